@@ -1,0 +1,20 @@
+package dev.ferry.protocol;
+
+/** The store's HTTP paths, media types and headers; docs/PROTOCOL.md describes each. */
+public final class Endpoints {
+    /** WebSocket: the sync conversation. */
+    public static final String SYNC = "/api/v1/sync";
+    /** PUT one chunk at /api/v1/chunks/{hash}; HEAD to ask whether it is stored. */
+    public static final String CHUNKS = "/api/v1/chunks";
+    /** POST many chunks in one body of media type {@link #CHUNK_BATCH_TYPE}. */
+    public static final String CHUNK_BATCH = "/api/v1/chunks/batch";
+    /** POST a JSON list of hashes; the answer lists those not stored. */
+    public static final String CHUNK_MISSING = "/api/v1/chunks/missing";
+    /** GET the store's status as JSON. */
+    public static final String STATUS = "/api/v1/status";
+    /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
+    public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
+
+    private Endpoints() {
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ferry.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+
+import java.util.List;
+
+/**
+ * Every message of the sync WebSocket, one JSON text frame each, told apart by its {@code type} field.
+ * docs/PROTOCOL.md describes the exchange; this file is its single source of truth.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = Message.IndexBatch.class, name = "index"),
+        @JsonSubTypes.Type(value = Message.Need.class, name = "need"),
+        @JsonSubTypes.Type(value = Message.Changes.class, name = "changes"),
+        @JsonSubTypes.Type(value = Message.Missing.class, name = "missing"),
+        @JsonSubTypes.Type(value = Message.Ack.class, name = "ack"),
+        @JsonSubTypes.Type(value = Message.Check.class, name = "check"),
+        @JsonSubTypes.Type(value = Message.Checked.class, name = "checked"),
+        @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface Message {
+
+    /** Protocol version spoken by this build; a peer with another is refused with {@code error version}. */
+    int VERSION = 1;
+
+    /** Watcher -> store, first frame: who it is, how it cuts chunks, and the root digest of its tree. */
+    record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) implements Message {
+    }
+
+    /** Store -> watcher: accepted; {@code inSync} when the store's root digest equals the watcher's. */
+    record Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync) implements Message {
+    }
+
+    /** Watcher -> store, only after a Welcome that was not in sync: its (path, digest) pairs, in batches. */
+    record IndexBatch(List<IndexEntry> entries, boolean last) implements Message {
+        public IndexBatch {
+            entries = entries == null ? List.of() : entries;
+        }
+    }
+
+    /** One line of an index: a path and its manifest digest. */
+    record IndexEntry(String path, String digest) {
+    }
+
+    /**
+     * Store -> watcher, after the last index batch: the paths whose manifests it needs. Paths the store has but
+     * the index lacks have been removed from the mirror by then.
+     */
+    record Need(List<String> paths) implements Message {
+        public Need {
+            paths = paths == null ? List.of() : paths;
+        }
+    }
+
+    /** Watcher -> store: a numbered batch of changes, applied in order. */
+    record Changes(long batch, List<Change> items) implements Message {
+        public Changes {
+            items = items == null ? List.of() : items;
+        }
+    }
+
+    /** Store -> watcher: the chunks of a batch's files that the store lacks; upload them over REST. */
+    record Missing(long batch,
+                   @JsonSerialize(using = ChunkListCodec.HashesSerializer.class)
+                   @JsonDeserialize(using = ChunkListCodec.HashesDeserializer.class)
+                   List<ChunkHash> chunks) implements Message {
+        public Missing {
+            chunks = chunks == null ? List.of() : chunks;
+        }
+    }
+
+    /** Store -> watcher: every item of a batch is applied, except those in {@code failed}. */
+    record Ack(long batch, List<Failure> failed) implements Message {
+        public Ack {
+            failed = failed == null ? List.of() : failed;
+        }
+    }
+
+    /** Why the store could not apply one item. */
+    record Failure(String path, String reason) {
+    }
+
+    /** Watcher -> store: is the mirror now equal to a tree with this root digest? */
+    record Check(String rootDigest) implements Message {
+    }
+
+    /** Store -> watcher: the store's root digest and whether it equals the one asked about. */
+    record Checked(String rootDigest, boolean inSync) implements Message {
+    }
+
+    /** Either side: a refusal. Codes are listed in docs/PROTOCOL.md; after a fatal one the sender closes. */
+    record Error(String code, String message) implements Message {
+    }
+}

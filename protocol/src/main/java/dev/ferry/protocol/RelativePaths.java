@@ -1,0 +1,127 @@
+package dev.ferry.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The rules every path on the wire obeys, checked by the store before it touches the disk: relative,
+ * '/'-separated, normalized, no empty, "." or ".." segment, no NUL or control character, bounded length, and
+ * never inside the store's own {@code .ferry/} folder.
+ */
+public final class RelativePaths {
+    /** The store's own folder at the top of DEST; never part of the mirror. */
+    public static final String STATE_DIR = ".ferry";
+    public static final int MAX_NAME_BYTES = 255;
+    public static final int MAX_PATH_BYTES = 4096;
+
+    private RelativePaths() {
+    }
+
+    /** Returns {@code path} when it obeys the rules, else throws {@link ProtocolException} with code {@code bad-path}. */
+    public static String check(String path) throws ProtocolException {
+        String why = problem(path);
+        if (why != null) {
+            throw new ProtocolException("bad-path", why + ": " + printable(path));
+        }
+        return path;
+    }
+
+    public static boolean isValid(String path) {
+        return problem(path) == null;
+    }
+
+    /** Why {@code path} breaks the rules, or null when it does not. */
+    public static String problem(String path) {
+        if (path == null || path.isEmpty()) {
+            return "empty path";
+        }
+        if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            return "path longer than " + MAX_PATH_BYTES + " bytes";
+        }
+        if (path.charAt(0) == '/') {
+            return "absolute path";
+        }
+        int start = 0;
+        boolean first = true;
+        while (true) {
+            int slash = path.indexOf('/', start);
+            String segment = slash < 0 ? path.substring(start) : path.substring(start, slash);
+            String why = segmentProblem(segment, first);
+            if (why != null) {
+                return why;
+            }
+            if (slash < 0) {
+                return null;
+            }
+            start = slash + 1;
+            first = false;
+        }
+    }
+
+    private static String segmentProblem(String segment, boolean first) {
+        if (segment.isEmpty()) {
+            return "empty path segment";
+        }
+        if (segment.equals(".") || segment.equals("..")) {
+            return "'" + segment + "' segment";
+        }
+        if (first && segment.toLowerCase(Locale.ROOT).equals(STATE_DIR)) {
+            return "path inside the store's " + STATE_DIR + " folder";
+        }
+        if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            return "name longer than " + MAX_NAME_BYTES + " bytes";
+        }
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return c == 0 ? "NUL in path" : "control character in path";
+            }
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < segment.length()
+                        && Character.isLowSurrogate(segment.charAt(i + 1));
+                if (!paired) {
+                    return "unpaired surrogate in path";
+                }
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /** The parent of a relative path, or null at the top. */
+    public static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? null : path.substring(0, slash);
+    }
+
+    /** True when {@code path} is {@code ancestor} or lies below it. */
+    public static boolean isUnder(String path, String ancestor) {
+        return path.equals(ancestor) || (path.length() > ancestor.length() && path.startsWith(ancestor)
+                && path.charAt(ancestor.length()) == '/');
+    }
+
+    /** {@code path} with its prefix {@code from} replaced by {@code to}; {@code path} must be under {@code from}. */
+    public static String rebase(String path, String from, String to) {
+        return path.equals(from) ? to : to + path.substring(from.length());
+    }
+
+    /** A path safe to print in a log line or an error: control characters escaped, long ones cut. */
+    public static String printable(String path) {
+        if (path == null) {
+            return "(none)";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < path.length() && sb.length() < 300; i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (sb.length() >= 300) {
+            sb.append("...");
+        }
+        return sb.toString();
+    }
+}

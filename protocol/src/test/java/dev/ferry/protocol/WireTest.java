@@ -1,0 +1,96 @@
+package dev.ferry.protocol;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WireTest {
+    private static ChunkHash hashOf(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return ChunkHash.compute(b, 0, b.length);
+    }
+
+    private static Manifest sampleFile() {
+        return Manifest.file("dir/f\u00e9.txt", 0755, 1_700_000_000_123_456_789L, 10,
+                List.of(new ChunkRef(hashOf("a"), 4), new ChunkRef(hashOf("b"), 6)));
+    }
+
+    @Test
+    void everyMessageSurvivesARoundTrip() throws ProtocolException {
+        List<Message> messages = List.of(
+                new Message.Hello(Message.VERSION, "laptop", ChunkerParams.DEFAULT, RootDigest.EMPTY, 3),
+                new Message.Welcome(Message.VERSION, "store-1", ChunkerParams.DEFAULT, false),
+                new Message.IndexBatch(List.of(new Message.IndexEntry("a", "00ff")), true),
+                new Message.Need(List.of("a", "b/c")),
+                new Message.Changes(7, List.of(new Change.Upsert(sampleFile()), new Change.Delete("gone"),
+                        new Change.Move("old", Manifest.directory("new", 0700, 5)),
+                        new Change.Upsert(Manifest.symlink("link", 9, "../target")))),
+                new Message.Missing(7, List.of(hashOf("a"), hashOf("b"))),
+                new Message.Ack(7, List.of(new Message.Failure("x", "disk full"))),
+                new Message.Check("abc"),
+                new Message.Checked("abc", true),
+                new Message.Error("bad-path", "no"));
+        for (Message m : messages) {
+            String frame = Wire.encode(m);
+            assertEquals(m, Wire.decode(frame), frame);
+        }
+    }
+
+    @Test
+    void chunkListsArePackedCompactly() {
+        String frame = Wire.encode(new Message.Changes(1, List.of(new Change.Upsert(sampleFile()))));
+        // Two chunks of 36 bytes pack into 96 base64 characters, not two JSON objects with 64-digit hex.
+        assertTrue(frame.length() < 260, frame);
+    }
+
+    @Test
+    void malformedFramesAreProtocolErrors() {
+        for (String frame : List.of("", "null", "{", "[]", "{\"type\":\"nope\"}", "{\"type\":\"changes\",\"batch\":\"x\"}",
+                "{\"type\":\"changes\",\"batch\":1,\"items\":[{\"op\":\"upsert\",\"entry\":{\"path\":\"a\",\"type\":\"file\","
+                        + "\"size\":5,\"chunks\":\"\"}}]}",
+                "{\"type\":\"missing\",\"batch\":1,\"chunks\":\"abc\"}")) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> Wire.decode(frame), frame);
+            assertEquals("bad-message", e.code());
+        }
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredForForwardCompatibility() throws ProtocolException {
+        Message m = Wire.decode("{\"type\":\"check\",\"rootDigest\":\"x\",\"future\":1}");
+        assertInstanceOf(Message.Check.class, m);
+    }
+
+    @Test
+    void digestIgnoresPathButNotContentOrMetadata() {
+        Manifest f = sampleFile();
+        assertEquals(f.digest(), f.withPath("elsewhere").digest());
+        assertNotEquals(f.digest(), Manifest.file(f.path(), 0644, f.mtimeNs(), f.size(), f.chunks()).digest());
+        assertNotEquals(f.digest(), Manifest.file(f.path(), f.mode(), f.mtimeNs() + 1, f.size(), f.chunks()).digest());
+        assertEquals(f.contentDigest(), Manifest.file("x", 0600, 1, f.size(), f.chunks()).contentDigest());
+    }
+
+    @Test
+    void manifestsRejectInconsistentValues() {
+        assertThrows(IllegalArgumentException.class, () -> Manifest.file("a", 0644, 0, 11, sampleFile().chunks()));
+        assertThrows(IllegalArgumentException.class, () -> Manifest.symlink("a", 0, ""));
+        assertThrows(IllegalArgumentException.class, () -> Manifest.directory("a", 010000, 0));
+    }
+
+    @Test
+    void rootDigestDependsOnEveryPathAndDigest() {
+        String a = RootDigest.of(java.util.Map.of("a", "1", "b", "2"));
+        assertEquals(a, RootDigest.of(new java.util.TreeMap<>(java.util.Map.of("b", "2", "a", "1"))));
+        assertNotEquals(a, RootDigest.of(java.util.Map.of("a", "1", "b", "3")));
+        assertNotEquals(a, RootDigest.of(java.util.Map.of("a", "1", "c", "2")));
+        assertNotEquals(a, RootDigest.EMPTY);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ferry.watcher.cli;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The parsed command line: {@code SOURCE [--store URL] [--once]} or {@code --help}.
+ *
+ * @param source absolute, normalized source folder (null with --help)
+ * @param store  the store URL from --store, if given
+ * @param once   one full reconcile, then exit
+ * @param help   print the usage and exit 0
+ */
+public record Arguments(Path source, Optional<String> store, boolean once, boolean help) {
+
+    public static final String USAGE = """
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
+                   ferry-watcher --help
+
+            Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
+
+              SOURCE            the folder to mirror (must exist)
+              --store URL       the store's base URL (or FERRY_STORE_URL)
+              --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
+              --help            this text
+
+            Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
+            and every ferry.* setting in its FERRY_* form (see README).
+            """;
+
+    /** Parses {@code args}; {@code envStore} is FERRY_STORE_URL (or ferry.store-url) when set. */
+    public static Arguments parse(String[] args, Optional<String> envStore) throws UsageException {
+        Path source = null;
+        String store = null;
+        boolean once = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new Arguments(null, Optional.empty(), false, true);
+            } else if (arg.equals("--once")) {
+                once = true;
+            } else if (arg.equals("--store")) {
+                if (i + 1 >= args.length || args[i + 1].isBlank()) {
+                    throw new UsageException("--store needs a URL, e.g. --store http://127.0.0.1:9181");
+                }
+                store = args[++i];
+            } else if (arg.startsWith("--store=")) {
+                store = arg.substring("--store=".length());
+            } else if (arg.startsWith("-") && !arg.equals("-")) {
+                throw new UsageException("unknown option: " + arg);
+            } else if (source != null) {
+                throw new UsageException("only one SOURCE folder, got " + source + " and " + arg);
+            } else {
+                source = toPath(arg);
+            }
+        }
+        if (source == null) {
+            throw new UsageException("missing SOURCE folder");
+        }
+        Optional<String> url = Optional.ofNullable(store).or(() -> envStore.filter(s -> !s.isBlank()));
+        if (url.isEmpty()) {
+            throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
+        }
+        checkStoreUrl(url.get());
+        return new Arguments(source, url, once, false);
+    }
+
+    /** The checks of the source folder, separate so that the message names the path exactly. */
+    public void checkSource() throws UsageException {
+        if (!Files.exists(source)) {
+            throw new UsageException("source folder does not exist: " + source);
+        }
+        if (!Files.isDirectory(source)) {
+            throw new UsageException("source folder is not a directory: " + source);
+        }
+    }
+
+    static void checkStoreUrl(String url) throws UsageException {
+        String lower = url.toLowerCase(java.util.Locale.ROOT);
+        if (!(lower.startsWith("http://") || lower.startsWith("https://"))) {
+            throw new UsageException("store URL must start with http:// or https://, got " + url);
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(url);
+            if (uri.getHost() == null) {
+                throw new UsageException("store URL has no host: " + url);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad store URL " + url + ": " + e.getMessage());
+        }
+    }
+
+    private static Path toPath(String arg) throws UsageException {
+        try {
+            return Path.of(arg).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new UsageException("bad SOURCE path " + arg + ": " + e.getMessage());
+        }
+    }
+}

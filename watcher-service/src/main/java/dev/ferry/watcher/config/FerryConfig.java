@@ -1,0 +1,68 @@
+package dev.ferry.watcher.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code ferry.*} setting of the watcher; each key also reads from its env form (FERRY_...). */
+@ConfigMapping(prefix = "ferry")
+public interface FerryConfig {
+
+    /** Base URL of the store, http://HOST:PORT; {@code --store} on the command line overrides it. */
+    Optional<String> storeUrl();
+
+    /** Bearer token sent on every request to the store; unset means no Authorization header. */
+    Optional<String> token();
+
+    /** Watching, hashing and upload settings. */
+    Watcher watcher();
+
+    /** Settings under {@code ferry.watcher}. */
+    interface Watcher {
+
+        /** A burst of file system events is flushed once the source has been quiet this long. */
+        @WithDefault("30ms")
+        Duration quietDelay();
+
+        /** A burst is flushed at most this long after its first event, even if events keep coming. */
+        @WithDefault("1s")
+        Duration maxDelay();
+
+        /** Interval of the safety rescan that catches anything the file system events missed. */
+        @WithDefault("5m")
+        Duration rescanInterval();
+
+        /**
+         * Where the local state cache lives; default $XDG_STATE_HOME (or ~/.local/state) + /ferry/ + the first
+         * 16 hex digits of the SHA-256 of the absolute source path. Never inside the source.
+         */
+        Optional<Path> stateDir();
+
+        /** Number of chunk upload requests in flight at once. */
+        @WithDefault("4")
+        int uploadConcurrency();
+
+        /** Largest body of one chunk batch upload. */
+        @WithDefault("8M")
+        MemorySize uploadBatchBytes();
+
+        /** Upper bound of the exponential backoff between reconnects and upload retries. */
+        @WithDefault("5s")
+        Duration retryMaxDelay();
+
+        /** With {@code --once}: give up (exit 1) when the mirror is not confirmed in sync after this long. */
+        @WithDefault("10m")
+        Duration onceTimeout();
+
+        /**
+         * Mirror an empty source folder even though the store holds files. Off by default, so that an unmounted
+         * or emptied disk is not mirrored as a mass delete.
+         */
+        @WithDefault("false")
+        boolean allowEmptySource();
+    }
+}

@@ -1,0 +1,280 @@
+package dev.ferry.watcher.runtime;
+
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.chunker.FastCdc;
+import dev.ferry.watcher.cli.Arguments;
+import dev.ferry.watcher.config.FerryConfig;
+import dev.ferry.watcher.config.StateDirectory;
+import dev.ferry.watcher.scan.FileHasher;
+import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.state.LocalStateCache;
+import dev.ferry.watcher.store.StoreAddress;
+import dev.ferry.watcher.store.StoreConnection;
+import dev.ferry.watcher.sync.ByteSize;
+import dev.ferry.watcher.sync.ChangeDetector;
+import dev.ferry.watcher.sync.SyncEngine;
+import dev.ferry.watcher.sync.SyncStatus;
+import dev.ferry.watcher.upload.ChunkUploader;
+import dev.ferry.watcher.watch.ChangeAggregator;
+import dev.ferry.watcher.watch.DirectoryWatcher;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The watcher for one source, assembled from the command line and the {@code ferry.*} settings: scanner,
+ * hasher, local state cache, sync engine, file system watcher, store connection and uploader, with their threads.
+ * Runs until stopped, or in {@code --once} mode until the store confirms the mirror.
+ */
+@ApplicationScoped
+public class WatcherRuntime {
+    private static final Logger LOG = Logger.getLogger(WatcherRuntime.class);
+
+    /** Exit codes of the watcher process. */
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_INCOMPATIBLE = 3;
+
+    private final FerryConfig config;
+    private volatile Running running;
+    private volatile int exitCode = EXIT_OK;
+
+    public WatcherRuntime(FerryConfig config) {
+        this.config = config;
+    }
+
+    /** Status of the running watcher; empty before it starts. */
+    public Optional<SyncStatus> status() {
+        Running r = running;
+        return r == null ? Optional.empty() : Optional.of(r.status);
+    }
+
+    /** Exit code the process should end with (set by a fatal error). */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** Starts watching and syncing in the background; a non-zero result means it could not start. */
+    public synchronized int start(Arguments args) {
+        if (running != null) {
+            return EXIT_OK;
+        }
+        try {
+            running = new Running(args);
+        } catch (StartupException e) {
+            System.err.println("ferry-watcher: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        running.start();
+        return EXIT_OK;
+    }
+
+    /** {@code --once}: one full reconcile; 0 when the store confirms the mirror, else non-zero. */
+    public int runOnce(Arguments args) {
+        int started = start(args);
+        if (started != EXIT_OK) {
+            return started;
+        }
+        Duration timeout = config.watcher().onceTimeout();
+        try {
+            return running.result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.errorf("--once: the mirror was not confirmed in sync within %d s (ferry.watcher.once-timeout)",
+                    timeout.toSeconds());
+            return EXIT_FAILED;
+        } catch (Exception e) {
+            LOG.error("--once failed", e);
+            return EXIT_FAILED;
+        } finally {
+            stop();
+        }
+    }
+
+    @PreDestroy
+    public synchronized void stop() {
+        Running r = running;
+        if (r != null) {
+            r.stop();
+        }
+    }
+
+    @Scheduled(every = "${ferry.watcher.rescan-interval}", delayed = "${ferry.watcher.rescan-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void safetyRescan() {
+        Running r = running;
+        if (r != null && r.aggregator != null && !r.once) {
+            LOG.debug("periodic safety rescan");
+            r.aggregator.fullRescan();
+        }
+    }
+
+    @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void progress() {
+        Running r = running;
+        if (r != null) {
+            r.logProgress();
+        }
+    }
+
+    /** A start-up problem the user must fix (printed as is, exit 2). */
+    static final class StartupException extends Exception {
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    /** Everything one run owns. */
+    private final class Running implements SyncEngine.Outcome {
+        final boolean once;
+        final SyncStatus status;
+        final CompletableFuture<Integer> result = new CompletableFuture<>();
+        final ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor(named("ferry-tree"));
+        final ExecutorService protocol = Executors.newSingleThreadExecutor(named("ferry-protocol"));
+        final ScheduledExecutorService connect = Executors.newSingleThreadScheduledExecutor(named("ferry-connect"));
+        final FileHasher hasher;
+        final LocalStateCache cache;
+        final ChunkUploader uploader;
+        final SyncEngine engine;
+        final ChangeAggregator aggregator;
+        final DirectoryWatcher watcher;
+        final StoreConnection connection;
+        final Path stateDir;
+        long loggedHashed = -1;
+        long loggedUploaded = -1;
+        boolean stopped;
+
+        Running(Arguments args) throws StartupException {
+            this.once = args.once();
+            Path source = args.source();
+            StoreAddress store = StoreAddress.parse(args.store().orElseThrow());
+            FerryConfig.Watcher w = config.watcher();
+            try {
+                stateDir = StateDirectory.resolve(source, w.stateDir(), System.getenv(),
+                        System.getProperty("user.home"), System.getProperty("java.io.tmpdir"));
+                Files.createDirectories(stateDir);
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            } catch (IOException e) {
+                throw new StartupException("cannot create the state folder: " + e);
+            }
+            Optional<String> token = config.token();
+            status = new SyncStatus(source.toString(), store.toString());
+            ChunkerParams params = ChunkerParams.DEFAULT;
+            SourceScanner scanner = new SourceScanner(source);
+            hasher = new FileHasher(new FastCdc(params), scanner);
+            cache = LocalStateCache.load(stateDir, source.toString(), params);
+            SyncEngine[] engineRef = new SyncEngine[1];
+            uploader = new ChunkUploader(store, token, scanner, status, path -> engineRef[0].pathChanged(path),
+                    w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
+                    w.retryMaxDelay());
+            SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
+                    w.allowEmptySource(), clientId(source));
+            engine = new SyncEngine(settings, params, cache,
+                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource()),
+                    uploader, status, tree, protocol, this);
+            engineRef[0] = engine;
+            aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
+            try {
+                watcher = once ? null : new DirectoryWatcher(aggregator);
+            } catch (IOException e) {
+                throw new StartupException("cannot watch the source folder: " + e.getMessage());
+            }
+            engine.attach(aggregator, watcher);
+            connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect);
+            engine.attach(connection);
+        }
+
+        void start() {
+            LOG.infof("%s %s -> store %s (%d entries known, state in %s)", once ? "syncing once" : "watching",
+                    status.source(), status.store(), cache.size(), stateDir);
+            uploader.start();
+            if (watcher != null) {
+                watcher.start();
+            }
+            engine.start();
+            connection.start();
+        }
+
+        void logProgress() {
+            if (stopped || (status.confirmedOnce() && !status.state().equals("scanning"))) {
+                return;
+            }
+            long hashed = hasher.bytesHashed();
+            long uploaded = status.bytesUploaded();
+            if (hashed == loggedHashed && uploaded == loggedUploaded) {
+                return;
+            }
+            loggedHashed = hashed;
+            loggedUploaded = uploaded;
+            LOG.infof("%s: hashed %d files (%s), uploaded %d chunks (%s), %d batches in flight", status.state(),
+                    hasher.filesHashed(), ByteSize.format(hashed), status.chunksUploaded(), ByteSize.format(uploaded),
+                    status.pendingBatches());
+        }
+
+        @Override
+        public void synced() {
+            if (once) {
+                result.complete(EXIT_OK);
+            }
+        }
+
+        @Override
+        public void failed(String why, int code) {
+            status.error(why);
+            if (once) {
+                result.complete(code);
+            } else {
+                exitCode = code;
+                Quarkus.asyncExit(code);
+            }
+        }
+
+        synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            connection.stop();
+            if (watcher != null) {
+                watcher.close();
+            }
+            uploader.close();
+            engine.saveAndWait();
+            tree.shutdownNow();
+            protocol.shutdownNow();
+            connect.shutdownNow();
+        }
+    }
+
+    private static String clientId(Path source) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            host = "watcher";
+        }
+        return host + ":" + StateDirectory.sourceKey(source);
+    }
+
+    private static ThreadFactory named(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

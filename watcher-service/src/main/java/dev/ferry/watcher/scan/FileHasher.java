@@ -1,0 +1,100 @@
+package dev.ferry.watcher.scan;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.Chunker;
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Cuts a file into chunks and builds its manifest, refusing a half-written file: the file is stat'ed before and
+ * after (size, mtime, inode) and must also yield exactly its size in bytes, or the result is {@link HashResult.Unstable}.
+ * Memory is bounded by the chunker's buffer whatever the file size. Not thread-safe: one per hashing thread.
+ */
+public final class FileHasher {
+    private final Chunker chunker;
+    private final SourceScanner scanner;
+    private final AtomicLong bytesHashed = new AtomicLong();
+    private final AtomicLong filesHashed = new AtomicLong();
+
+    public FileHasher(Chunker chunker, SourceScanner scanner) {
+        this.chunker = chunker;
+        this.scanner = scanner;
+    }
+
+    public ChunkerParams params() {
+        return chunker.params();
+    }
+
+    /** Hashes the file {@code before} describes (a {@link EntryType#FILE} from a fresh stat). */
+    public HashResult hash(ScannedEntry before) {
+        List<ChunkRef> chunks = new ArrayList<>((int) Math.min(1 << 16, before.size() / (chunker.params().avgSize()) + 1));
+        long[] total = {0};
+        try (InputStream in = Files.newInputStream(before.file(), LinkOption.NOFOLLOW_LINKS)) {
+            if (before.size() <= chunker.params().minSize()) {
+                byte[] all = in.readNBytes(chunker.params().minSize() + 1);
+                if (all.length > 0) {
+                    chunks.add(new ChunkRef(ChunkHash.compute(all, 0, all.length), all.length));
+                }
+                total[0] = all.length;
+            } else {
+                chunker.split(in, (chunk, buf, off) -> {
+                    chunks.add(ChunkRef.of(chunk));
+                    total[0] += chunk.length();
+                    if (total[0] > before.size()) {
+                        throw new GrewWhileReading();
+                    }
+                });
+            }
+        } catch (GrewWhileReading e) {
+            return new HashResult.Unstable();
+        } catch (NoSuchFileException e) {
+            return new HashResult.Vanished();
+        } catch (IOException e) {
+            if (!Files.exists(before.file(), LinkOption.NOFOLLOW_LINKS)) {
+                return new HashResult.Vanished();
+            }
+            return new HashResult.Unreadable(SourceScanner.describe(e));
+        }
+        bytesHashed.addAndGet(total[0]);
+        ScannedEntry after;
+        try {
+            after = scanner.stat(before.path());
+        } catch (IOException e) {
+            return new HashResult.Unreadable(SourceScanner.describe(e));
+        }
+        if (after == null || after.type() != EntryType.FILE) {
+            return new HashResult.Vanished();
+        }
+        if (total[0] != before.size() || !after.sameStat(before.inode(), before.size(), before.mtimeNs())) {
+            return new HashResult.Unstable();
+        }
+        filesHashed.incrementAndGet();
+        return new HashResult.Hashed(Manifest.file(after.path(), after.mode(), after.mtimeNs(), after.size(), chunks), after);
+    }
+
+    public long bytesHashed() {
+        return bytesHashed.get();
+    }
+
+    public long filesHashed() {
+        return filesHashed.get();
+    }
+
+    /** Thrown from the chunk sink to stop reading a file that grew past its stat'ed size. */
+    private static final class GrewWhileReading extends RuntimeException {
+        GrewWhileReading() {
+            super("file grew while being read", null, false, false);
+        }
+    }
+}

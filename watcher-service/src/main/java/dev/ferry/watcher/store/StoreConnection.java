@@ -1,0 +1,240 @@
+package dev.ferry.watcher.store;
+
+import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.sync.StoreLink;
+import dev.ferry.watcher.sync.SyncEngine;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.WebSocketContainer;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The WebSocket to the store's sync endpoint (Jakarta WebSocket client): connects, reconnects forever with
+ * exponential backoff (200 ms doubling up to {@code retry-max-delay}), sends the bearer token on the upgrade,
+ * pings to notice a dead peer, and reports every open, frame and close to the {@link SyncEngine}.
+ */
+public final class StoreConnection implements SyncEngine.ConnectionControl {
+    private static final Logger LOG = Logger.getLogger(StoreConnection.class);
+    private static final long FIRST_DELAY_MS = 200;
+    private static final long PING_EVERY_MS = 20_000;
+    private static final long DEAD_AFTER_MS = 75_000;
+
+    private final StoreAddress address;
+    private final Optional<String> token;
+    private final long maxDelayMs;
+    private final SyncEngine engine;
+    private final ScheduledExecutorService scheduler;
+    private volatile long delayMs = FIRST_DELAY_MS;
+    private volatile boolean stopped;
+    private volatile Link current;
+    private WebSocketContainer container;
+
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
+                           ScheduledExecutorService scheduler) {
+        this.address = address;
+        this.token = token.filter(t -> !t.isBlank());
+        this.maxDelayMs = Math.max(FIRST_DELAY_MS, retryMaxDelay.toMillis());
+        this.engine = engine;
+        this.scheduler = scheduler;
+    }
+
+    public void start() {
+        scheduler.execute(this::connect);
+        scheduler.scheduleWithFixedDelay(this::keepAlive, PING_EVERY_MS, PING_EVERY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public void stop() {
+        stopped = true;
+        Link link = current;
+        if (link != null) {
+            link.close("watcher stopping");
+        }
+    }
+
+    @Override
+    public void healthy() {
+        delayMs = FIRST_DELAY_MS;
+    }
+
+    @Override
+    public void backOff() {
+        delayMs = maxDelayMs;
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        Link link = new Link();
+        try {
+            if (container == null) {
+                container = ContainerProvider.getWebSocketContainer();
+                container.setDefaultMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
+            }
+            container.connectToServer(link, endpointConfig(), address.syncUri());
+        } catch (Exception | LinkageError e) {
+            retry("store " + address + " unreachable (" + reason(e) + ")");
+            return;
+        }
+        if (!link.isOpen()) {
+            retry("store " + address + " closed the connection at once");
+            return;
+        }
+        current = link;
+        LOG.debugf("connected to %s", address.syncUri());
+        engine.opened(link);
+    }
+
+    private void retry(String why) {
+        if (stopped) {
+            return;
+        }
+        long delay = delayMs;
+        delayMs = Math.min(maxDelayMs, delay * 2);
+        LOG.warnf("%s, retrying in %s", why, seconds(delay));
+        scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void linkClosed(Link link, String why) {
+        if (current == link) {
+            current = null;
+        }
+        engine.closed(link, why);
+        if (!stopped) {
+            retry("connection to store " + address + " closed (" + why + ")");
+        }
+    }
+
+    private void keepAlive() {
+        Link link = current;
+        if (link == null || !link.isOpen()) {
+            return;
+        }
+        if (System.currentTimeMillis() - link.lastHeard > DEAD_AFTER_MS) {
+            LOG.warnf("store %s silent for %d s: dropping the connection", address, DEAD_AFTER_MS / 1000);
+            link.close("no answer to pings");
+            return;
+        }
+        try {
+            link.session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("ping failed: %s", e.getMessage());
+        }
+    }
+
+    private ClientEndpointConfig endpointConfig() {
+        ClientEndpointConfig.Builder builder = ClientEndpointConfig.Builder.create();
+        token.ifPresent(t -> builder.configurator(new ClientEndpointConfig.Configurator() {
+            @Override
+            public void beforeRequest(Map<String, List<String>> headers) {
+                headers.put("Authorization", List.of("Bearer " + t));
+            }
+        }));
+        return builder.build();
+    }
+
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (message == null || message.isBlank()) {
+            message = root.getClass().getSimpleName();
+        }
+        if (message.contains("401")) {
+            return "401 Unauthorized: check FERRY_TOKEN";
+        }
+        return message;
+    }
+
+    static String seconds(long millis) {
+        return millis % 1000 == 0 ? (millis / 1000) + "s" : String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+
+    /** One WebSocket session, seen by the engine as a {@link StoreLink}. */
+    private final class Link extends Endpoint implements StoreLink {
+        private final AtomicBoolean closedOnce = new AtomicBoolean();
+        volatile Session session;
+        volatile long lastHeard = System.currentTimeMillis();
+
+        @Override
+        public void onOpen(Session s, EndpointConfig config) {
+            this.session = s;
+            s.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
+            s.setMaxIdleTimeout(0);
+            s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+                lastHeard = System.currentTimeMillis();
+                engine.received(this, text);
+            });
+            s.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> lastHeard = System.currentTimeMillis());
+        }
+
+        @Override
+        public void onClose(Session s, CloseReason reason) {
+            String phrase = reason.getReasonPhrase();
+            String why = reason.getCloseCode().getCode() + (phrase == null || phrase.isBlank() ? "" : " " + phrase);
+            closed(why);
+        }
+
+        @Override
+        public void onError(Session s, Throwable error) {
+            LOG.debugf("store connection error: %s", reason(error));
+            close(reason(error));
+        }
+
+        private void closed(String why) {
+            if (closedOnce.compareAndSet(false, true) && session != null) {
+                linkClosed(this, why);
+            }
+        }
+
+        @Override
+        public synchronized void send(String frame) throws IOException {
+            Session s = session;
+            if (s == null || !s.isOpen()) {
+                throw new IOException("connection closed");
+            }
+            s.getBasicRemote().sendText(frame);
+        }
+
+        @Override
+        public boolean isOpen() {
+            Session s = session;
+            return s != null && s.isOpen() && !closedOnce.get();
+        }
+
+        @Override
+        public void close(String reason) {
+            Session s = session;
+            try {
+                if (s != null && s.isOpen()) {
+                    s.close(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, truncate(reason)));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debugf("closing the store connection: %s", e.getMessage());
+            }
+            closed(reason);
+        }
+
+        private String truncate(String reason) {
+            return reason.length() > 100 ? reason.substring(0, 100) : reason;
+        }
+    }
+}

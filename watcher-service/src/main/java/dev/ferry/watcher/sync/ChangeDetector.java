@@ -1,0 +1,539 @@
+package dev.ferry.watcher.sync;
+
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.scan.FileHasher;
+import dev.ferry.watcher.scan.HashResult;
+import dev.ferry.watcher.scan.ScannedEntry;
+import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.state.CachedEntry;
+import dev.ferry.watcher.state.LocalStateCache;
+import dev.ferry.watcher.watch.DirtySet;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Runs one flush: looks again at the dirty paths, diffs what it finds against the {@link LocalStateCache}, and
+ * emits the change items that turn the cached tree into the one on disk, updating the cache as it goes.
+ *
+ * <p>Renames are recognised by identity: an entry that appears with the (inode, type) of one that vanished in the
+ * same flush, and for files also the same size and mtime, is sent as a {@code move} carrying the cached manifest,
+ * so a renamed file is neither re-hashed nor re-uploaded and a renamed directory moves as one item. Order of the
+ * items: moves and new directories first (parents before children, and a path vacated before it is reused), then
+ * deletes and upserts in path order. A vanished directory is one delete.
+ *
+ * <p>Confined to one thread (the sync engine's tree thread).
+ */
+public final class ChangeDetector {
+    private static final Logger LOG = Logger.getLogger(ChangeDetector.class);
+
+    /** Receives what a flush decides, in order. */
+    public interface Listener {
+        /** The next change item; the cache already reflects it. */
+        void emit(Change change);
+
+        /** A directory is about to be listed: watch it. */
+        default void watchDirectory(String dirPath, Path dir) {
+        }
+
+        /** The directory {@code from} moved to {@code to}. */
+        default void directoryMoved(String from, String to) {
+        }
+
+        /** {@code path} and everything below it left the tree. */
+        default void removed(String path) {
+        }
+
+        /** A file changed while it was hashed, for the {@code attempt}-th time in a row: look again later. */
+        default void retryLater(String path, int attempt) {
+        }
+    }
+
+    /** Builds a detector that reports to the given listener (the engine, which is built with it). */
+    @FunctionalInterface
+    public interface Factory {
+        ChangeDetector create(Listener listener);
+    }
+
+    /**
+     * What a flush did.
+     *
+     * @param changes number of items emitted
+     * @param guarded the flush was refused because the source root is missing or suddenly empty
+     */
+    public record FlushResult(int changes, boolean guarded) {
+    }
+
+    private final SourceScanner scanner;
+    private final FileHasher hasher;
+    private final LocalStateCache cache;
+    private final Listener listener;
+    private final boolean allowEmptySource;
+    private final Map<String, Integer> unstableAttempts = new HashMap<>();
+    private boolean guardLogged;
+
+    public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
+                          boolean allowEmptySource) {
+        this.scanner = scanner;
+        this.hasher = hasher;
+        this.cache = cache;
+        this.listener = listener;
+        this.allowEmptySource = allowEmptySource;
+    }
+
+    public FlushResult flush(DirtySet dirty) {
+        Observation seen = new Observation();
+        if (dirty.full()) {
+            if (!seen.walk("")) {
+                return guard("the source folder " + scanner.root() + " is missing or not a directory");
+            }
+            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource) {
+                return guard("the source folder " + scanner.root() + " is empty, but " + cache.size()
+                        + " entries were synced from it");
+            }
+        } else if (!java.nio.file.Files.isDirectory(scanner.root())) {
+            return guard("the source folder " + scanner.root() + " is missing or not a directory");
+        }
+        guardLogged = false;
+        for (String subtree : new TreeSet<>(dirty.subtrees())) {
+            if (subtree.isEmpty() || RelativePaths.isValid(subtree)) {
+                seen.walk(subtree);
+            }
+        }
+        for (String path : new TreeSet<>(dirty.paths())) {
+            seen.look(path);
+        }
+        return new Plan(seen).run();
+    }
+
+    private FlushResult guard(String why) {
+        if (!guardLogged) {
+            guardLogged = true;
+            LOG.errorf("%s: not mirroring that as a mass delete. Changes are held until the folder is back; "
+                    + "set ferry.watcher.allow-empty-source=true to mirror an empty source", why);
+        }
+        return new FlushResult(0, true);
+    }
+
+    /** What the flush found on disk. */
+    private final class Observation implements SourceScanner.Visitor {
+        final TreeMap<String, ScannedEntry> present = new TreeMap<>();
+        final TreeSet<String> absent = new TreeSet<>();
+        final List<String> walked = new ArrayList<>();
+        final List<String> unlisted = new ArrayList<>();
+
+        @Override
+        public void entry(ScannedEntry entry) {
+            present.put(entry.path(), entry);
+        }
+
+        @Override
+        public void beforeListing(String dirPath, Path dir) {
+            listener.watchDirectory(dirPath, dir);
+        }
+
+        @Override
+        public void unlisted(String dirPath) {
+            unlisted.add(dirPath);
+        }
+
+        /** Walks {@code start} and marks what the cache has there but the disk lacks; false when the root is gone. */
+        boolean walk(String start) {
+            if (isWalked(start)) {
+                return true;
+            }
+            boolean isDirectory = scanner.walk(start, this);
+            if (start.isEmpty() && !isDirectory) {
+                return false;
+            }
+            walked.add(start);
+            if (!start.isEmpty() && !present.containsKey(start) && cache.contains(start) && !isUnlisted(start)) {
+                absent.add(start);
+            }
+            for (String path : cache.below(start).keySet()) {
+                if (!present.containsKey(path) && !isUnlisted(path)) {
+                    absent.add(path);
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Paths the cache now has below a walked root that the walk did not find: after moves rebased cached
+         * subtrees, entries deleted inside a moved directory show up here.
+         */
+        Set<String> cachedButNotSeen() {
+            Set<String> gone = new HashSet<>();
+            for (String w : walked) {
+                for (String path : cache.below(w).keySet()) {
+                    if (!present.containsKey(path) && !isUnlisted(path)) {
+                        gone.add(path);
+                    }
+                }
+            }
+            return gone;
+        }
+
+        /** Re-stats one path; a directory that is new or replaced is walked whole. */
+        void look(String path) {
+            if (path.isEmpty() || !RelativePaths.isValid(path) || isWalked(path)) {
+                return;
+            }
+            String unknownAncestor = null;
+            for (String p = RelativePaths.parent(path); p != null; p = RelativePaths.parent(p)) {
+                CachedEntry c = cache.get(p);
+                if (c != null && c.type() == EntryType.DIRECTORY) {
+                    break;
+                }
+                unknownAncestor = p;
+            }
+            if (unknownAncestor != null) {
+                walk(unknownAncestor);
+                return;
+            }
+            ScannedEntry entry;
+            try {
+                entry = scanner.stat(path);
+            } catch (IOException e) {
+                LOG.debugf("cannot stat %s: %s", RelativePaths.printable(path), SourceScanner.describe(e));
+                return;
+            }
+            CachedEntry cached = cache.get(path);
+            if (entry == null) {
+                if (cached != null) {
+                    absent.add(path);
+                    absent.addAll(cache.below(path).keySet());
+                }
+            } else if (entry.type() == EntryType.DIRECTORY && (cached == null || cached.type() != EntryType.DIRECTORY
+                    || cached.inode() != entry.inode())) {
+                walk(path);
+            } else {
+                present.put(path, entry);
+            }
+        }
+
+        private boolean isWalked(String path) {
+            for (String w : walked) {
+                if (w.isEmpty() || RelativePaths.isUnder(path, w)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean isUnlisted(String path) {
+            for (String u : unlisted) {
+                if (u.isEmpty() ? !path.isEmpty() : !path.equals(u) && RelativePaths.isUnder(path, u)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Identity of a file's content as far as stat can tell. */
+    private record Identity(long inode, long size, long mtimeNs) {
+    }
+
+    /** Turns one observation into change items. */
+    private final class Plan {
+        final Observation seen;
+        final List<ScannedEntry> appeared = new ArrayList<>();
+        final Map<Long, List<String>> vanishedByInode = new HashMap<>();
+        final Map<Identity, CachedEntry> reusable = new HashMap<>();
+        /** Pending moves: destination -> current source path, and back. */
+        final Map<String, String> destToSource = new HashMap<>();
+        final TreeMap<String, String> sourceToDest = new TreeMap<>();
+        final Set<String> covered = new HashSet<>();
+        final Set<String> inProgress = new HashSet<>();
+        int changes;
+
+        Plan(Observation seen) {
+            this.seen = seen;
+        }
+
+        FlushResult run() {
+            classify();
+            match();
+            for (ScannedEntry a : appeared) {
+                if (destToSource.containsKey(a.path())) {
+                    tryMove(a.path());
+                } else if (a.type() == EntryType.DIRECTORY && !covered.contains(a.path())) {
+                    createDirectory(a);
+                }
+            }
+            TreeSet<String> all = new TreeSet<>(seen.present.keySet());
+            all.addAll(seen.absent);
+            all.addAll(seen.cachedButNotSeen());
+            for (String path : all) {
+                ScannedEntry now = seen.present.get(path);
+                if (now == null) {
+                    if (cache.contains(path)) {
+                        delete(path);
+                    }
+                } else {
+                    update(now);
+                }
+            }
+            if (unstableAttempts.size() > 10_000) {
+                unstableAttempts.clear();
+            }
+            return new FlushResult(changes, false);
+        }
+
+        private void classify() {
+            Set<String> vanished = new TreeSet<>();
+            for (String path : seen.absent) {
+                if (cache.contains(path)) {
+                    vanished.add(path);
+                }
+            }
+            for (ScannedEntry e : seen.present.values()) {
+                CachedEntry c = cache.get(e.path());
+                if (c == null || c.type() != e.type() || c.inode() != e.inode()) {
+                    appeared.add(e);
+                    if (c != null) {
+                        vanished.add(e.path());
+                    }
+                }
+            }
+            for (String path : vanished) {
+                CachedEntry c = cache.get(path);
+                vanishedByInode.computeIfAbsent(c.inode(), k -> new ArrayList<>(1)).add(path);
+                if (c.type() == EntryType.FILE) {
+                    reusable.put(new Identity(c.inode(), c.size(), c.mtimeNs()), c);
+                }
+            }
+        }
+
+        private void match() {
+            Map<String, String> dirMatches = new HashMap<>();
+            Set<String> consumed = new HashSet<>();
+            for (ScannedEntry a : appeared) {
+                String cover = null;
+                for (String p = RelativePaths.parent(a.path()); p != null; p = RelativePaths.parent(p)) {
+                    if (dirMatches.containsKey(p)) {
+                        cover = p;
+                        break;
+                    }
+                }
+                if (cover != null) {
+                    String source = RelativePaths.rebase(a.path(), cover, dirMatches.get(cover));
+                    CachedEntry c = cache.get(source);
+                    if (c != null && c.inode() == a.inode() && c.type() == a.type() && consumed.add(source)) {
+                        covered.add(a.path());
+                        if (a.type() == EntryType.DIRECTORY) {
+                            dirMatches.put(a.path(), source);
+                        }
+                        continue;
+                    }
+                }
+                for (String source : vanishedByInode.getOrDefault(a.inode(), List.of())) {
+                    CachedEntry c = cache.get(source);
+                    if (consumed.contains(source) || source.equals(a.path()) || !sameIdentity(c, a)) {
+                        continue;
+                    }
+                    consumed.add(source);
+                    destToSource.put(a.path(), source);
+                    sourceToDest.put(source, a.path());
+                    if (a.type() == EntryType.DIRECTORY) {
+                        dirMatches.put(a.path(), source);
+                    }
+                    break;
+                }
+            }
+        }
+
+        private boolean sameIdentity(CachedEntry c, ScannedEntry a) {
+            if (c.type() != a.type() || c.inode() != a.inode()) {
+                return false;
+            }
+            switch (a.type()) {
+                case FILE:
+                    return c.size() == a.size() && c.mtimeNs() == a.mtimeNs();
+                case SYMLINK:
+                    return Objects.equals(c.target(), a.target());
+                default:
+                    return true;
+            }
+        }
+
+        /** Emits the pending move to {@code dest}, first vacating {@code dest}; a move that cannot be made is dropped. */
+        private void tryMove(String dest) {
+            if (!inProgress.add(dest)) {
+                return;
+            }
+            try {
+                ScannedEntry a = seen.present.get(dest);
+                String parent = RelativePaths.parent(dest);
+                CachedEntry parentEntry = parent == null ? null : cache.get(parent);
+                if (parent != null && (parentEntry == null || parentEntry.type() != EntryType.DIRECTORY)) {
+                    dropMove(dest);
+                    return;
+                }
+                CachedEntry occupant = cache.get(dest);
+                if (occupant != null && !vacate(dest, a.type() == EntryType.DIRECTORY || occupant.type() == EntryType.DIRECTORY)) {
+                    dropMove(dest);
+                    return;
+                }
+                String source = destToSource.get(dest);
+                CachedEntry c = source == null ? null : cache.get(source);
+                if (c == null || !sameIdentity(c, a)) {
+                    dropMove(dest);
+                    return;
+                }
+                dropMove(dest);
+                emit(new Change.Move(source, c.manifest(dest)));
+                cache.rebase(source, dest);
+                if (a.type() == EntryType.DIRECTORY) {
+                    listener.directoryMoved(source, dest);
+                    for (String s : new ArrayList<>(sourceToDest.subMap(source + "/", true, source + "0", false).keySet())) {
+                        String d = sourceToDest.remove(s);
+                        String rebased = RelativePaths.rebase(s, source, dest);
+                        sourceToDest.put(rebased, d);
+                        destToSource.put(d, rebased);
+                    }
+                }
+            } finally {
+                inProgress.remove(dest);
+            }
+        }
+
+        private void dropMove(String dest) {
+            String source = destToSource.remove(dest);
+            if (source != null) {
+                sourceToDest.remove(source);
+            }
+        }
+
+        /**
+         * Makes room at {@code path}: a pending move out of it (or out of anything below it) goes first. Then the
+         * remaining occupant is deleted when {@code delete}, else left for a move to replace. False when the
+         * occupant must stay (it is the source of a move that is itself in progress).
+         */
+        private boolean vacate(String path, boolean delete) {
+            String away = sourceToDest.get(path);
+            if (away != null) {
+                if (inProgress.contains(away)) {
+                    return false;
+                }
+                tryMove(away);
+            }
+            for (String s : new ArrayList<>(sourceToDest.subMap(path + "/", true, path + "0", false).keySet())) {
+                String d = sourceToDest.get(s);
+                if (d != null && !inProgress.contains(d)) {
+                    tryMove(d);
+                }
+            }
+            if (cache.contains(path) && (delete || sourceToDest.containsKey(path))) {
+                dropMove(sourceToDest.getOrDefault(path, ""));
+                delete(path);
+            }
+            return true;
+        }
+
+        private void createDirectory(ScannedEntry a) {
+            CachedEntry c = cache.get(a.path());
+            if (c != null && c.type() == EntryType.DIRECTORY) {
+                return;
+            }
+            if (c != null) {
+                vacate(a.path(), true);
+            }
+            upsert(Manifest.directory(a.path(), a.mode(), a.mtimeNs()), a.inode(), false);
+        }
+
+        private void delete(String path) {
+            emit(new Change.Delete(path));
+            cache.removeSubtree(path);
+            listener.removed(path);
+        }
+
+        private void update(ScannedEntry now) {
+            String path = now.path();
+            CachedEntry c = cache.get(path);
+            if (c != null && c.type() != now.type()) {
+                delete(path);
+                c = null;
+            }
+            switch (now.type()) {
+                case DIRECTORY:
+                    if (c == null || c.mode() != now.mode() || c.mtimeNs() != now.mtimeNs()) {
+                        upsert(Manifest.directory(path, now.mode(), now.mtimeNs()), now.inode(), false);
+                    } else if (c.inode() != now.inode()) {
+                        cache.put(path, CachedEntry.of(c.manifest(path), now.inode(), false));
+                    }
+                    break;
+                case SYMLINK:
+                    if (c == null || !Objects.equals(c.target(), now.target()) || c.mtimeNs() != now.mtimeNs()) {
+                        upsert(Manifest.symlink(path, now.mtimeNs(), now.target()), now.inode(), false);
+                    } else if (c.inode() != now.inode()) {
+                        cache.put(path, CachedEntry.of(c.manifest(path), now.inode(), false));
+                    }
+                    break;
+                default:
+                    updateFile(now, c);
+            }
+        }
+
+        private void updateFile(ScannedEntry now, CachedEntry c) {
+            String path = now.path();
+            if (c != null && !c.racy() && now.sameStat(c.inode(), c.size(), c.mtimeNs())) {
+                if (c.mode() != now.mode()) {
+                    upsert(new Manifest(path, EntryType.FILE, now.mode(), now.mtimeNs(), now.size(), c.chunks(), null),
+                            now.inode(), false);
+                }
+                return;
+            }
+            CachedEntry same = c != null && c.inode() == now.inode() ? null
+                    : reusable.get(new Identity(now.inode(), now.size(), now.mtimeNs()));
+            if (same != null && !same.racy()) {
+                upsert(new Manifest(path, EntryType.FILE, now.mode(), now.mtimeNs(), now.size(), same.chunks(), null),
+                        now.inode(), false);
+                return;
+            }
+            HashResult result = hasher.hash(now);
+            if (result instanceof HashResult.Hashed) {
+                HashResult.Hashed hashed = (HashResult.Hashed) result;
+                unstableAttempts.remove(path);
+                Manifest m = hashed.manifest();
+                boolean racy = System.currentTimeMillis() * 1_000_000L - m.mtimeNs() < CachedEntry.RACY_WINDOW_NS;
+                if (c != null && c.digest().equals(m.digest())) {
+                    cache.put(path, CachedEntry.of(m, hashed.stat().inode(), racy));
+                } else {
+                    upsert(m, hashed.stat().inode(), racy);
+                }
+            } else if (result instanceof HashResult.Unstable) {
+                listener.retryLater(path, unstableAttempts.merge(path, 1, Integer::sum));
+            } else if (result instanceof HashResult.Vanished) {
+                listener.retryLater(path, 1);
+            } else {
+                LOG.warnf("cannot read %s (%s): skipped, the mirror keeps its last synced version",
+                        RelativePaths.printable(path), ((HashResult.Unreadable) result).reason());
+            }
+        }
+
+        private void upsert(Manifest m, long inode, boolean racy) {
+            emit(new Change.Upsert(m));
+            cache.put(m.path(), CachedEntry.of(m, inode, racy));
+        }
+
+        private void emit(Change change) {
+            changes++;
+            listener.emit(change);
+        }
+    }
+}

@@ -1,0 +1,661 @@
+package dev.ferry.watcher.sync;
+
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.state.CachedEntry;
+import dev.ferry.watcher.state.LocalStateCache;
+import dev.ferry.watcher.watch.ChangeAggregator;
+import dev.ferry.watcher.watch.DirectoryWatcher;
+import dev.ferry.watcher.watch.DirtySet;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives the sync conversation of docs/CONTRACT-DRAFT.md over whatever {@link StoreLink} is current: hello with
+ * the cache's root digest, the index reconcile when the store is not in sync, numbered {@code changes} batches
+ * (bounded in size and in number unacknowledged), uploads on {@code missing}, and a {@code check} whenever
+ * nothing is left in flight.
+ *
+ * <p>Threads: everything that reads or changes the cache, and every frame sent, runs on the single "tree"
+ * thread (flushes, hello, index, need, check), so the items a session sees are always in cache order. Frames
+ * from the store are decoded and dispatched on a separate protocol thread, which handles {@code missing} and
+ * {@code ack} itself (so acknowledgements flow while the tree thread hashes or waits for room) and passes the
+ * rest to the tree thread.
+ */
+public final class SyncEngine implements ChangeDetector.Listener {
+    private static final Logger LOG = Logger.getLogger(SyncEngine.class);
+    private static final int ONCE_MAX_RECONCILES = 3;
+
+    /**
+     * Tuning of the engine.
+     *
+     * @param quietDelay       base delay before a file that changed while hashed is looked at again
+     * @param retryMaxDelay    cap of every backoff
+     * @param once             stop after the first confirmed sync
+     * @param allowEmptySource mirror an empty source even though the store holds files
+     * @param clientId         sent in hello
+     * @param maxInFlight      batches sent and not acknowledged at most
+     * @param maxBatchItems    items per batch at most
+     * @param maxBatchBytes    estimated frame size per batch at most
+     * @param indexBatchSize   entries per index frame
+     */
+    public record Settings(Duration quietDelay, Duration retryMaxDelay, boolean once, boolean allowEmptySource,
+                           String clientId, int maxInFlight, int maxBatchItems, long maxBatchBytes, int indexBatchSize) {
+
+        public static Settings defaults(Duration quietDelay, Duration retryMaxDelay, boolean once,
+                                        boolean allowEmptySource, String clientId) {
+            return new Settings(quietDelay, retryMaxDelay, once, allowEmptySource, clientId, 8, 1000,
+                    4L * 1024 * 1024, 5000);
+        }
+    }
+
+    /** Lets the engine steer the transport's reconnect backoff. */
+    public interface ConnectionControl {
+        /** The session did real work: the next reconnect may start from the shortest delay. */
+        void healthy();
+
+        /** Another watcher took the session: wait the longest delay before trying again. */
+        void backOff();
+    }
+
+    /** How a run ends: the first confirmed sync in --once mode, or a failure that stops the watcher. */
+    public interface Outcome {
+        void synced();
+
+        void failed(String why, int exitCode);
+    }
+
+    private enum Phase { HELLO_SENT, INDEX_SENT, LIVE, GUARDED }
+
+    /** One connection's conversation; touched only on the tree thread. */
+    private static final class Session {
+        final StoreLink link;
+        Phase phase = Phase.HELLO_SENT;
+        final List<Change> deferred = new ArrayList<>();
+        boolean deferredOverflow;
+        final List<Change> items = new ArrayList<>();
+        long itemBytes;
+        boolean checkNeeded = true;
+        boolean checkOutstanding;
+        int reconcileAttempts;
+
+        Session(StoreLink link) {
+            this.link = link;
+        }
+    }
+
+    private final Settings settings;
+    private final ChunkerParams params;
+    private final LocalStateCache cache;
+    private final ChangeDetector detector;
+    private final ChunkUploads uploads;
+    private final SyncStatus status;
+    private final ScheduledExecutorService tree;
+    private final Executor protocol;
+    private final Outcome outcome;
+    private final InFlightBatches inFlight = new InFlightBatches();
+    private final AtomicLong nextBatch = new AtomicLong();
+    private volatile ChangeAggregator aggregator;
+    private volatile DirectoryWatcher watcher;
+    private volatile ConnectionControl connection;
+    private Session session;
+    private ScheduledFuture<?> saveTask;
+    private boolean saveWarned;
+    private boolean everSynced;
+
+    public SyncEngine(Settings settings, ChunkerParams params, LocalStateCache cache, ChangeDetector.Factory detectorFactory,
+                      ChunkUploads uploads, SyncStatus status, ScheduledExecutorService tree, Executor protocol,
+                      Outcome outcome) {
+        this.settings = settings;
+        this.params = params;
+        this.cache = cache;
+        this.detector = detectorFactory.create(this);
+        this.uploads = uploads;
+        this.status = status;
+        this.tree = tree;
+        this.protocol = protocol;
+        this.outcome = outcome;
+        status.bind(cache::fileCount, cache::byteCount, inFlight::size);
+    }
+
+    /** Wires the event side: the aggregator whose flushes call {@link #flush}, and the watcher (null in --once). */
+    public void attach(ChangeAggregator aggregator, DirectoryWatcher watcher) {
+        this.aggregator = aggregator;
+        this.watcher = watcher;
+    }
+
+    /** Wires the transport's backoff control. */
+    public void attach(ConnectionControl control) {
+        this.connection = control;
+    }
+
+    /** Queues the initial full scan; a hello waits for it. */
+    public void start() {
+        tree.execute(this::initialScan);
+    }
+
+    /** A file's content no longer matches what was sent (seen while uploading): look at it again. */
+    public void pathChanged(String path) {
+        ChangeAggregator a = aggregator;
+        if (a != null) {
+            a.pathChanged(path);
+        }
+    }
+
+    // ---- tree thread -------------------------------------------------------------------------------------------
+
+    private void initialScan() {
+        long t0 = System.nanoTime();
+        status.scanning(true);
+        ChangeDetector.FlushResult result;
+        try {
+            result = detector.flush(DirtySet.everything());
+        } finally {
+            status.scanning(false);
+        }
+        LOG.infof("scanned %s: %d entries, %d files, %s in %d ms", status.source(), cache.size(), cache.fileCount(),
+                ByteSize.format(cache.byteCount()), (System.nanoTime() - t0) / 1_000_000);
+        if (result.guarded() && settings.once()) {
+            outcome.failed("the source folder is missing or empty; nothing was mirrored", 1);
+            return;
+        }
+        afterFlush(result);
+    }
+
+    /** One flush of dirty paths; called by the aggregator on the tree thread. */
+    public void flush(DirtySet dirty) {
+        boolean full = dirty.full();
+        if (full) {
+            status.scanning(true);
+        }
+        ChangeDetector.FlushResult result;
+        try {
+            result = detector.flush(dirty);
+        } catch (RuntimeException e) {
+            LOG.error("flush failed; rescanning everything later", e);
+            status.error("flush failed: " + e);
+            return;
+        } finally {
+            if (full) {
+                status.scanning(false);
+            }
+        }
+        afterFlush(result);
+    }
+
+    private void afterFlush(ChangeDetector.FlushResult result) {
+        Session s = session;
+        if (s != null) {
+            if (s.phase == Phase.LIVE) {
+                sendBatch(s);
+                maybeCheck(s);
+            } else if (s.phase == Phase.GUARDED && cache.size() > 0) {
+                startReconcile(s);
+            }
+        }
+        scheduleSave();
+    }
+
+    @Override
+    public void emit(Change change) {
+        Session s = session;
+        if (s == null) {
+            return;
+        }
+        switch (s.phase) {
+            case LIVE:
+                add(s, change);
+                break;
+            case HELLO_SENT:
+            case INDEX_SENT:
+                if (s.deferred.size() < 100_000) {
+                    s.deferred.add(change);
+                } else {
+                    s.deferredOverflow = true;
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public void watchDirectory(String dirPath, Path dir) {
+        DirectoryWatcher w = watcher;
+        if (w != null) {
+            w.register(dirPath, dir);
+        }
+    }
+
+    @Override
+    public void directoryMoved(String from, String to) {
+        DirectoryWatcher w = watcher;
+        if (w != null) {
+            w.moved(from, to);
+        }
+    }
+
+    @Override
+    public void removed(String path) {
+        DirectoryWatcher w = watcher;
+        if (w != null) {
+            w.forget(path);
+        }
+    }
+
+    @Override
+    public void retryLater(String path, int attempt) {
+        ChangeAggregator a = aggregator;
+        if (a != null) {
+            long base = Math.max(1, settings.quietDelay().toMillis());
+            long delay = Math.min(settings.retryMaxDelay().toMillis(), base << Math.min(attempt, 16));
+            a.retryLater(path, Duration.ofMillis(delay));
+        }
+    }
+
+    private void beginSession(StoreLink link) {
+        if (!link.isOpen()) {
+            return;
+        }
+        session = new Session(link);
+        send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size()));
+    }
+
+    private void onWelcome(StoreLink link, Message.Welcome welcome) {
+        Session s = session;
+        if (s == null || s.link != link || s.phase != Phase.HELLO_SENT) {
+            return;
+        }
+        if (welcome.protocol() != Message.VERSION || !params.equals(welcome.chunker())) {
+            fatal("the store speaks protocol " + welcome.protocol() + " and cuts chunks with " + welcome.chunker()
+                    + "; this watcher speaks " + Message.VERSION + " with " + params);
+            return;
+        }
+        status.connected(true);
+        LOG.infof("connected to store %s (id %s): %s", status.store(), welcome.storeId(),
+                welcome.inSync() ? "mirror already in sync" : "reconciling");
+        if (welcome.inSync()) {
+            goLive(s);
+        } else {
+            startReconcile(s);
+        }
+    }
+
+    private void startReconcile(Session s) {
+        sendBatch(s);
+        if (cache.size() == 0 && !settings.allowEmptySource()) {
+            s.phase = Phase.GUARDED;
+            String why = "the source folder is empty but the store's mirror is not: refusing to mirror a mass delete "
+                    + "(set ferry.watcher.allow-empty-source=true to allow it)";
+            LOG.error(why);
+            status.error(why);
+            if (settings.once()) {
+                outcome.failed(why, 1);
+            }
+            return;
+        }
+        s.phase = Phase.INDEX_SENT;
+        List<Message.IndexEntry> entries = new ArrayList<>(Math.min(cache.size(), settings.indexBatchSize()));
+        for (Map.Entry<String, CachedEntry> e : cache.entries().entrySet()) {
+            entries.add(new Message.IndexEntry(e.getKey(), e.getValue().digest()));
+            if (entries.size() == settings.indexBatchSize()) {
+                if (!send(s, new Message.IndexBatch(entries, false))) {
+                    return;
+                }
+                entries = new ArrayList<>(settings.indexBatchSize());
+            }
+        }
+        send(s, new Message.IndexBatch(entries, true));
+        LOG.debugf("sent an index of %d entries", cache.size());
+    }
+
+    private void onNeed(StoreLink link, Message.Need need) {
+        Session s = session;
+        if (s == null || s.link != link || s.phase != Phase.INDEX_SENT) {
+            return;
+        }
+        List<String> paths = new ArrayList<>(need.paths());
+        paths.sort(null);
+        LOG.infof("store needs %d of %d entries", paths.size(), cache.size());
+        for (String path : paths) {
+            CachedEntry c = cache.get(path);
+            if (c != null) {
+                add(s, new Change.Upsert(c.manifest(path)));
+            }
+        }
+        goLive(s);
+    }
+
+    private void goLive(Session s) {
+        s.phase = Phase.LIVE;
+        if (s.deferredOverflow) {
+            s.deferred.clear();
+            s.deferredOverflow = false;
+            startReconcile(s);
+            return;
+        }
+        for (Change c : s.deferred) {
+            add(s, c);
+        }
+        s.deferred.clear();
+        sendBatch(s);
+        s.checkNeeded = true;
+        maybeCheck(s);
+    }
+
+    private void add(Session s, Change change) {
+        s.items.add(change);
+        s.itemBytes += estimate(change);
+        if (s.items.size() >= settings.maxBatchItems() || s.itemBytes >= settings.maxBatchBytes()) {
+            sendBatch(s);
+        }
+    }
+
+    private static long estimate(Change change) {
+        long size = 160 + 2L * change.path().length();
+        if (change instanceof Change.Upsert) {
+            size += 48L * ((Change.Upsert) change).entry().chunks().size();
+        } else if (change instanceof Change.Move) {
+            Change.Move m = (Change.Move) change;
+            size += m.from().length() + 48L * m.entry().chunks().size();
+        }
+        return size;
+    }
+
+    private void sendBatch(Session s) {
+        if (s.items.isEmpty()) {
+            return;
+        }
+        try {
+            if (!inFlight.awaitRoom(s.link, settings.maxInFlight())) {
+                s.items.clear();
+                s.itemBytes = 0;
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        BatchRecord batch = new BatchRecord(nextBatch.incrementAndGet(), List.copyOf(s.items), System.nanoTime());
+        s.items.clear();
+        s.itemBytes = 0;
+        s.checkNeeded = true;
+        status.inSync(false);
+        inFlight.add(s.link, batch);
+        send(s, new Message.Changes(batch.number(), batch.items()));
+    }
+
+    private void maybeCheck(Session s) {
+        if (session != s || s.phase != Phase.LIVE || !s.checkNeeded || s.checkOutstanding) {
+            return;
+        }
+        if (!s.items.isEmpty()) {
+            sendBatch(s);
+            return;
+        }
+        ChangeAggregator a = aggregator;
+        if (inFlight.size() > 0 || (a != null && a.hasPending())) {
+            return;
+        }
+        s.checkNeeded = false;
+        s.checkOutstanding = true;
+        send(s, new Message.Check(cache.rootDigest()));
+    }
+
+    private void onChecked(StoreLink link, Message.Checked checked) {
+        Session s = session;
+        if (s == null || s.link != link || !s.checkOutstanding) {
+            return;
+        }
+        s.checkOutstanding = false;
+        if (s.checkNeeded) {
+            maybeCheck(s);
+            return;
+        }
+        connectionWorks();
+        if (checked.inSync()) {
+            s.reconcileAttempts = 0;
+            status.inSync(true);
+            status.synced(Instant.now());
+            status.confirmed();
+            if (!everSynced) {
+                everSynced = true;
+                LOG.infof("mirror in sync: %d files, %s", cache.fileCount(), ByteSize.format(cache.byteCount()));
+            } else {
+                LOG.debug("mirror in sync");
+            }
+            outcome.synced();
+            return;
+        }
+        status.inSync(false);
+        s.reconcileAttempts++;
+        if (settings.once() && s.reconcileAttempts > ONCE_MAX_RECONCILES) {
+            outcome.failed("the store's mirror still differs from the source after " + ONCE_MAX_RECONCILES
+                    + " reconciles; see the store's log for the paths it could not apply", 1);
+            return;
+        }
+        long delay = Math.min(settings.retryMaxDelay().toMillis(), 200L << Math.min(s.reconcileAttempts - 1, 16));
+        LOG.warnf("the store's mirror differs from the source (store root %.12s, source root %.12s): rescanning and "
+                + "reconciling again in %d ms", checked.rootDigest(), cache.rootDigest(), delay);
+        tree.schedule(() -> {
+            if (session == s && s.phase == Phase.LIVE) {
+                flush(DirtySet.everything());
+                startReconcile(s);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean send(Session s, Message message) {
+        if (session != s) {
+            return false;
+        }
+        try {
+            s.link.send(Wire.encode(message));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("sending to the store failed (%s): reconnecting", e.getMessage());
+            s.link.close("send failed");
+            return false;
+        }
+    }
+
+    private void scheduleSave() {
+        if (cache.isDirty() && saveTask == null) {
+            saveTask = tree.schedule(() -> {
+                saveTask = null;
+                saveNow();
+            }, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Saves the cache now (tree thread), e.g. at shutdown. */
+    public void saveNow() {
+        try {
+            cache.save();
+            saveWarned = false;
+        } catch (IOException e) {
+            if (!saveWarned) {
+                saveWarned = true;
+                LOG.warnf("cannot save the local state to %s (%s): a restart will hash everything again",
+                        cache.file(), e.getMessage());
+            }
+        }
+    }
+
+    /** Runs {@link #saveNow()} on the tree thread and waits for it. */
+    public void saveAndWait() {
+        try {
+            tree.submit(this::saveNow).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("final save failed", e);
+        }
+    }
+
+    /** A session got as far as an ack or a check: the next reconnect may start from the shortest delay again. */
+    private void connectionWorks() {
+        ConnectionControl control = connection;
+        if (control != null) {
+            control.healthy();
+        }
+    }
+
+    private void fatal(String why) {
+        LOG.error(why);
+        status.error(why);
+        outcome.failed(why, 3);
+    }
+
+    // ---- transport callbacks (any thread) ------------------------------------------------------------------------
+
+    /** A connection to the store opened: start a session (after any running scan). */
+    public void opened(StoreLink link) {
+        inFlight.reset(link);
+        tree.execute(() -> beginSession(link));
+    }
+
+    /** One text frame from the store. */
+    public void received(StoreLink link, String frame) {
+        protocol.execute(() -> dispatch(link, frame));
+    }
+
+    /** The connection closed (or failed); its batches and queued uploads are dropped. */
+    public void closed(StoreLink link, String reason) {
+        inFlight.reset(null);
+        uploads.cancelAll();
+        status.connected(false);
+        tree.execute(() -> {
+            if (session != null && session.link == link) {
+                session = null;
+            }
+        });
+    }
+
+    // ---- protocol thread ---------------------------------------------------------------------------------------
+
+    private void dispatch(StoreLink link, String frame) {
+        Message message;
+        try {
+            message = Wire.decode(frame);
+        } catch (ProtocolException e) {
+            LOG.warnf("ignoring a frame from the store: %s", e.getMessage());
+            return;
+        }
+        if (message instanceof Message.Missing) {
+            Message.Missing missing = (Message.Missing) message;
+            BatchRecord batch = inFlight.get(link, missing.batch());
+            if (batch != null && !missing.chunks().isEmpty()) {
+                uploads.upload(batch, missing.chunks());
+            }
+        } else if (message instanceof Message.Ack) {
+            acknowledged(link, (Message.Ack) message);
+        } else if (message instanceof Message.Welcome) {
+            tree.execute(() -> onWelcome(link, (Message.Welcome) message));
+        } else if (message instanceof Message.Need) {
+            tree.execute(() -> onNeed(link, (Message.Need) message));
+        } else if (message instanceof Message.Checked) {
+            tree.execute(() -> onChecked(link, (Message.Checked) message));
+        } else if (message instanceof Message.Error) {
+            storeError(link, (Message.Error) message);
+        } else {
+            LOG.warnf("ignoring an unexpected %s frame from the store", message.getClass().getSimpleName());
+        }
+    }
+
+    private void acknowledged(StoreLink link, Message.Ack ack) {
+        BatchRecord batch = inFlight.remove(link, ack.batch());
+        if (batch == null) {
+            return;
+        }
+        connectionWorks();
+        status.synced(Instant.now());
+        LOG.info(describe(batch, ack.failed().size()));
+        int shown = 0;
+        for (Message.Failure f : ack.failed()) {
+            String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();
+            status.error(line);
+            if (shown++ < 20) {
+                LOG.warn(line);
+            }
+        }
+        if (shown > 20) {
+            LOG.warnf("... and %d more failures in batch %d", shown - 20, batch.number());
+        }
+        tree.execute(() -> {
+            Session s = session;
+            if (s != null && s.link == link) {
+                maybeCheck(s);
+            }
+        });
+    }
+
+    static String describe(BatchRecord batch, int failed) {
+        StringBuilder sb = new StringBuilder();
+        int n = batch.items().size() - failed;
+        sb.append("synced ").append(n).append(n == 1 ? " change" : " changes");
+        if (failed > 0) {
+            sb.append(" (").append(failed).append(" failed)");
+        }
+        sb.append(": ");
+        int listed = 0;
+        for (Change c : batch.items()) {
+            if (listed == 5) {
+                sb.append(", and ").append(batch.items().size() - listed).append(" more");
+                break;
+            }
+            if (listed > 0) {
+                sb.append(", ");
+            }
+            if (c instanceof Change.Upsert) {
+                sb.append("upsert ").append(RelativePaths.printable(c.path()));
+            } else if (c instanceof Change.Delete) {
+                sb.append("delete ").append(RelativePaths.printable(c.path()));
+            } else {
+                sb.append("move ").append(RelativePaths.printable(((Change.Move) c).from())).append(" -> ")
+                        .append(RelativePaths.printable(c.path()));
+            }
+            listed++;
+        }
+        return sb.toString();
+    }
+
+    private void storeError(StoreLink link, Message.Error error) {
+        String code = String.valueOf(error.code());
+        switch (code) {
+            case "version":
+            case "chunker-mismatch":
+                fatal("the store refused this watcher (" + code + "): " + error.message());
+                break;
+            case "replaced":
+                LOG.warnf("another watcher took over the store's session (%s)", error.message());
+                status.error("session replaced by another watcher");
+                ConnectionControl control = connection;
+                if (control != null) {
+                    control.backOff();
+                }
+                break;
+            case "unauthorized":
+                LOG.errorf("the store refused the token (%s): set FERRY_TOKEN to the store's token", error.message());
+                status.error("unauthorized: " + error.message());
+                break;
+            default:
+                LOG.warnf("the store reported %s: %s", code, error.message());
+                status.error(code + ": " + error.message());
+        }
+    }
+}

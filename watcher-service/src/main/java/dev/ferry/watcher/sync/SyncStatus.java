@@ -1,0 +1,126 @@
+package dev.ferry.watcher.sync;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/** Live counters and flags of one running watcher, read by the status endpoint, health checks and progress log. */
+public final class SyncStatus {
+    private final String source;
+    private final String store;
+    private final AtomicLong chunksUploaded = new AtomicLong();
+    private final AtomicLong bytesUploaded = new AtomicLong();
+    private volatile boolean connected;
+    private volatile boolean scanning;
+    private volatile boolean inSync;
+    private volatile Instant lastSyncAt;
+    private volatile boolean confirmedOnce;
+    private volatile String lastError;
+    private volatile LongSupplier filesKnown = () -> 0;
+    private volatile LongSupplier bytesKnown = () -> 0;
+    private volatile IntSupplier pendingBatches = () -> 0;
+
+    public SyncStatus(String source, String store) {
+        this.source = source;
+        this.store = store;
+    }
+
+    void bind(LongSupplier files, LongSupplier bytes, IntSupplier batches) {
+        this.filesKnown = files;
+        this.bytesKnown = bytes;
+        this.pendingBatches = batches;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String store() {
+        return store;
+    }
+
+    /** scanning, disconnected, syncing or idle (connected and confirmed in sync). */
+    public String state() {
+        if (scanning) {
+            return "scanning";
+        }
+        if (!connected) {
+            return "disconnected";
+        }
+        return inSync && pendingBatches.getAsInt() == 0 ? "idle" : "syncing";
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    public boolean inSync() {
+        return inSync;
+    }
+
+    public long filesKnown() {
+        return filesKnown.getAsLong();
+    }
+
+    public long bytesKnown() {
+        return bytesKnown.getAsLong();
+    }
+
+    public int pendingBatches() {
+        return pendingBatches.getAsInt();
+    }
+
+    public long chunksUploaded() {
+        return chunksUploaded.get();
+    }
+
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    public Instant lastSyncAt() {
+        return lastSyncAt;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public void uploaded(int chunks, long bytes) {
+        chunksUploaded.addAndGet(chunks);
+        bytesUploaded.addAndGet(bytes);
+    }
+
+    public void error(String message) {
+        lastError = message;
+    }
+
+    void connected(boolean value) {
+        connected = value;
+        if (!value) {
+            inSync = false;
+        }
+    }
+
+    void scanning(boolean value) {
+        scanning = value;
+    }
+
+    void inSync(boolean value) {
+        inSync = value;
+    }
+
+    void synced(Instant at) {
+        lastSyncAt = at;
+    }
+
+    void confirmed() {
+        confirmedOnce = true;
+    }
+
+    /** True once the store has confirmed the mirror at least once (the initial sync is over). */
+    public boolean confirmedOnce() {
+        return confirmedOnce;
+    }
+}

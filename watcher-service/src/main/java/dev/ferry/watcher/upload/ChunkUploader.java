@@ -1,0 +1,344 @@
+package dev.ferry.watcher.upload;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.ChunkBatchFormat;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.store.StoreAddress;
+import dev.ferry.watcher.sync.BatchRecord;
+import dev.ferry.watcher.sync.ChunkUploads;
+import dev.ferry.watcher.sync.SyncStatus;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Uploads the chunks the store reports missing: each is read from its source file at its offset (positional
+ * read), re-hashed (a mismatch means the file changed: the path is marked dirty and the chunk skipped), and packed
+ * into {@link ChunkBatchFormat} bodies of at most {@code upload-batch-bytes}, POSTed to /api/v1/chunks/batch by
+ * {@code upload-concurrency} workers, so many small files and one huge file both keep several requests in flight.
+ * Failed requests are retried with backoff until they succeed or the session ends.
+ */
+public final class ChunkUploader implements ChunkUploads, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ChunkUploader.class);
+    private static final ChunkTask STOP = new ChunkTask(null, 0, new ArrayList<>());
+
+    private final StoreAddress store;
+    private final Optional<String> token;
+    private final SourceScanner scanner;
+    private final SyncStatus status;
+    private final Consumer<String> pathChanged;
+    private final int batchBytes;
+    private final long maxDelayMs;
+    private final HttpClient http;
+    private final BlockingQueue<ChunkTask> queue = new LinkedBlockingQueue<>();
+    private final Map<ChunkHash, ChunkTask> queued = new ConcurrentHashMap<>();
+    private final AtomicLong epoch = new AtomicLong();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean closed;
+
+    /** One chunk to upload and the places it can be read from. */
+    static final class ChunkTask {
+        final ChunkHash hash;
+        final long epoch;
+        final List<ChunkLocation> locations;
+
+        ChunkTask(ChunkHash hash, long epoch, List<ChunkLocation> locations) {
+            this.hash = hash;
+            this.epoch = epoch;
+            this.locations = locations;
+        }
+
+        int length() {
+            return locations.get(0).length();
+        }
+    }
+
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
+        this.store = store;
+        this.token = token.filter(t -> !t.isBlank());
+        this.scanner = scanner;
+        this.status = status;
+        this.pathChanged = pathChanged;
+        this.batchBytes = batchBytes;
+        this.maxDelayMs = Math.max(200, retryMaxDelay.toMillis());
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        for (int i = 0; i < Math.max(1, concurrency); i++) {
+            Thread t = new Thread(this::work, "ferry-upload-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+        }
+    }
+
+    public void start() {
+        workers.forEach(Thread::start);
+    }
+
+    @Override
+    public void upload(BatchRecord batch, List<ChunkHash> missing) {
+        Map<ChunkHash, List<ChunkLocation>> where = locate(batch.items(), missing);
+        long current = epoch.get();
+        int unknown = 0;
+        for (ChunkHash hash : missing) {
+            List<ChunkLocation> locations = where.get(hash);
+            if (locations == null) {
+                unknown++;
+                continue;
+            }
+            ChunkTask fresh = new ChunkTask(hash, current, new ArrayList<>(locations));
+            ChunkTask existing = queued.putIfAbsent(hash, fresh);
+            if (existing == null) {
+                queue.add(fresh);
+            } else {
+                synchronized (existing.locations) {
+                    existing.locations.addAll(locations);
+                }
+            }
+        }
+        if (unknown > 0) {
+            LOG.warnf("the store asked for %d chunks that batch %d does not contain", unknown, batch.number());
+        }
+    }
+
+    /** For each wanted hash, where it lies in the batch's files (offsets from the manifests' chunk order). */
+    static Map<ChunkHash, List<ChunkLocation>> locate(List<Change> items, List<ChunkHash> wanted) {
+        Set<ChunkHash> want = new HashSet<>(wanted);
+        Map<ChunkHash, List<ChunkLocation>> where = new HashMap<>();
+        for (Change item : items) {
+            Manifest m = item instanceof Change.Upsert ? ((Change.Upsert) item).entry()
+                    : item instanceof Change.Move ? ((Change.Move) item).entry() : null;
+            if (m == null || m.type() != EntryType.FILE) {
+                continue;
+            }
+            long offset = 0;
+            for (ChunkRef c : m.chunks()) {
+                if (want.contains(c.hash())) {
+                    List<ChunkLocation> list = where.computeIfAbsent(c.hash(), h -> new ArrayList<>(1));
+                    if (list.size() < 4) {
+                        list.add(new ChunkLocation(m.path(), offset, c.length()));
+                    }
+                }
+                offset += c.length();
+            }
+        }
+        return where;
+    }
+
+    @Override
+    public void cancelAll() {
+        epoch.incrementAndGet();
+        queue.clear();
+        queued.clear();
+    }
+
+    /** True when nothing is queued. */
+    public boolean idle() {
+        return queued.isEmpty();
+    }
+
+    private void work() {
+        byte[] body = new byte[batchBytes];
+        ChunkTask carry = null;
+        List<ChunkTask> included = new ArrayList<>();
+        ChunkReader reader = new ChunkReader();
+        while (!closed) {
+            ChunkTask task;
+            try {
+                task = carry != null ? carry : queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            carry = null;
+            if (task == STOP) {
+                return;
+            }
+            int length = 0;
+            int chunks = 0;
+            included.clear();
+            while (task != null) {
+                if (task != STOP && task.epoch == epoch.get()) {
+                    int need = ChunkBatchFormat.HEADER + task.length();
+                    if (length > 0 && length + need > body.length) {
+                        carry = task;
+                        break;
+                    }
+                    if (need <= body.length && reader.read(task, body, length + ChunkBatchFormat.HEADER)) {
+                        writeHeader(task.hash, task.length(), body, length);
+                        length += need;
+                        chunks++;
+                        included.add(task);
+                    } else {
+                        queued.remove(task.hash, task);
+                    }
+                } else if (task == STOP) {
+                    carry = STOP;
+                    break;
+                }
+                task = queue.poll();
+            }
+            reader.close();
+            if (chunks > 0) {
+                long sent = post(body, length, chunks, included.get(0).epoch);
+                if (sent >= 0) {
+                    status.uploaded(chunks, length - (long) chunks * ChunkBatchFormat.HEADER);
+                }
+                for (ChunkTask t : included) {
+                    queued.remove(t.hash, t);
+                }
+            }
+        }
+    }
+
+    private static void writeHeader(ChunkHash hash, int len, byte[] buf, int at) {
+        hash.copyTo(buf, at);
+        buf[at + 32] = (byte) (len >>> 24);
+        buf[at + 33] = (byte) (len >>> 16);
+        buf[at + 34] = (byte) (len >>> 8);
+        buf[at + 35] = (byte) len;
+    }
+
+    /** POSTs one body, retrying with backoff while its session lasts; the store's reply, or -1 when given up. */
+    private long post(byte[] body, int length, int chunks, long forEpoch) {
+        long delay = 200;
+        while (!closed && epoch.get() == forEpoch) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(store.chunkBatchUri())
+                    .timeout(Duration.ofMinutes(5))
+                    .header("Content-Type", Endpoints.CHUNK_BATCH_TYPE)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
+            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            String problem;
+            try {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                int code = response.statusCode();
+                if (code == 200) {
+                    return length;
+                }
+                if (code == 401) {
+                    problem = "the store refused the token (401): check FERRY_TOKEN";
+                } else if (code >= 400 && code < 500) {
+                    String why = "upload of " + chunks + " chunks refused with " + code + ": " + response.body();
+                    LOG.error(why);
+                    status.error(why);
+                    return -1;
+                } else {
+                    problem = "upload failed with " + code + ": " + response.body();
+                }
+            } catch (IOException e) {
+                problem = "upload to " + store + " failed (" + e.getMessage() + ")";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            LOG.warnf("%s, retrying in %d ms", problem, delay);
+            status.error(problem);
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            delay = Math.min(maxDelayMs, delay * 2);
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        cancelAll();
+        for (int i = 0; i < workers.size(); i++) {
+            queue.add(STOP);
+        }
+        for (Thread t : workers) {
+            t.interrupt();
+        }
+    }
+
+    /** Reads chunks with positional reads, keeping the last file open for the next chunk of the same file. */
+    private final class ChunkReader {
+        private String openPath;
+        private FileChannel channel;
+
+        /** Reads and verifies {@code task} into {@code buf} at {@code at}; false when no location still holds it. */
+        boolean read(ChunkTask task, byte[] buf, int at) {
+            List<ChunkLocation> candidates;
+            synchronized (task.locations) {
+                candidates = new ArrayList<>(task.locations);
+            }
+            for (ChunkLocation loc : candidates) {
+                if (readAt(loc, buf, at) && ChunkHash.compute(buf, at, loc.length()).equals(task.hash)) {
+                    return true;
+                }
+                LOG.debugf("%s changed since it was hashed: looking at it again", RelativePaths.printable(loc.path()));
+                pathChanged.accept(loc.path());
+            }
+            return false;
+        }
+
+        private boolean readAt(ChunkLocation loc, byte[] buf, int at) {
+            try {
+                if (!loc.path().equals(openPath)) {
+                    close();
+                    Path file = scanner.resolve(loc.path());
+                    channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                    openPath = loc.path();
+                }
+                ByteBuffer dst = ByteBuffer.wrap(buf, at, loc.length());
+                long pos = loc.offset();
+                while (dst.hasRemaining()) {
+                    int n = channel.read(dst, pos);
+                    if (n < 0) {
+                        return false;
+                    }
+                    pos += n;
+                }
+                return true;
+            } catch (IOException e) {
+                close();
+                return false;
+            }
+        }
+
+        void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing a source file failed", e);
+                }
+            }
+            channel = null;
+            openPath = null;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.ferry.watcher.watch;
+
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.scan.SourceScanner;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Watches every directory of the source with the platform's WatchService (inotify on Linux) and feeds what it
+ * reports to a {@link ChangeAggregator}: each event marks the named entry and its directory dirty; a lost-events
+ * overflow asks for a full rescan. Directories are registered by the scans (before they are listed, so no
+ * event between registering and listing is missed). Keys are tracked by wire path, so a moved directory keeps
+ * its watch under its new name.
+ */
+public final class DirectoryWatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DirectoryWatcher.class);
+
+    private final WatchService service;
+    private final ChangeAggregator aggregator;
+    private final Map<WatchKey, String> keyPaths = new ConcurrentHashMap<>();
+    private final Map<String, WatchKey> pathKeys = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean limitWarned;
+    private volatile boolean closed;
+
+    public DirectoryWatcher(ChangeAggregator aggregator) throws IOException {
+        this.service = FileSystems.getDefault().newWatchService();
+        this.aggregator = aggregator;
+        this.thread = new Thread(this::run, "ferry-watch");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Watches the directory {@code dirPath} ("" for the source root). */
+    public void register(String dirPath, Path dir) {
+        if (closed) {
+            return;
+        }
+        try {
+            WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+            String old = keyPaths.put(key, dirPath);
+            if (old != null && !old.equals(dirPath)) {
+                pathKeys.remove(old, key);
+            }
+            pathKeys.put(dirPath, key);
+        } catch (IOException e) {
+            if (!limitWarned) {
+                limitWarned = true;
+                LOG.warnf("cannot watch %s (%s): changes there are found by the periodic rescan only; "
+                                + "on Linux raise fs.inotify.max_user_watches if the limit is reached",
+                        dirPath.isEmpty() ? dir : RelativePaths.printable(dirPath), SourceScanner.describe(e));
+            }
+        }
+    }
+
+    /** The directory {@code from} is now {@code to}: rename the watches at and below it. */
+    public void moved(String from, String to) {
+        List<String> affected = new ArrayList<>();
+        for (String path : pathKeys.keySet()) {
+            if (RelativePaths.isUnder(path, from)) {
+                affected.add(path);
+            }
+        }
+        for (String path : affected) {
+            WatchKey key = pathKeys.remove(path);
+            if (key != null) {
+                String rebased = RelativePaths.rebase(path, from, to);
+                keyPaths.put(key, rebased);
+                pathKeys.put(rebased, key);
+            }
+        }
+    }
+
+    /** {@code path} and everything below it are gone: stop watching them. */
+    public void forget(String path) {
+        List<String> affected = new ArrayList<>();
+        for (String p : pathKeys.keySet()) {
+            if (RelativePaths.isUnder(p, path)) {
+                affected.add(p);
+            }
+        }
+        for (String p : affected) {
+            WatchKey key = pathKeys.remove(p);
+            if (key != null) {
+                keyPaths.remove(key);
+                key.cancel();
+            }
+        }
+    }
+
+    public int watchedDirectories() {
+        return pathKeys.size();
+    }
+
+    private void run() {
+        while (!closed) {
+            WatchKey key;
+            try {
+                key = service.take();
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            }
+            String dirPath = keyPaths.get(key);
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                    LOG.info("file system events were lost (queue overflow): rescanning the whole source");
+                    aggregator.fullRescan();
+                    continue;
+                }
+                if (dirPath == null) {
+                    continue;
+                }
+                String name;
+                try {
+                    name = SourceScanner.wireName((Path) event.context());
+                } catch (CharacterCodingException e) {
+                    continue;
+                }
+                aggregator.pathChanged(dirPath.isEmpty() ? name : dirPath + "/" + name);
+                if (!dirPath.isEmpty() && event.kind() != StandardWatchEventKinds.ENTRY_MODIFY) {
+                    aggregator.pathChanged(dirPath);
+                }
+            }
+            if (!key.reset() && dirPath != null) {
+                keyPaths.remove(key);
+                pathKeys.remove(dirPath, key);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            service.close();
+        } catch (IOException e) {
+            LOG.debug("closing the watch service failed", e);
+        }
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.ferry.watcher.scan;
+
+import dev.ferry.protocol.EntryType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SourceScannerTest {
+
+    @TempDir
+    Path root;
+
+    private Map<String, ScannedEntry> walk(SourceScanner scanner, String start) {
+        Map<String, ScannedEntry> found = new TreeMap<>();
+        scanner.walk(start, e -> found.put(e.path(), e));
+        return found;
+    }
+
+    @Test
+    void reportsTypesModesSizesAndInodes() throws IOException {
+        Files.createDirectories(root.resolve("dir/sub"));
+        Path script = Files.writeString(root.resolve("dir/run.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.writeString(root.resolve("plain.txt"), "abc");
+        Files.setPosixFilePermissions(root.resolve("plain.txt"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.setPosixFilePermissions(root.resolve("dir/sub"), PosixFilePermissions.fromString("rwx------"));
+
+        Map<String, ScannedEntry> found = walk(new SourceScanner(root), "");
+
+        assertEquals(List.of("dir", "dir/run.sh", "dir/sub", "plain.txt"), new ArrayList<>(found.keySet()));
+        assertEquals(EntryType.FILE, found.get("dir/run.sh").type());
+        assertEquals(0750, found.get("dir/run.sh").mode());
+        assertEquals(0640, found.get("plain.txt").mode());
+        assertEquals(3, found.get("plain.txt").size());
+        assertEquals(EntryType.DIRECTORY, found.get("dir/sub").type());
+        assertEquals(0700, found.get("dir/sub").mode());
+        assertEquals(0, found.get("dir").size());
+        long ino = (Long) Files.getAttribute(root.resolve("plain.txt"), "unix:ino");
+        assertEquals(ino, found.get("plain.txt").inode());
+        long mtime = Files.getLastModifiedTime(root.resolve("plain.txt")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertEquals(mtime, found.get("plain.txt").mtimeNs());
+    }
+
+    @Test
+    void symlinksAreEntriesAndNeverFollowed(@TempDir Path elsewhere) throws IOException {
+        Files.writeString(elsewhere.resolve("secret.txt"), "outside");
+        Files.createDirectories(root.resolve("d"));
+        Files.createSymbolicLink(root.resolve("to-outside"), elsewhere);
+        Files.createSymbolicLink(root.resolve("d/rel"), Path.of("../missing/target"));
+        Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
+
+        Map<String, ScannedEntry> found = walk(new SourceScanner(root), "");
+
+        assertEquals(List.of("d", "d/rel", "loop", "to-outside"), new ArrayList<>(found.keySet()));
+        assertEquals(EntryType.SYMLINK, found.get("to-outside").type());
+        assertEquals(elsewhere.toString(), found.get("to-outside").target());
+        assertEquals("../missing/target", found.get("d/rel").target());
+        assertEquals(0, found.get("d/rel").mode());
+        assertEquals("loop", found.get("loop").target());
+    }
+
+    @Test
+    void keepsUnicodeAndSpacesSkipsWhatCannotBeMirrored() throws Exception {
+        Files.writeString(root.resolve("héllo wörld ✓.txt"), "x");
+        Files.writeString(root.resolve("tab\there"), "x");
+        Files.createDirectories(root.resolve(".ferry/inner"));
+        Files.createDirectories(root.resolve("ok/.ferry"));
+        run("mkfifo " + root.resolve("fifo"));
+        run("touch \"" + root + "/$(printf 'bad\\377name')\"");
+
+        Map<String, ScannedEntry> found = walk(new SourceScanner(root), "");
+
+        assertEquals(List.of("héllo wörld ✓.txt", "ok", "ok/.ferry"), new ArrayList<>(found.keySet()));
+    }
+
+    @Test
+    void statAndSubtreeWalks() throws IOException {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/c"), "1");
+        SourceScanner scanner = new SourceScanner(root);
+
+        assertNull(scanner.stat("nope"));
+        assertNull(scanner.stat("a/b/c/d"));
+        assertEquals(EntryType.FILE, scanner.stat("a/b/c").type());
+        assertEquals(List.of("a/b", "a/b/c"), new ArrayList<>(walk(scanner, "a/b").keySet()));
+        assertFalse(scanner.walk("a/b/c", e -> { }));
+        assertTrue(scanner.walk("a", e -> { }));
+    }
+
+    @Test
+    void unreadableDirectoryIsReportedNotTakenAsEmpty() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root reads every directory");
+        Path locked = Files.createDirectories(root.resolve("locked"));
+        Files.writeString(locked.resolve("f"), "x");
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+        try {
+            List<String> unlisted = new ArrayList<>();
+            new SourceScanner(root).walk("", new SourceScanner.Visitor() {
+                @Override
+                public void entry(ScannedEntry entry) {
+                }
+
+                @Override
+                public void unlisted(String dirPath) {
+                    unlisted.add(dirPath);
+                }
+            });
+            assertEquals(List.of("locked"), unlisted);
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    static void run(String shell) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", shell).inheritIO().start();
+        assertEquals(0, p.waitFor());
+    }
+}

@@ -1,0 +1,214 @@
+package dev.ferry.watcher.sync;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.RootDigest;
+import dev.ferry.protocol.Wire;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An in-memory store speaking the sync contract: an index of manifests, a chunk set, pending upserts waiting for
+ * chunks. Frames to the watcher are delivered on its own thread, like a WebSocket I/O thread.
+ */
+final class FakeStore implements ChunkUploads {
+    final TreeMap<String, Manifest> index = new TreeMap<>();
+    final Set<ChunkHash> chunks = new HashSet<>();
+    final List<Message> received = new CopyOnWriteArrayList<>();
+    final ExecutorService io = Executors.newSingleThreadExecutor();
+    private final Map<Long, List<Manifest>> pending = new HashMap<>();
+    private final Set<String> indexPaths = new HashSet<>();
+    private final Map<String, String> indexDigests = new HashMap<>();
+    private SyncEngine engine;
+    private Link link;
+    int uploadedChunks;
+
+    /** The store's end of one connection. */
+    final class Link implements StoreLink {
+        volatile boolean open = true;
+
+        @Override
+        public void send(String frame) {
+            Message m;
+            try {
+                m = Wire.decode(frame);
+            } catch (ProtocolException e) {
+                throw new AssertionError("watcher sent a bad frame: " + e.getMessage());
+            }
+            received.add(m);
+            io.execute(() -> handle(this, m));
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close(String reason) {
+            if (open) {
+                open = false;
+                io.execute(() -> engine.closed(this, reason));
+            }
+        }
+    }
+
+    Link connect(SyncEngine watcher) {
+        this.engine = watcher;
+        link = new Link();
+        watcher.opened(link);
+        return link;
+    }
+
+    private void reply(Link l, Message m) {
+        engine.received(l, Wire.encode(m));
+    }
+
+    synchronized String rootDigest() {
+        Map<String, String> digests = new HashMap<>();
+        index.forEach((p, m) -> digests.put(p, m.digest()));
+        return RootDigest.of(digests);
+    }
+
+    private synchronized void handle(Link l, Message m) {
+        if (m instanceof Message.Hello) {
+            Message.Hello h = (Message.Hello) m;
+            if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
+                reply(l, new Message.Error("chunker-mismatch", "no"));
+                return;
+            }
+            pending.clear();
+            reply(l, new Message.Welcome(1, "fake", ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
+        } else if (m instanceof Message.IndexBatch) {
+            Message.IndexBatch b = (Message.IndexBatch) m;
+            for (Message.IndexEntry e : b.entries()) {
+                indexPaths.add(e.path());
+                indexDigests.put(e.path(), e.digest());
+            }
+            if (b.last()) {
+                index.keySet().removeIf(p -> !indexPaths.contains(p));
+                List<String> need = new ArrayList<>();
+                for (String p : indexPaths) {
+                    Manifest have = index.get(p);
+                    if (have == null || !have.digest().equals(indexDigests.get(p))) {
+                        need.add(p);
+                    }
+                }
+                indexPaths.clear();
+                indexDigests.clear();
+                reply(l, new Message.Need(need));
+            }
+        } else if (m instanceof Message.Changes) {
+            Message.Changes c = (Message.Changes) m;
+            Set<ChunkHash> lacking = new LinkedHashSet<>();
+            List<Manifest> waiting = new ArrayList<>();
+            for (Change item : c.items()) {
+                apply(item, lacking, waiting);
+            }
+            reply(l, new Message.Missing(c.batch(), new ArrayList<>(lacking)));
+            if (waiting.isEmpty()) {
+                reply(l, new Message.Ack(c.batch(), List.of()));
+            } else {
+                pending.put(c.batch(), waiting);
+            }
+        } else if (m instanceof Message.Check) {
+            String root = rootDigest();
+            reply(l, new Message.Checked(root, root.equals(((Message.Check) m).rootDigest())));
+        }
+    }
+
+    private void apply(Change item, Set<ChunkHash> lacking, List<Manifest> waiting) {
+        if (item instanceof Change.Delete) {
+            removeSubtree(item.path());
+        } else if (item instanceof Change.Move) {
+            Change.Move mv = (Change.Move) item;
+            Manifest from = index.get(mv.from());
+            if (from != null && from.digest().equals(mv.entry().digest())) {
+                TreeMap<String, Manifest> moved = new TreeMap<>();
+                index.forEach((p, man) -> {
+                    if (RelativePaths.isUnder(p, mv.from())) {
+                        String to = RelativePaths.rebase(p, mv.from(), mv.entry().path());
+                        moved.put(to, man.withPath(to));
+                    }
+                });
+                removeSubtree(mv.from());
+                removeSubtree(mv.entry().path());
+                index.putAll(moved);
+            } else {
+                removeSubtree(mv.from());
+                upsert(mv.entry(), lacking, waiting);
+            }
+        } else {
+            upsert(((Change.Upsert) item).entry(), lacking, waiting);
+        }
+    }
+
+    private void upsert(Manifest m, Set<ChunkHash> lacking, List<Manifest> waiting) {
+        if (m.type() == EntryType.FILE) {
+            boolean complete = true;
+            for (ChunkRef c : m.chunks()) {
+                if (!chunks.contains(c.hash())) {
+                    lacking.add(c.hash());
+                    complete = false;
+                }
+            }
+            if (!complete) {
+                waiting.add(m);
+                return;
+            }
+        }
+        if (m.type() != EntryType.DIRECTORY) {
+            removeSubtree(m.path());
+        }
+        index.put(m.path(), m);
+    }
+
+    private void removeSubtree(String path) {
+        index.keySet().removeIf(p -> RelativePaths.isUnder(p, path));
+    }
+
+    /** Uploads go straight into the chunk set, then waiting files are applied and their batches acknowledged. */
+    @Override
+    public void upload(BatchRecord batch, List<ChunkHash> missing) {
+        io.execute(() -> {
+            synchronized (this) {
+                chunks.addAll(missing);
+                uploadedChunks += missing.size();
+                for (Map.Entry<Long, List<Manifest>> e : new ArrayList<>(pending.entrySet())) {
+                    e.getValue().removeIf(m -> {
+                        if (m.chunks().stream().allMatch(c -> chunks.contains(c.hash()))) {
+                            index.put(m.path(), m);
+                            return true;
+                        }
+                        return false;
+                    });
+                    if (e.getValue().isEmpty()) {
+                        pending.remove(e.getKey());
+                        reply(link, new Message.Ack(e.getKey(), List.of()));
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void cancelAll() {
+    }
+}

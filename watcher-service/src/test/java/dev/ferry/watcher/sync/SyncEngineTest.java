@@ -1,0 +1,181 @@
+package dev.ferry.watcher.sync;
+
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.chunker.FastCdc;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.Message;
+import dev.ferry.watcher.scan.FileHasher;
+import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.state.LocalStateCache;
+import dev.ferry.watcher.watch.ChangeAggregator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SyncEngineTest {
+
+    @TempDir
+    Path source;
+    @TempDir
+    Path stateDir;
+
+    private final FakeStore store = new FakeStore();
+    private final List<ExecutorService> executors = new ArrayList<>();
+    private final Semaphore synced = new Semaphore(0);
+
+    @AfterEach
+    void stop() {
+        executors.forEach(ExecutorService::shutdownNow);
+        store.io.shutdownNow();
+    }
+
+    /** One watcher over {@code source}; its uploads go straight to the fake store. */
+    private final class Watcher {
+        final LocalStateCache cache = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
+        final SyncStatus status = new SyncStatus(source.toString(), "fake");
+        final FileHasher hasher;
+        final SyncEngine engine;
+        final ChangeAggregator aggregator;
+
+        Watcher() {
+            ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor();
+            ExecutorService protocol = Executors.newSingleThreadExecutor();
+            executors.add(tree);
+            executors.add(protocol);
+            SourceScanner scanner = new SourceScanner(source);
+            hasher = new FileHasher(new FastCdc(), scanner);
+            SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
+                    false, false, "test", 2, 3, 1 << 20, 4);
+            engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
+                    l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
+                    new SyncEngine.Outcome() {
+                        @Override
+                        public void synced() {
+                            synced.release();
+                        }
+
+                        @Override
+                        public void failed(String why, int exitCode) {
+                            throw new AssertionError(why);
+                        }
+                    });
+            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree, engine::flush);
+            engine.attach(aggregator, null);
+            engine.start();
+        }
+    }
+
+    private void awaitSynced() throws InterruptedException {
+        assertTrue(synced.tryAcquire(10, TimeUnit.SECONDS), "store confirmed the sync");
+    }
+
+    private void assertStoreMatches(LocalStateCache cache) {
+        Map<String, String> mine = new TreeMap<>();
+        cache.entries().forEach((p, e) -> mine.put(p, e.digest()));
+        Map<String, String> theirs = new TreeMap<>();
+        synchronized (store) {
+            store.index.forEach((p, m) -> theirs.put(p, m.digest()));
+        }
+        assertEquals(mine, theirs);
+    }
+
+    private <T extends Message> List<T> sent(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (Message m : store.received) {
+            if (type.isInstance(m)) {
+                out.add(type.cast(m));
+            }
+        }
+        return out;
+    }
+
+    private void populate(int files) throws IOException {
+        Random random = new Random(5);
+        for (int i = 0; i < files; i++) {
+            Path f = source.resolve("d" + (i % 4) + "/f" + i + ".bin");
+            Files.createDirectories(f.getParent());
+            byte[] data = new byte[random.nextInt(100_000)];
+            random.nextBytes(data);
+            Files.write(f, data);
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000 + i));
+        }
+    }
+
+    @Test
+    void firstSyncThenChangesThenARestartThatCostsOneMessage() throws Exception {
+        populate(12);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+
+        assertStoreMatches(watcher.cache);
+        assertTrue(sent(Message.Changes.class).size() >= 4, "bounded batches of 3 items");
+        assertTrue(store.uploadedChunks > 0);
+        assertEquals("idle", watcher.status.state());
+
+        Files.move(source.resolve("d1"), source.resolve("renamed"));
+        Files.writeString(source.resolve("d0/f0.bin"), "edited");
+        Files.setLastModifiedTime(source.resolve("d0/f0.bin"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        store.received.clear();
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+
+        assertStoreMatches(watcher.cache);
+        List<Change> items = new ArrayList<>();
+        sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
+        assertTrue(items.stream().anyMatch(c -> c instanceof Change.Move && ((Change.Move) c).from().equals("d1")), items.toString());
+
+        watcher.engine.saveAndWait();
+        store.received.clear();
+        Watcher restarted = new Watcher();
+        store.connect(restarted.engine);
+        awaitSynced();
+
+        assertEquals(0, restarted.hasher.filesHashed());
+        assertEquals(List.of(), sent(Message.Changes.class));
+        assertEquals(List.of(), sent(Message.IndexBatch.class));
+    }
+
+    @Test
+    void storeThatLostEntriesGetsAnIndexReconcile() throws Exception {
+        populate(9);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        synchronized (store) {
+            store.index.remove("d2/f2.bin");
+            store.index.put("stray.txt", dev.ferry.protocol.Manifest.file("stray.txt", 0644, 1, 0, List.of()));
+        }
+        store.received.clear();
+
+        store.connect(watcher.engine);
+        awaitSynced();
+
+        assertStoreMatches(watcher.cache);
+        List<Message.IndexBatch> index = sent(Message.IndexBatch.class);
+        assertEquals(4, index.size(), "13 entries in batches of 4");
+        assertTrue(index.get(index.size() - 1).last());
+        List<Change> items = new ArrayList<>();
+        sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
+        assertEquals(1, items.size(), items.toString());
+        assertEquals("d2/f2.bin", items.get(0).path());
+    }
+}

@@ -1,0 +1,181 @@
+package dev.ferry.watcher.upload;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.chunker.FastCdc;
+import dev.ferry.protocol.ChunkBatchFormat;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.watcher.scan.FileHasher;
+import dev.ferry.watcher.scan.HashResult;
+import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.store.StoreAddress;
+import dev.ferry.watcher.sync.BatchRecord;
+import dev.ferry.watcher.sync.SyncStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Uploads against a tiny HTTP server that parses the batch format like the store does. */
+class ChunkUploaderTest {
+
+    @TempDir
+    Path source;
+
+    private HttpServer server;
+    private final Set<ChunkHash> stored = ConcurrentHashMap.newKeySet();
+    private final List<Integer> bodySizes = new CopyOnWriteArrayList<>();
+    private final List<String> auth = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failNext = new AtomicInteger();
+    private ChunkUploader uploader;
+    private final List<String> dirty = new CopyOnWriteArrayList<>();
+    private final SyncStatus status = new SyncStatus("s", "t");
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(Endpoints.CHUNK_BATCH, exchange -> {
+            auth.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            if (failNext.getAndDecrement() > 0) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            bodySizes.add(body.length);
+            ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(new java.io.ByteArrayInputStream(body), 1 << 20);
+            int n = 0;
+            try {
+                while (reader.next()) {
+                    assertEquals(reader.hash(), ChunkHash.compute(reader.buffer(), 0, reader.length()));
+                    stored.add(reader.hash());
+                    n++;
+                }
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            byte[] reply = ("{\"stored\":" + n + ",\"present\":0}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+        if (uploader != null) {
+            uploader.close();
+        }
+    }
+
+    private ChunkUploader uploader(int batchBytes) {
+        StoreAddress address = StoreAddress.parse("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        uploader = new ChunkUploader(address, Optional.of("s3cret"), new SourceScanner(source), status, dirty::add, 3,
+                batchBytes, Duration.ofMillis(400));
+        uploader.start();
+        return uploader;
+    }
+
+    private Manifest hashed(String name, int size, long seed) throws IOException {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        Files.write(source.resolve(name), data);
+        SourceScanner scanner = new SourceScanner(source);
+        return ((HashResult.Hashed) new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner).hash(scanner.stat(name))).manifest();
+    }
+
+    private static List<ChunkHash> hashes(Manifest... manifests) {
+        List<ChunkHash> out = new ArrayList<>();
+        for (Manifest m : manifests) {
+            for (ChunkRef c : m.chunks()) {
+                out.add(c.hash());
+            }
+        }
+        return out;
+    }
+
+    private void awaitStored(int n) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (stored.size() < n && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void uploadsEveryMissingChunkInBoundedBodiesWithTheToken() throws Exception {
+        Manifest big = hashed("big.bin", 3_000_000, 1);
+        Manifest small = hashed("small.txt", 1000, 2);
+        List<ChunkHash> missing = hashes(big, small);
+        BatchRecord batch = new BatchRecord(1, List.of(new Change.Upsert(big), new Change.Upsert(small)), 0);
+
+        uploader(1 << 20).upload(batch, missing);
+        awaitStored(missing.size());
+
+        assertEquals(Set.copyOf(missing), stored);
+        assertTrue(bodySizes.stream().allMatch(s -> s <= 1 << 20), bodySizes.toString());
+        assertTrue(bodySizes.size() >= 3, bodySizes.toString());
+        assertTrue(auth.stream().allMatch("Bearer s3cret"::equals));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (status.chunksUploaded() < missing.size() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(missing.size(), status.chunksUploaded());
+        assertEquals(3_001_000, status.bytesUploaded());
+    }
+
+    @Test
+    void retriesAfterServerErrors() throws Exception {
+        Manifest m = hashed("f.bin", 200_000, 3);
+        failNext.set(2);
+
+        uploader(8 << 20).upload(new BatchRecord(1, List.of(new Change.Upsert(m)), 0), hashes(m));
+        awaitStored(m.chunks().size());
+
+        assertEquals(Set.copyOf(hashes(m)), stored);
+    }
+
+    @Test
+    void changedFileIsMarkedDirtyAndItsChunkSkipped() throws Exception {
+        Manifest m = hashed("changing.bin", 100_000, 4);
+        byte[] other = new byte[100_000];
+        new Random(99).nextBytes(other);
+        Files.write(source.resolve("changing.bin"), other);
+
+        uploader(8 << 20).upload(new BatchRecord(1, List.of(new Change.Upsert(m)), 0), hashes(m));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (dirty.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertTrue(dirty.contains("changing.bin"));
+        assertTrue(stored.isEmpty());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.ferry.store;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Command line: {@code java -jar quarkus-run.jar DEST}; checks the arguments before Quarkus boots. */
+@QuarkusMain
+public final class StoreMain {
+    static final String DEST_PROPERTY = "ferry.store.dest";
+    static final String USAGE = """
+            Usage: java -jar store-service/target/quarkus-app/quarkus-run.jar DEST
+
+            Ferry store: keeps DEST an exact mirror of a watcher's SOURCE folder. Its own state lives in DEST/.ferry.
+
+              DEST     the destination folder, created if missing (env FERRY_STORE_DEST when no argument)
+              --help   print this help and exit
+
+            Environment: QUARKUS_HTTP_PORT (default 9181), QUARKUS_HTTP_HOST (default 127.0.0.1),
+                         FERRY_TOKEN (bearer token every request must carry), FERRY_STORE_AUDIT_INTERVAL (2s).
+            """;
+
+    private StoreMain() {
+    }
+
+    public static void main(String... args) {
+        int exit = prepare(args, System.getenv(), System.out, System.err);
+        if (exit >= 0) {
+            System.exit(exit);
+        }
+        Quarkus.run(StoreApp.class, args);
+    }
+
+    /**
+     * Validates the arguments and sets {@code ferry.store.dest}; returns the exit code when the process must stop
+     * now (0 after --help, 2 on bad usage), or -1 to boot.
+     */
+    static int prepare(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String dest = null;
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                out.print(USAGE);
+                return 0;
+            }
+            if (arg.startsWith("-") && arg.length() > 1) {
+                err.println("ferry-store: unknown option " + arg);
+                err.print(USAGE);
+                return 2;
+            }
+            if (dest != null) {
+                err.println("ferry-store: one DEST only, got '" + dest + "' and '" + arg + "'");
+                err.print(USAGE);
+                return 2;
+            }
+            dest = arg;
+        }
+        if (dest == null) {
+            dest = System.getProperty(DEST_PROPERTY);
+        }
+        if (dest == null || dest.isBlank()) {
+            dest = env.get("FERRY_STORE_DEST");
+        }
+        if (dest == null || dest.isBlank()) {
+            err.println("ferry-store: DEST is missing");
+            err.print(USAGE);
+            return 2;
+        }
+        Path path;
+        try {
+            path = Path.of(dest).toAbsolutePath().normalize();
+        } catch (RuntimeException e) {
+            err.println("ferry-store: DEST is not a valid path: " + dest);
+            return 2;
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            err.println("ferry-store: DEST exists but is not a directory: " + path);
+            return 2;
+        }
+        System.setProperty(DEST_PROPERTY, path.toString());
+        return -1;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ferry.store.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every {@code ferry.*} setting of the store; each key also has its env form ({@code FERRY_*}). */
+@ConfigMapping(prefix = "ferry")
+public interface StoreConfig {
+
+    /**
+     * Bearer token every HTTP request (REST and the WebSocket upgrade) must carry; unset or empty means no
+     * authentication. Env {@code FERRY_TOKEN}. /q/health stays open for probes.
+     */
+    Optional<String> token();
+
+    /** The store's own settings. */
+    Store store();
+
+    /** Settings under {@code ferry.store}. */
+    interface Store {
+        /**
+         * The destination folder DEST. The command-line argument sets it; env {@code FERRY_STORE_DEST} is the
+         * alternative for containers. No default: the store refuses to start without one.
+         */
+        Optional<String> dest();
+
+        /** How often the auditor compares DEST with the index and repairs what differs. */
+        @WithDefault("2s")
+        Duration auditInterval();
+
+        /** Whether the auditor runs at all. */
+        @WithDefault("true")
+        boolean audit();
+
+        /** How long one WebSocket send may wait for a slow watcher before its session is dropped. */
+        @WithDefault("60s")
+        Duration sendTimeout();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.ferry.store.config;
+
+import dev.ferry.store.storage.StoreLayout;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Opens the store at {@code ferry.store.dest} for injection. */
+public class StoreProducers {
+
+    @Produces
+    @Singleton
+    StoreLayout layout(StoreConfig config) throws IOException {
+        String dest = config.store().dest().filter(d -> !d.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "no DEST: pass it as the argument, or set ferry.store.dest (env FERRY_STORE_DEST)"));
+        return StoreLayout.open(Path.of(dest));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.ferry.store.rest;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.ChunkBatchFormat;
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.sync.StoreStats;
+import dev.ferry.store.sync.SyncService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Chunk uploads and look-ups. Bodies are read as streams, at most one chunk in memory per request. */
+@Path(Endpoints.CHUNKS)
+@Produces(MediaType.APPLICATION_JSON)
+public class ChunkResource {
+    private static final int NOTIFY_EVERY = 64;
+
+    private final ChunkStore store;
+    private final SyncService sync;
+    private final StoreStats stats;
+
+    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats) {
+        this.store = store;
+        this.sync = sync;
+        this.stats = stats;
+    }
+
+    @PUT
+    @Path("{hash}")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Response put(@PathParam("hash") String hex, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
+                        InputStream body) throws IOException {
+        if (!ChunkHash.isValid(hex)) {
+            return error(400, "bad-hash", "a chunk hash is 64 hex digits");
+        }
+        if (length != null && length > store.maxChunk()) {
+            return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes, not " + length);
+        }
+        ChunkHash hash = ChunkHash.parse(hex);
+        byte[] buf = new byte[store.maxChunk() + 1];
+        int n = body.readNBytes(buf, 0, buf.length);
+        if (n > store.maxChunk()) {
+            return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes");
+        }
+        if (n == 0) {
+            return error(400, "hash-mismatch", "empty body: a chunk has at least one byte");
+        }
+        try {
+            ChunkStore.Stored result = store.put(hash, buf, 0, n);
+            boolean present = result == ChunkStore.Stored.PRESENT;
+            stats.chunkReceived(n, present);
+            sync.chunksStored(List.of(hash));
+            return Response.status(present ? 200 : 201).entity(new ApiBodies.Stored(hash.hex(), present ? "present" : "stored")).build();
+        } catch (ChunkStore.TooLargeException e) {
+            return error(413, "too-large", e.getMessage());
+        } catch (ChunkStore.HashMismatchException e) {
+            return error(400, "hash-mismatch", e.getMessage());
+        }
+    }
+
+    @HEAD
+    @Path("{hash}")
+    public Response head(@PathParam("hash") String hex) {
+        if (!ChunkHash.isValid(hex)) {
+            return Response.status(400).build();
+        }
+        return Response.status(store.has(ChunkHash.parse(hex)) ? 200 : 404).build();
+    }
+
+    @POST
+    @Path("batch")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public Response batch(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) throws IOException {
+        if (contentType == null || !MediaType.valueOf(contentType).isCompatible(MediaType.valueOf(Endpoints.CHUNK_BATCH_TYPE))) {
+            return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE);
+        }
+        ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk());
+        int stored = 0;
+        int present = 0;
+        List<ChunkHash> arrived = new ArrayList<>();
+        try {
+            while (reader.next()) {
+                ChunkStore.Stored result = store.put(reader.hash(), reader.buffer(), 0, reader.length());
+                boolean dup = result == ChunkStore.Stored.PRESENT;
+                stats.chunkReceived(reader.length(), dup);
+                if (dup) {
+                    present++;
+                } else {
+                    stored++;
+                }
+                arrived.add(reader.hash());
+                if (arrived.size() >= NOTIFY_EVERY) {
+                    sync.chunksStored(arrived);
+                    arrived = new ArrayList<>();
+                }
+            }
+        } catch (ProtocolException e) {
+            return batchError(e.code(), e.getMessage(), stored);
+        } catch (ChunkStore.HashMismatchException e) {
+            return batchError("hash-mismatch", "chunk " + (stored + present) + ": " + e.getMessage(), stored);
+        } finally {
+            sync.chunksStored(arrived);
+        }
+        return Response.ok(new ApiBodies.BatchResult(stored, present)).build();
+    }
+
+    @POST
+    @Path("missing")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response missing(ApiBodies.MissingRequest request) {
+        if (request == null || request.chunks() == null) {
+            return error(400, "bad-message", "body is {\"chunks\":[hex, ...]}");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String hex : request.chunks()) {
+            if (!ChunkHash.isValid(hex)) {
+                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : hex.substring(0, Math.min(80, hex.length()))));
+            }
+            ChunkHash hash = ChunkHash.parse(hex);
+            if (!store.has(hash)) {
+                missing.add(hash.hex());
+            }
+        }
+        return Response.ok(new ApiBodies.MissingResponse(missing)).build();
+    }
+
+    static Response error(int status, String code, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.Error(code, message)).build();
+    }
+
+    private static Response batchError(String code, String message, int stored) {
+        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(code, message, stored)).build();
+    }
+}

@@ -1,0 +1,369 @@
+package dev.ferry.store.storage;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.FileNames;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every write to DEST goes through here. Paths are checked with {@link RelativePaths} and resolved one component
+ * at a time without following links: a parent that is a symlink or a non-directory is stale mirror content and
+ * is replaced by a real directory, so no write ever lands outside DEST. Files are written to {@code .ferry/tmp},
+ * fsynced, given their mode and mtime, and renamed into place. Not thread-safe: only the apply thread calls it.
+ */
+@Singleton
+public class Materializer {
+    private final Path root;
+    private final Path tmpDir;
+    private final ChunkStore chunks;
+    private final MirrorIndex index;
+    private final Set<String> touchedDirs = new HashSet<>();
+    private byte[] buffer;
+
+    @Inject
+    public Materializer(StoreLayout layout, ChunkStore chunks, MirrorIndex index) {
+        this(layout.dest(), layout.tmpDir(), chunks, index);
+    }
+
+    public Materializer(Path root, Path tmpDir, ChunkStore chunks, MirrorIndex index) {
+        this.root = root;
+        this.tmpDir = tmpDir;
+        this.chunks = chunks;
+        this.index = index;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Creates or fixes the directory {@code m} (replacing a file or link there), with its mode and mtime. */
+    public void applyDirectory(Manifest m) throws IOException, ProtocolException {
+        Path p = prepare(m.path());
+        BasicFileAttributes attrs = StoreLayout.attributes(p);
+        if (attrs != null && !attrs.isDirectory()) {
+            StoreLayout.deleteTree(p);
+            attrs = null;
+        }
+        if (attrs == null) {
+            Files.createDirectory(p);
+            touchParent(m.path());
+        }
+        PosixModes.set(p, m.mode());
+        setMtime(p, m.mtimeNs());
+        touchedDirs.add(m.path());
+    }
+
+    /** Creates the link {@code m} with its exact target (never resolved), replacing what is there. */
+    public void applySymlink(Manifest m) throws IOException, ProtocolException {
+        Path target;
+        try {
+            target = Path.of(m.target());
+        } catch (InvalidPathException e) {
+            throw new IOException("symlink target cannot be represented here: " + e.getMessage());
+        }
+        Path tmp = tmpDir.resolve("link-" + UUID.randomUUID());
+        Files.createSymbolicLink(tmp, target);
+        try {
+            try {
+                Files.getFileAttributeView(tmp, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(m.mtimeNs(), TimeUnit.NANOSECONDS), null, null);
+            } catch (IOException | UnsupportedOperationException e) {
+                // Not every platform can set a link's own time; the mirror compares link targets only.
+            }
+            Path p = prepare(m.path());
+            replaceWith(tmp, p);
+            touchParent(m.path());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes the file {@code m} from verified chunks and renames it into place.
+     *
+     * @return the chunks it needs that the store lacks (or that were corrupt and are now deleted); empty when the
+     * file is in place
+     */
+    public List<ChunkHash> applyFile(Manifest m) throws IOException, ProtocolException {
+        RelativePaths.check(m.path());
+        List<ChunkHash> lacking = lacking(m);
+        if (!lacking.isEmpty()) {
+            return lacking;
+        }
+        if (buffer == null) {
+            buffer = new byte[chunks.maxChunk()];
+        }
+        Path tmp = Files.createTempFile(tmpDir, "file-", ".part");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                for (ChunkRef c : m.chunks()) {
+                    int n = chunks.read(c.hash(), buffer);
+                    if (n < 0) {
+                        return List.of(c.hash());
+                    }
+                    if (n != c.length()) {
+                        throw new IOException("chunk " + c.hash().hex() + " has " + n + " bytes, the manifest says " + c.length());
+                    }
+                    ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+                    while (bb.hasRemaining()) {
+                        ch.write(bb);
+                    }
+                }
+                ch.force(true);
+            }
+            PosixModes.set(tmp, m.mode());
+            setMtime(tmp, m.mtimeNs());
+            Path p = prepare(m.path());
+            replaceWith(tmp, p);
+            touchParent(m.path());
+            return List.of();
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The distinct chunks of {@code m} that the store does not hold. */
+    public List<ChunkHash> lacking(Manifest m) {
+        Set<ChunkHash> out = new LinkedHashSet<>();
+        for (ChunkRef c : m.chunks()) {
+            if (!out.contains(c.hash()) && !chunks.has(c.hash())) {
+                out.add(c.hash());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** Removes {@code path}, a directory with everything below it; links are removed, never followed. */
+    public void delete(String path) throws IOException, ProtocolException {
+        Path p = existing(path);
+        if (p == null || StoreLayout.attributes(p) == null) {
+            return;
+        }
+        writableParent(path);
+        StoreLayout.deleteTree(p);
+        touchParent(path);
+    }
+
+    /**
+     * Renames {@code from} to {@code to} (a directory with everything below it), replacing what is at {@code to}.
+     *
+     * @return false when {@code from} is not in DEST (the caller then builds {@code to} from its manifest)
+     */
+    public boolean move(String from, String to) throws IOException, ProtocolException {
+        RelativePaths.check(from);
+        RelativePaths.check(to);
+        if (from.equals(to) || RelativePaths.isUnder(to, from)) {
+            throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
+        }
+        Path src = existing(from);
+        if (src == null || StoreLayout.attributes(src) == null) {
+            return false;
+        }
+        writableParent(from);
+        if (RelativePaths.isUnder(from, to)) {
+            Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
+            Files.move(src, parked, StandardCopyOption.ATOMIC_MOVE);
+            touchParent(from);
+            src = parked;
+        }
+        Path dst = prepare(to);
+        replaceWith(src, dst);
+        touchParent(from);
+        touchParent(to);
+        touchedDirs.add(to);
+        return true;
+    }
+
+    /** True when DEST holds {@code m} as recorded: type, size, mtime and mode, or a link's target. */
+    public boolean intact(Manifest m) throws IOException {
+        Path p;
+        try {
+            p = existing(m.path());
+        } catch (ProtocolException e) {
+            return false;
+        }
+        if (p == null) {
+            return false;
+        }
+        BasicFileAttributes a = StoreLayout.attributes(p);
+        if (a == null) {
+            return false;
+        }
+        switch (m.type()) {
+            case FILE:
+                return a.isRegularFile() && a.size() == m.size() && mtimeMatches(a.lastModifiedTime(), m.mtimeNs())
+                        && modeMatches(p, m.mode());
+            case DIRECTORY:
+                return a.isDirectory() && mtimeMatches(a.lastModifiedTime(), m.mtimeNs()) && modeMatches(p, m.mode());
+            case SYMLINK:
+                return a.isSymbolicLink() && Files.readSymbolicLink(p).toString().equals(m.target());
+            default:
+                return false;
+        }
+    }
+
+    /** Notes that the entries of directory {@code dir} changed, so {@link #finishDirectories()} resets its times. */
+    public void touch(String dir) {
+        touchedDirs.add(dir);
+    }
+
+    /** Gives every directory whose entries changed since the last call its recorded mode and mtime back. */
+    public void finishDirectories() throws IOException {
+        for (String dir : touchedDirs) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Manifest m = index.get(dir);
+            if (m == null || m.type() != EntryType.DIRECTORY) {
+                continue;
+            }
+            Path p;
+            try {
+                p = existing(dir);
+            } catch (ProtocolException e) {
+                continue;
+            }
+            BasicFileAttributes a = p == null ? null : StoreLayout.attributes(p);
+            if (a != null && a.isDirectory()) {
+                PosixModes.set(p, m.mode());
+                setMtime(p, m.mtimeNs());
+            }
+        }
+        touchedDirs.clear();
+    }
+
+    /**
+     * {@code path} inside DEST when every parent on the way is a real directory (the entry itself may be absent),
+     * else null: nothing of the mirror can be below a link or a file.
+     */
+    public Path existing(String path) throws IOException, ProtocolException {
+        RelativePaths.check(path);
+        String parent = RelativePaths.parent(path);
+        if (parent != null) {
+            int start = 0;
+            while (true) {
+                int slash = parent.indexOf('/', start);
+                String prefix = slash < 0 ? parent : parent.substring(0, slash);
+                BasicFileAttributes a = StoreLayout.attributes(FileNames.resolve(root, prefix));
+                if (a == null || !a.isDirectory()) {
+                    return null;
+                }
+                if (slash < 0) {
+                    break;
+                }
+                start = slash + 1;
+            }
+        }
+        return FileNames.resolve(root, path);
+    }
+
+    /** Makes every parent of {@code path} a real directory and returns the path, whose parent is writable. */
+    private Path prepare(String path) throws IOException, ProtocolException {
+        RelativePaths.check(path);
+        String parent = RelativePaths.parent(path);
+        String dirRel = "";
+        Path dir = root;
+        if (parent != null) {
+            int start = 0;
+            while (true) {
+                int slash = parent.indexOf('/', start);
+                String childRel = slash < 0 ? parent : parent.substring(0, slash);
+                Path child = FileNames.resolve(root, childRel);
+                BasicFileAttributes a = StoreLayout.attributes(child);
+                if (a == null || !a.isDirectory()) {
+                    writable(dir, dirRel);
+                    if (a != null) {
+                        StoreLayout.deleteTree(child);
+                    }
+                    Files.createDirectory(child);
+                    touchedDirs.add(dirRel);
+                }
+                dir = child;
+                dirRel = childRel;
+                if (slash < 0) {
+                    break;
+                }
+                start = slash + 1;
+            }
+        }
+        writable(dir, dirRel);
+        return FileNames.resolve(root, path);
+    }
+
+    /** Renames {@code src} onto {@code dst} atomically; a directory in the way is removed first. */
+    private void replaceWith(Path src, Path dst) throws IOException {
+        BasicFileAttributes there = StoreLayout.attributes(dst);
+        if (there != null && there.isDirectory()) {
+            StoreLayout.deleteTree(dst);
+        }
+        Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void writableParent(String path) throws IOException {
+        String parent = RelativePaths.parent(path);
+        writable(parent == null ? root : FileNames.resolve(root, parent), parent == null ? "" : parent);
+    }
+
+    private void writable(Path dir, String dirRel) throws IOException {
+        if (PosixModes.ensureOwnerAccess(dir)) {
+            touchedDirs.add(dirRel);
+        }
+    }
+
+    private void touchParent(String path) {
+        String parent = RelativePaths.parent(path);
+        touchedDirs.add(parent == null ? "" : parent);
+    }
+
+    private static boolean modeMatches(Path p, int mode) throws IOException {
+        int had = PosixModes.read(p);
+        return had < 0 || had == (mode & 0777);
+    }
+
+    private static void setMtime(Path p, long mtimeNs) throws IOException {
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(mtimeNs, TimeUnit.NANOSECONDS), null, null);
+    }
+
+    /**
+     * True when the disk holds {@code wantNs}, possibly cut to the file system's granularity (microseconds,
+     * milliseconds, seconds or the two seconds of FAT).
+     */
+    static boolean mtimeMatches(FileTime disk, long wantNs) {
+        long had = disk.to(TimeUnit.NANOSECONDS);
+        if (had == wantNs) {
+            return true;
+        }
+        for (long unit : new long[] {1_000L, 1_000_000L, 1_000_000_000L, 2_000_000_000L}) {
+            if (had == Math.floorDiv(wantNs, unit) * unit) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

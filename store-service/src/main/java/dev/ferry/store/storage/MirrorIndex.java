@@ -1,0 +1,278 @@
+package dev.ferry.store.storage;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.Wire;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The applied mirror: path -> manifest of every entry materialized in DEST, in memory, persisted as the
+ * append-only journal {@code .ferry/index.log} of JSON lines {@code {"put":manifest}} and {@code {"del":path}}
+ * (a del removes the path and everything below it). Replayed and compacted at start; a torn last line is ignored.
+ * Thread-safe; changes reach the disk at {@link #flush()}.
+ */
+@Singleton
+public class MirrorIndex implements Closeable {
+    private static final Logger LOG = Logger.getLogger(MirrorIndex.class);
+
+    /** One line of the journal. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JournalLine(Manifest put, String del) {
+    }
+
+    private record Entry(Manifest manifest, String digest) {
+    }
+
+    private final TreeMap<String, Entry> entries = new TreeMap<>();
+    private final Path file;
+    private final FileChannel channel;
+    private final OutputStream journal;
+    private String rootDigest;
+    private boolean unflushed;
+    private volatile int size;
+    private volatile boolean reconciled;
+
+    @Inject
+    public MirrorIndex(StoreLayout layout) throws IOException {
+        this(layout.indexFile(), layout.tmpDir());
+    }
+
+    public MirrorIndex(Path file, Path tmpDir) throws IOException {
+        this.file = file;
+        if (Files.exists(file)) {
+            replay();
+        }
+        compact(tmpDir);
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        journal = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+        size = entries.size();
+    }
+
+    private void replay() throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lines.add(line);
+            }
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JournalLine j = Wire.mapper().readValue(line, JournalLine.class);
+                if (j.put() != null && RelativePaths.isValid(j.put().path())) {
+                    apply(j.put());
+                } else if (j.del() != null) {
+                    drop(j.del());
+                }
+            } catch (IOException | RuntimeException e) {
+                if (i == lines.size() - 1) {
+                    LOG.infof("Ignoring the torn last line of %s", file);
+                } else {
+                    LOG.warnf("Skipping unreadable line %d of %s: %s", i + 1, file, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void compact(Path tmpDir) throws IOException {
+        Path tmp = tmpDir.resolve("index.log.compact");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE); OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024)) {
+            for (Entry e : entries.values()) {
+                out.write(Wire.mapper().writeValueAsBytes(new JournalLine(e.manifest(), null)));
+                out.write('\n');
+            }
+            out.flush();
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public synchronized Manifest get(String path) {
+        Entry e = entries.get(path);
+        return e == null ? null : e.manifest();
+    }
+
+    /** The manifest digest recorded for {@code path}, or null. */
+    public synchronized String digestOf(String path) {
+        Entry e = entries.get(path);
+        return e == null ? null : e.digest();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** True when some entry lies strictly below {@code path}. */
+    public synchronized boolean hasBelow(String path) {
+        String next = entries.ceilingKey(path + "/");
+        return next != null && next.startsWith(path + "/");
+    }
+
+    /** Every manifest, in path order (a parent before what lies below it). */
+    public synchronized List<Manifest> snapshot() {
+        List<Manifest> out = new ArrayList<>(entries.size());
+        for (Entry e : entries.values()) {
+            out.add(e.manifest());
+        }
+        return out;
+    }
+
+    /** Every path with its digest, in path order. */
+    public synchronized List<Map.Entry<String, String>> digests() {
+        List<Map.Entry<String, String>> out = new ArrayList<>(entries.size());
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            out.add(Map.entry(e.getKey(), e.getValue().digest()));
+        }
+        return out;
+    }
+
+    /**
+     * Records {@code m} as applied. A file or symlink has nothing below it, and nothing above an entry is anything
+     * but a directory, so such stale entries go too.
+     */
+    public synchronized void put(Manifest m) throws IOException {
+        String parent = RelativePaths.parent(m.path());
+        while (parent != null) {
+            Entry above = entries.get(parent);
+            if (above != null && above.manifest().type() != EntryType.DIRECTORY) {
+                remove(parent);
+            }
+            parent = RelativePaths.parent(parent);
+        }
+        if (m.type() != EntryType.DIRECTORY && hasBelow(m.path())) {
+            remove(m.path());
+        }
+        apply(m);
+        write(new JournalLine(m, null));
+    }
+
+    /** Forgets {@code path} and everything below it. */
+    public synchronized void remove(String path) throws IOException {
+        if (drop(path)) {
+            write(new JournalLine(null, path));
+        }
+    }
+
+    /** Moves {@code from} and everything below it to {@code to}, replacing whatever was at {@code to}. */
+    public synchronized void rebase(String from, String to) throws IOException {
+        List<Manifest> moved = new ArrayList<>();
+        for (Entry e : under(from).values()) {
+            moved.add(e.manifest().withPath(RelativePaths.rebase(e.manifest().path(), from, to)));
+        }
+        remove(from);
+        remove(to);
+        for (Manifest m : moved) {
+            put(m);
+        }
+    }
+
+    /** The root digest over every applied entry, as {@link dev.ferry.protocol.RootDigest#of} computes it. */
+    public synchronized String rootDigest() {
+        if (rootDigest == null) {
+            MessageDigest md = ChunkHash.newDigest();
+            for (Map.Entry<String, Entry> e : entries.entrySet()) {
+                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(e.getValue().digest().getBytes(StandardCharsets.US_ASCII));
+                md.update((byte) '\n');
+            }
+            rootDigest = HexFormat.of().formatHex(md.digest());
+        }
+        return rootDigest;
+    }
+
+    /** Whether a watcher has completed a reconcile with this index since start. */
+    public boolean reconciled() {
+        return reconciled;
+    }
+
+    public void markReconciled() {
+        reconciled = true;
+    }
+
+    /** Writes buffered journal lines and forces them to the disk. */
+    public synchronized void flush() throws IOException {
+        if (unflushed) {
+            journal.flush();
+            channel.force(false);
+            unflushed = false;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (channel.isOpen()) {
+            try {
+                flush();
+            } finally {
+                journal.close();
+            }
+        }
+    }
+
+    private NavigableMap<String, Entry> under(String path) {
+        TreeMap<String, Entry> out = new TreeMap<>();
+        Entry self = entries.get(path);
+        if (self != null) {
+            out.put(path, self);
+        }
+        // '0' follows '/', so this range is exactly the paths below path/.
+        out.putAll(entries.subMap(path + "/", true, path + "0", false));
+        return out;
+    }
+
+    private void apply(Manifest m) {
+        entries.put(m.path(), new Entry(m, m.digest()));
+        rootDigest = null;
+        size = entries.size();
+    }
+
+    private boolean drop(String path) {
+        boolean any = entries.remove(path) != null;
+        NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
+        if (!below.isEmpty()) {
+            below.clear();
+            any = true;
+        }
+        if (any) {
+            rootDigest = null;
+            size = entries.size();
+        }
+        return any;
+    }
+
+    private void write(JournalLine line) throws IOException {
+        journal.write(Wire.mapper().writeValueAsBytes(line));
+        journal.write('\n');
+        unflushed = true;
+    }
+}

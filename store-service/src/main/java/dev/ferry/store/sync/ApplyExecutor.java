@@ -1,0 +1,70 @@
+package dev.ferry.store.sync;
+
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The apply thread: the one thread that changes DEST and the index, so applies never race each other or the
+ * auditor. Tasks run in submission order.
+ */
+@Singleton
+public class ApplyExecutor {
+    private static final Logger LOG = Logger.getLogger(ApplyExecutor.class);
+    private static final String NAME = "ferry-apply";
+
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, NAME);
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Queues {@code task}; an exception it throws is logged, never lost silently. */
+    public void submit(Runnable task) {
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("Apply task failed", e);
+            }
+        });
+    }
+
+    /** Runs {@code task} on the apply thread and waits for its result (inline when already on it). */
+    public <T> T call(Callable<T> task) throws Exception {
+        if (Thread.currentThread().getName().equals(NAME)) {
+            return task.call();
+        }
+        Future<T> f = executor.submit(task);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(false);
+            throw e;
+        }
+    }
+
+    /** Stops taking tasks and waits a little for the running one. */
+    public void shutdown() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("Apply thread still busy at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

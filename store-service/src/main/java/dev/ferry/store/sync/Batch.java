@@ -1,0 +1,26 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.protocol.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One {@code changes} batch of a session: how many of its items still wait, and those that failed. */
+final class Batch {
+    final long number;
+    final List<Message.Failure> failed = new ArrayList<>();
+    int open;
+    boolean processed;
+
+    Batch(long number) {
+        this.number = number;
+    }
+
+    void fail(String path, String reason) {
+        failed.add(new Message.Failure(path, reason));
+    }
+
+    boolean complete() {
+        return processed && open == 0;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.RelativePaths;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * File upserts waiting for chunks: by path (so a later change can supersede or rebase them) and by missing chunk
+ * (so an arriving chunk finds the files it completes). Apply thread only.
+ */
+final class PendingFiles {
+
+    /** One file waiting for chunks. */
+    static final class Pending {
+        Manifest entry;
+        final Batch batch;
+        final long seq;
+        List<ChunkHash> lacking;
+        int waiting;
+
+        Pending(Manifest entry, Batch batch, long seq) {
+            this.entry = entry;
+            this.batch = batch;
+            this.seq = seq;
+        }
+    }
+
+    private final TreeMap<String, Pending> byPath = new TreeMap<>();
+    private final Map<ChunkHash, List<Pending>> waiters = new HashMap<>();
+    private long seq;
+    private volatile int size;
+
+    /** Registers {@code entry} of {@code batch} as waiting for the distinct chunks {@code lacking}. */
+    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking) {
+        Pending p = new Pending(entry, batch, seq++);
+        wait(p, lacking);
+        return p;
+    }
+
+    /** Puts a pending file back (its chunks turned out missing or corrupt when it was applied). */
+    void wait(Pending p, List<ChunkHash> lacking) {
+        p.lacking = lacking;
+        p.waiting = lacking.size();
+        for (ChunkHash h : lacking) {
+            waiters.computeIfAbsent(h, k -> new ArrayList<>(1)).add(p);
+        }
+        byPath.put(p.entry.path(), p);
+        size = byPath.size();
+    }
+
+    /** Drops the pending upsert of exactly {@code path}. */
+    List<Pending> removeAt(String path) {
+        Pending p = byPath.get(path);
+        if (p == null) {
+            return List.of();
+        }
+        forget(p);
+        size = byPath.size();
+        return List.of(p);
+    }
+
+    /** Drops the pending upserts of {@code path} and below it. */
+    List<Pending> removeUnder(String path) {
+        List<Pending> out = new ArrayList<>(under(path));
+        for (Pending p : out) {
+            forget(p);
+        }
+        size = byPath.size();
+        return out;
+    }
+
+    /** Moves the pending upserts under {@code from} to the same places under {@code to}. */
+    void rebase(String from, String to) {
+        List<Pending> moved = new ArrayList<>(under(from));
+        for (Pending p : moved) {
+            byPath.remove(p.entry.path());
+        }
+        for (Pending p : moved) {
+            p.entry = p.entry.withPath(RelativePaths.rebase(p.entry.path(), from, to));
+            byPath.put(p.entry.path(), p);
+        }
+    }
+
+    /** Notes that {@code hashes} are now stored and returns the pending files they complete, oldest first. */
+    List<Pending> arrived(Collection<ChunkHash> hashes) {
+        List<Pending> ready = new ArrayList<>();
+        for (ChunkHash h : hashes) {
+            List<Pending> list = waiters.remove(h);
+            if (list == null) {
+                continue;
+            }
+            for (Pending p : list) {
+                if (--p.waiting == 0 && byPath.get(p.entry.path()) == p) {
+                    byPath.remove(p.entry.path());
+                    ready.add(p);
+                }
+            }
+        }
+        ready.sort(Comparator.comparingLong(p -> p.seq));
+        size = byPath.size();
+        return ready;
+    }
+
+    void clear() {
+        byPath.clear();
+        waiters.clear();
+        size = 0;
+    }
+
+    int size() {
+        return size;
+    }
+
+    private Collection<Pending> under(String path) {
+        List<Pending> out = new ArrayList<>();
+        Pending self = byPath.get(path);
+        if (self != null) {
+            out.add(self);
+        }
+        out.addAll(byPath.subMap(path + "/", true, path + "0", false).values());
+        return out;
+    }
+
+    private void forget(Pending p) {
+        byPath.remove(p.entry.path());
+        for (ChunkHash h : p.lacking) {
+            List<Pending> list = waiters.get(h);
+            if (list != null) {
+                list.remove(p);
+                if (list.isEmpty()) {
+                    waiters.remove(h);
+                }
+            }
+        }
+    }
+}

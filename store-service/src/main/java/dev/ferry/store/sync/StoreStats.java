@@ -1,0 +1,66 @@
+package dev.ferry.store.sync;
+
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters for the status endpoint. Thread-safe. */
+@Singleton
+public class StoreStats {
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong bytesDeduplicated = new AtomicLong();
+    private final AtomicLong chunksReceived = new AtomicLong();
+    private final AtomicLong chunksDeduplicated = new AtomicLong();
+    private final AtomicLong entriesApplied = new AtomicLong();
+    private final AtomicLong auditRepairs = new AtomicLong();
+    private volatile Instant lastApplied;
+
+    /** One uploaded chunk of {@code bytes} bytes; {@code duplicate} when the store already had it. */
+    public void chunkReceived(int bytes, boolean duplicate) {
+        bytesReceived.addAndGet(bytes);
+        chunksReceived.incrementAndGet();
+        if (duplicate) {
+            bytesDeduplicated.addAndGet(bytes);
+            chunksDeduplicated.incrementAndGet();
+        }
+    }
+
+    public void applied() {
+        entriesApplied.incrementAndGet();
+        lastApplied = Instant.now();
+    }
+
+    public void repaired(int count) {
+        auditRepairs.addAndGet(count);
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.get();
+    }
+
+    public long bytesDeduplicated() {
+        return bytesDeduplicated.get();
+    }
+
+    public long chunksReceived() {
+        return chunksReceived.get();
+    }
+
+    public long chunksDeduplicated() {
+        return chunksDeduplicated.get();
+    }
+
+    public long entriesApplied() {
+        return entriesApplied.get();
+    }
+
+    public long auditRepairs() {
+        return auditRepairs.get();
+    }
+
+    /** When an entry was last applied to DEST, or null. */
+    public Instant lastApplied() {
+        return lastApplied;
+    }
+}

@@ -1,0 +1,404 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.Wire;
+import dev.ferry.store.storage.Materializer;
+import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreLayout;
+import jakarta.inject.Singleton;
+import jakarta.websocket.CloseReason.CloseCodes;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The store's side of the sync conversation (docs/CONTRACT-DRAFT.md steps 2-8): hello, index reconcile, change
+ * batches, missing chunks, acks and checks. Every message is handled on the apply thread, in arrival order; a
+ * chunk upload wakes the files it completes there too. One watcher session at a time: a newer hello replaces it.
+ */
+@Singleton
+public class SyncService {
+    private static final Logger LOG = Logger.getLogger(SyncService.class);
+    private static final int NEED_FRAME_BYTES = 4 * 1024 * 1024;
+
+    private final StoreLayout layout;
+    private final MirrorIndex index;
+    private final Materializer materializer;
+    private final ApplyExecutor apply;
+    private final StoreStats stats;
+    private final PendingFiles pending = new PendingFiles();
+    private volatile SyncSession current;
+
+    public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply, StoreStats stats) {
+        this.layout = layout;
+        this.index = index;
+        this.materializer = materializer;
+        this.apply = apply;
+        this.stats = stats;
+    }
+
+    /** The connected watcher's session, or null (also when its socket closed without a close event). */
+    public SyncSession current() {
+        SyncSession s = current;
+        return s != null && s.isOpen() ? s : null;
+    }
+
+    /** File upserts waiting for chunks. */
+    public int pendingFiles() {
+        return pending.size();
+    }
+
+    /**
+     * Handles one text frame of {@code session}; returns once it is processed, so a busy apply thread slows the
+     * reading of frames instead of queueing them without bound.
+     */
+    public void received(SyncSession session, String frame) {
+        Message message;
+        try {
+            message = Wire.decode(frame);
+        } catch (ProtocolException e) {
+            if (session.greeted()) {
+                session.send(new Message.Error(e.code(), e.getMessage()));
+            } else {
+                session.fail(e.code(), e.getMessage(), CloseCodes.PROTOCOL_ERROR);
+            }
+            return;
+        }
+        try {
+            apply.call(() -> {
+                handle(session, message);
+                return null;
+            });
+        } catch (Exception e) {
+            LOG.errorf(e, "Handling a %s from %s failed", message.getClass().getSimpleName(), session.describe());
+            session.send(new Message.Error("internal", String.valueOf(e)));
+        }
+    }
+
+    /** The connection of {@code session} is gone: drop its pending work if it was the current one. */
+    public void closed(SyncSession session) {
+        try {
+            apply.submit(() -> {
+                if (current == session) {
+                    current = null;
+                    pending.clear();
+                    LOG.infof("Watcher %s disconnected", session.describe());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Session closed during shutdown");
+        }
+    }
+
+    /** Chunks were stored: apply the pending files they complete (asynchronously, on the apply thread). */
+    public void chunksStored(List<ChunkHash> hashes) {
+        if (hashes.isEmpty()) {
+            return;
+        }
+        try {
+            apply.submit(() -> chunksArrived(hashes));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Chunks stored during shutdown");
+        }
+    }
+
+    private void handle(SyncSession s, Message m) {
+        if (m instanceof Message.Hello h) {
+            hello(s, h);
+            return;
+        }
+        if (!s.greeted()) {
+            s.fail("bad-message", "the first message must be hello, not " + m.getClass().getSimpleName(), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (s != current) {
+            return;
+        }
+        try {
+            if (m instanceof Message.IndexBatch b) {
+                indexBatch(s, b);
+            } else if (m instanceof Message.Changes c) {
+                changes(s, c);
+            } else if (m instanceof Message.Check c) {
+                String mine = index.rootDigest();
+                boolean inSync = mine.equals(c.rootDigest());
+                if (inSync) {
+                    index.markReconciled();
+                }
+                s.send(new Message.Checked(mine, inSync));
+            } else if (m instanceof Message.Error e) {
+                LOG.warnf("Watcher %s reports %s: %s", s.describe(), e.code(), e.message());
+            } else {
+                s.send(new Message.Error("bad-message", "a store does not accept " + m.getClass().getSimpleName()));
+            }
+        } finally {
+            commit(s);
+        }
+    }
+
+    private void hello(SyncSession s, Message.Hello h) {
+        if (h.protocol() != Message.VERSION) {
+            s.fail("version", "this store speaks protocol " + Message.VERSION + ", the watcher " + h.protocol(), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
+            s.fail("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT + ", the watcher with "
+                    + h.chunker(), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        SyncSession old = current;
+        if (old != null && old != s) {
+            LOG.infof("Watcher %s replaces %s", h.clientId(), old.describe());
+            old.fail("replaced", "a newer hello (" + h.clientId() + ") replaced this session", CloseCodes.NORMAL_CLOSURE);
+        }
+        pending.clear();
+        current = s;
+        s.greet(h.clientId());
+        boolean inSync = index.rootDigest().equals(h.rootDigest());
+        if (inSync) {
+            index.markReconciled();
+        }
+        LOG.infof("Watcher %s connected: %s", s.describe(), inSync ? "in sync" : "reconciling");
+        s.send(new Message.Welcome(Message.VERSION, layout.storeId(), ChunkerParams.DEFAULT, inSync));
+    }
+
+    private void indexBatch(SyncSession s, Message.IndexBatch b) {
+        for (Message.IndexEntry e : b.entries()) {
+            if (e != null && e.path() != null && e.digest() != null) {
+                s.theirIndex.put(e.path(), e.digest());
+            }
+        }
+        if (!b.last()) {
+            return;
+        }
+        Map<String, String> theirs = s.theirIndex;
+        s.theirIndex = new HashMap<>();
+        List<Map.Entry<String, String>> mine = index.digests();
+        int removed = 0;
+        for (int i = mine.size() - 1; i >= 0; i--) {
+            String path = mine.get(i).getKey();
+            if (theirs.containsKey(path) || index.get(path) == null) {
+                continue;
+            }
+            try {
+                materializer.delete(path);
+                index.remove(path);
+                removed++;
+            } catch (Exception e) {
+                LOG.warnf("Cannot remove %s during reconcile: %s", RelativePaths.printable(path), e);
+            }
+        }
+        List<String> need = new ArrayList<>();
+        for (Map.Entry<String, String> e : theirs.entrySet()) {
+            if (RelativePaths.isValid(e.getKey()) && !e.getValue().equals(index.digestOf(e.getKey()))) {
+                need.add(e.getKey());
+            }
+        }
+        need.sort(null);
+        sendNeed(s, need);
+        index.markReconciled();
+        LOG.infof("Reconciled with %s: removed %d entries it lacks, need %d of its %d", s.describe(), removed,
+                need.size(), theirs.size());
+    }
+
+    private void sendNeed(SyncSession s, List<String> need) {
+        List<String> frame = new ArrayList<>();
+        int bytes = 0;
+        for (String path : need) {
+            int size = path.getBytes(StandardCharsets.UTF_8).length * 2 + 4;
+            if (!frame.isEmpty() && bytes + size > NEED_FRAME_BYTES) {
+                s.send(new Message.Need(frame));
+                frame = new ArrayList<>();
+                bytes = 0;
+            }
+            frame.add(path);
+            bytes += size;
+        }
+        if (!frame.isEmpty() || need.isEmpty()) {
+            s.send(new Message.Need(frame));
+        }
+    }
+
+    private void changes(SyncSession s, Message.Changes c) {
+        Batch batch = new Batch(c.batch());
+        s.batches.put(c.batch(), batch);
+        LinkedHashSet<ChunkHash> missing = new LinkedHashSet<>();
+        for (Change change : c.items()) {
+            try {
+                if (change == null) {
+                    throw new ProtocolException("bad-message", "null change");
+                }
+                applyChange(batch, change, missing);
+            } catch (ProtocolException e) {
+                batch.fail(pathOf(change), e.getMessage());
+            } catch (Exception e) {
+                LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
+                batch.fail(pathOf(change), String.valueOf(e));
+            }
+        }
+        batch.processed = true;
+        s.send(new Message.Missing(c.batch(), new ArrayList<>(missing)));
+    }
+
+    private void applyChange(Batch batch, Change change, LinkedHashSet<ChunkHash> missing) throws Exception {
+        if (change instanceof Change.Upsert u) {
+            upsert(batch, u.entry(), missing);
+        } else if (change instanceof Change.Delete d) {
+            RelativePaths.check(d.path());
+            supersede(pending.removeUnder(d.path()));
+            materializer.delete(d.path());
+            index.remove(d.path());
+            stats.applied();
+        } else if (change instanceof Change.Move mv) {
+            move(batch, mv, missing);
+        }
+    }
+
+    private void upsert(Batch batch, Manifest m, LinkedHashSet<ChunkHash> missing) throws Exception {
+        if (m == null) {
+            throw new ProtocolException("bad-message", "upsert without an entry");
+        }
+        String path = RelativePaths.check(m.path());
+        supersede(m.type() == EntryType.DIRECTORY ? pending.removeAt(path) : pending.removeUnder(path));
+        if (m.digest().equals(index.digestOf(path)) && materializer.intact(m)) {
+            return;
+        }
+        switch (m.type()) {
+            case DIRECTORY -> materializer.applyDirectory(m);
+            case SYMLINK -> materializer.applySymlink(m);
+            case FILE -> {
+                List<ChunkHash> lacking = materializer.applyFile(m);
+                if (!lacking.isEmpty()) {
+                    pending.add(m, batch, lacking);
+                    batch.open++;
+                    missing.addAll(lacking);
+                    return;
+                }
+            }
+        }
+        index.put(m);
+        stats.applied();
+    }
+
+    private void move(Batch batch, Change.Move mv, LinkedHashSet<ChunkHash> missing) throws Exception {
+        Manifest m = mv.entry();
+        if (m == null) {
+            throw new ProtocolException("bad-message", "move without an entry");
+        }
+        String from = RelativePaths.check(mv.from());
+        String to = RelativePaths.check(m.path());
+        if (from.equals(to)) {
+            upsert(batch, m, missing);
+            return;
+        }
+        if (RelativePaths.isUnder(to, from)) {
+            throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
+        }
+        supersede(pending.removeUnder(to));
+        pending.rebase(from, to);
+        Manifest old = index.get(from);
+        if (old != null && old.type() == m.type()) {
+            boolean same = m.digest().equals(index.digestOf(from));
+            boolean renamable = m.type() == EntryType.DIRECTORY || (same && materializer.intact(old));
+            if (renamable && materializer.move(from, to)) {
+                index.rebase(from, to);
+                if (!same) {
+                    materializer.applyDirectory(m);
+                    index.put(m);
+                }
+                stats.applied();
+                return;
+            }
+        }
+        materializer.delete(from);
+        index.remove(from);
+        upsert(batch, m, missing);
+    }
+
+    private void supersede(List<PendingFiles.Pending> dropped) {
+        for (PendingFiles.Pending p : dropped) {
+            p.batch.open--;
+        }
+    }
+
+    private void chunksArrived(List<ChunkHash> hashes) {
+        List<PendingFiles.Pending> ready = pending.arrived(hashes);
+        if (ready.isEmpty()) {
+            return;
+        }
+        SyncSession s = current;
+        for (PendingFiles.Pending p : ready) {
+            try {
+                List<ChunkHash> lacking = materializer.applyFile(p.entry);
+                if (lacking.isEmpty()) {
+                    index.put(p.entry);
+                    stats.applied();
+                    p.batch.open--;
+                } else {
+                    pending.wait(p, lacking);
+                    if (s != null) {
+                        s.send(new Message.Missing(p.batch.number, lacking));
+                    }
+                }
+            } catch (Exception e) {
+                LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
+                p.batch.fail(p.entry.path(), e instanceof ProtocolException ? e.getMessage() : String.valueOf(e));
+                p.batch.open--;
+            }
+        }
+        commit(s);
+    }
+
+    private void commit(SyncSession s) {
+        try {
+            materializer.finishDirectories();
+        } catch (Exception e) {
+            LOG.warnf("Cannot restore directory times: %s", e);
+        }
+        try {
+            index.flush();
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot write the index journal");
+        }
+        if (s == null || s != current) {
+            return;
+        }
+        for (Iterator<Batch> it = s.batches.values().iterator(); it.hasNext(); ) {
+            Batch b = it.next();
+            if (b.complete()) {
+                it.remove();
+                s.send(new Message.Ack(b.number, b.failed));
+            }
+        }
+    }
+
+    private static String pathOf(Change change) {
+        if (change == null) {
+            return null;
+        }
+        if (change instanceof Change.Delete d) {
+            return d.path();
+        }
+        if (change instanceof Change.Move mv && mv.entry() == null) {
+            return mv.from();
+        }
+        if (change instanceof Change.Upsert u && u.entry() == null) {
+            return null;
+        }
+        return change.path();
+    }
+}

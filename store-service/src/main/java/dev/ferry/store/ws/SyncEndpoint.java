@@ -1,0 +1,73 @@
+package dev.ferry.store.ws;
+
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.Wire;
+import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.sync.SyncService;
+import dev.ferry.store.sync.SyncSession;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.inject.Singleton;
+import jakarta.websocket.server.ServerEndpoint;
+import org.jboss.logging.Logger;
+
+/**
+ * The sync WebSocket: JSON text frames in, handed to {@link SyncService}. Holds no state of its own: Undertow may
+ * run {@code @OnOpen}, {@code @OnMessage} and {@code @OnClose} out of order on worker threads, so the
+ * {@link SyncSession} hangs off the socket's user properties and is made by whichever call comes first.
+ */
+@ServerEndpoint(Endpoints.SYNC)
+@Singleton
+public class SyncEndpoint {
+    private static final Logger LOG = Logger.getLogger(SyncEndpoint.class);
+    private static final String SESSION = SyncSession.class.getName();
+
+    private final SyncService sync;
+    private final StoreConfig config;
+
+    public SyncEndpoint(SyncService sync, StoreConfig config) {
+        this.sync = sync;
+        this.config = config;
+    }
+
+    @OnOpen
+    public void open(Session socket) {
+        socket.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
+        session(socket);
+    }
+
+    @OnMessage(maxMessageSize = Wire.MAX_FRAME_BYTES)
+    public void message(String frame, Session socket) {
+        SyncSession session = session(socket);
+        try {
+            sync.received(session, frame);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Frame from %s failed", session.describe());
+            session.send(new Message.Error("internal", String.valueOf(e)));
+        }
+    }
+
+    @OnClose
+    public void close(Session socket, CloseReason reason) {
+        SyncSession session = session(socket);
+        LOG.debugf("WebSocket %s closed: %s", session.id(), reason);
+        sync.closed(session);
+    }
+
+    @OnError
+    public void error(Session socket, Throwable t) {
+        LOG.debugf("WebSocket %s error: %s", socket.getId(), t);
+    }
+
+    private SyncSession session(Session socket) {
+        synchronized (socket) {
+            return (SyncSession) socket.getUserProperties().computeIfAbsent(SESSION,
+                    k -> new SyncSession(socket, config.store().sendTimeout()));
+        }
+    }
+}

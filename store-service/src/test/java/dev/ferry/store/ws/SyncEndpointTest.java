@@ -1,0 +1,303 @@
+package dev.ferry.store.ws;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.Change;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
+import dev.ferry.store.TempDestProfile;
+import dev.ferry.store.TestData;
+import dev.ferry.store.WsClient;
+import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreLayout;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@TestProfile(TempDestProfile.class)
+class SyncEndpointTest {
+    @TestHTTPResource(Endpoints.SYNC)
+    URI sync;
+    @Inject
+    StoreLayout layout;
+    @Inject
+    MirrorIndex index;
+
+    private WsClient greeted(String clientId) throws Exception {
+        WsClient c = WsClient.connect(sync, null);
+        c.send(new Message.Hello(Message.VERSION, clientId, ChunkerParams.DEFAULT, "not-a-digest", 0));
+        assertFalse(c.next(Message.Welcome.class).inSync());
+        return c;
+    }
+
+    private static Message.Changes changes(long batch, Change... items) {
+        return new Message.Changes(batch, List.of(items));
+    }
+
+    private static void upload(List<byte[]> chunks) {
+        given().contentType(Endpoints.CHUNK_BATCH_TYPE).body(TestData.batch(chunks)).post(Endpoints.CHUNK_BATCH)
+                .then().statusCode(200);
+    }
+
+    private Path dest(String rel) {
+        return layout.dest().resolve(rel);
+    }
+
+    private static long mtime(Path p) throws Exception {
+        return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .lastModifiedTime().to(TimeUnit.NANOSECONDS);
+    }
+
+    @Test
+    void helloIsWelcomedWithTheRootDigestVerdict() throws Exception {
+        try (WsClient c = WsClient.connect(sync, null)) {
+            c.send(new Message.Hello(Message.VERSION, "w1", ChunkerParams.DEFAULT, index.rootDigest(), index.size()));
+            Message.Welcome w = c.next(Message.Welcome.class);
+            assertTrue(w.inSync());
+            assertEquals(layout.storeId(), w.storeId());
+            assertEquals(ChunkerParams.DEFAULT, w.chunker());
+            c.send(new Message.Hello(Message.VERSION, "w1", ChunkerParams.DEFAULT, "other", 0));
+            assertFalse(c.next(Message.Welcome.class).inSync());
+            c.send(new Message.Check(index.rootDigest()));
+            Message.Checked checked = c.next(Message.Checked.class);
+            assertTrue(checked.inSync());
+            assertEquals(index.rootDigest(), checked.rootDigest());
+        }
+    }
+
+    @Test
+    void chunkerOrVersionMismatchIsRefusedAndClosed() throws Exception {
+        try (WsClient c = WsClient.connect(sync, null)) {
+            c.send(new Message.Hello(Message.VERSION, "w", new ChunkerParams("other-cdc", 16384, 65536, 262144), "x", 0));
+            Message.Error e = c.next(Message.Error.class);
+            assertEquals("chunker-mismatch", e.code());
+            assertTrue(e.message().contains("other-cdc") && e.message().contains(ChunkerParams.FASTCDC_V1), e.message());
+            assertTrue(c.awaitClosed());
+        }
+        try (WsClient c = WsClient.connect(sync, null)) {
+            c.send(new Message.Hello(2, "w", ChunkerParams.DEFAULT, "x", 0));
+            assertEquals("version", c.next(Message.Error.class).code());
+            assertTrue(c.awaitClosed());
+        }
+    }
+
+    @Test
+    void beforeHelloAnythingElseCloses() throws Exception {
+        try (WsClient c = WsClient.connect(sync, null)) {
+            c.send(new Message.Check("x"));
+            assertEquals("bad-message", c.next(Message.Error.class).code());
+            assertTrue(c.awaitClosed());
+        }
+        try (WsClient c = WsClient.connect(sync, null)) {
+            c.sendRaw("{not json");
+            assertEquals("bad-message", c.next(Message.Error.class).code());
+            assertTrue(c.awaitClosed());
+        }
+    }
+
+    @Test
+    void malformedFramesAfterHelloKeepTheConnection() throws Exception {
+        try (WsClient c = greeted("w-malformed")) {
+            c.sendRaw("{\"type\":\"bogus\"}");
+            assertEquals("bad-message", c.next(Message.Error.class).code());
+            c.sendRaw("[1,2");
+            assertEquals("bad-message", c.next(Message.Error.class).code());
+            c.send(new Message.Check("x"));
+            c.next(Message.Checked.class);
+        }
+    }
+
+    @Test
+    void aNewerHelloReplacesTheOlderSession() throws Exception {
+        try (WsClient first = greeted("first"); WsClient second = greeted("second")) {
+            assertEquals("replaced", first.next(Message.Error.class).code());
+            assertTrue(first.awaitClosed());
+            second.send(new Message.Check("x"));
+            second.next(Message.Checked.class);
+        }
+    }
+
+    @Test
+    void aFileAppearsOnceItsChunksAreUploaded() throws Exception {
+        TestData.FileData f = TestData.file(250_000, 100_000);
+        long dirTime = 1_600_000_000_111_222_333L;
+        long fileTime = 1_600_000_100_444_555_666L;
+        Manifest dir = Manifest.directory("proj", 0755, dirTime);
+        Manifest file = f.manifest("proj/run.sh", 0755, fileTime);
+        try (WsClient c = greeted("w-file")) {
+            c.send(changes(1, new Change.Upsert(dir), new Change.Upsert(file)));
+            Message.Missing missing = c.next(Message.Missing.class);
+            assertEquals(1, missing.batch());
+            Set<ChunkHash> expected = new HashSet<>();
+            for (ChunkRef r : file.chunks()) {
+                expected.add(r.hash());
+            }
+            assertEquals(expected, new HashSet<>(missing.chunks()));
+            assertFalse(Files.exists(dest("proj/run.sh")), "not before its chunks are there");
+
+            upload(f.pieces().subList(0, 2));
+            byte[] last = f.pieces().get(2);
+            given().contentType("application/octet-stream").body(last)
+                    .put(Endpoints.CHUNKS + "/" + TestData.hash(last).hex()).then().statusCode(201);
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(1, ack.batch());
+            assertEquals(List.of(), ack.failed());
+
+            Path p = dest("proj/run.sh");
+            assertArrayEquals(f.bytes(), Files.readAllBytes(p));
+            assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+            assertEquals(fileTime, mtime(p));
+            assertEquals(dirTime, mtime(dest("proj")), "the directory keeps its mtime after a child arrived");
+            assertEquals(file, index.get("proj/run.sh"));
+
+            c.send(changes(2, new Change.Upsert(file)));
+            assertEquals(List.of(), c.next(Message.Missing.class).chunks());
+            assertEquals(2, c.next(Message.Ack.class).batch());
+        }
+    }
+
+    @Test
+    void directoriesSymlinksEmptyFilesDeletesAndMoves() throws Exception {
+        TestData.FileData data = TestData.file(1000, 1000);
+        upload(data.pieces());
+        Manifest tree = Manifest.directory("tree", 0750, 1_000_000_000L);
+        Manifest empty = Manifest.file("tree/empty", 0600, 2_000_000_000L, 0, List.of());
+        Manifest link = Manifest.symlink("tree/link", 3_000_000_000L, "../../outside-target");
+        Manifest sub = Manifest.directory("tree/sub", 0700, 4_000_000_000L);
+        Manifest file = data.manifest("tree/sub/data", 0644, 5_000_000_000L);
+        try (WsClient c = greeted("w-tree")) {
+            c.send(changes(10, new Change.Upsert(tree), new Change.Upsert(empty), new Change.Upsert(link),
+                    new Change.Upsert(sub), new Change.Upsert(file)));
+            assertEquals(List.of(), c.next(Message.Missing.class).chunks());
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest("tree"))));
+            assertEquals(0, Files.size(dest("tree/empty")));
+            assertEquals("../../outside-target", Files.readSymbolicLink(dest("tree/link")).toString());
+            assertArrayEquals(data.bytes(), Files.readAllBytes(dest("tree/sub/data")));
+
+            c.send(changes(11, new Change.Move("tree/sub", sub.withPath("moved")), new Change.Delete("tree/empty"),
+                    new Change.Delete("never-existed")));
+            assertEquals(List.of(), c.next(Message.Missing.class).chunks());
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+            assertArrayEquals(data.bytes(), Files.readAllBytes(dest("moved/data")));
+            assertFalse(Files.exists(dest("tree/sub")));
+            assertFalse(Files.exists(dest("tree/empty")));
+            assertNotNull(index.get("moved/data"));
+            assertNull(index.get("tree/sub/data"));
+            assertEquals(1_000_000_000L, mtime(dest("tree")));
+        }
+    }
+
+    @Test
+    void badPathsFailInTheAckAndNothingIsWrittenOutside() throws Exception {
+        List<String> bad = List.of("../x", "/etc/passwd", ".ferry/x", "a/../../b", "a\u0000b");
+        List<Change> items = new ArrayList<>();
+        for (String p : bad) {
+            items.add(new Change.Upsert(Manifest.directory(p, 0777, 1L)));
+        }
+        items.add(new Change.Upsert(Manifest.directory("fine", 0755, 1L)));
+        items.add(new Change.Move("../escape", Manifest.directory("fine2", 0755, 1L)));
+        boolean passwdWasFile = Files.isRegularFile(Path.of("/etc/passwd"));
+        try (WsClient c = greeted("w-bad")) {
+            c.send(new Message.Changes(20, items));
+            c.next(Message.Missing.class);
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(6, ack.failed().size(), ack.toString());
+            for (Message.Failure failure : ack.failed()) {
+                assertNotNull(failure.reason());
+            }
+        }
+        Path parent = layout.dest().getParent();
+        assertFalse(Files.exists(parent.resolve("x")));
+        assertFalse(Files.exists(parent.resolve("b")));
+        assertFalse(Files.exists(dest(".ferry/x")));
+        assertEquals(passwdWasFile, Files.isRegularFile(Path.of("/etc/passwd")));
+        assertTrue(Files.isDirectory(dest("fine")));
+        assertFalse(Files.exists(dest("fine2")), "a move with a bad source fails as a whole");
+    }
+
+    @Test
+    void indexReconcileRemovesExtraEntriesAndReturnsNeed() throws Exception {
+        try (WsClient c = greeted("w-reconcile")) {
+            c.send(changes(30, new Change.Upsert(Manifest.directory("extra", 0755, 1L)),
+                    new Change.Upsert(Manifest.directory("extra/inner", 0755, 1L)),
+                    new Change.Upsert(Manifest.directory("keep", 0755, 1L))));
+            c.next(Message.Missing.class);
+            c.next(Message.Ack.class);
+        }
+        assertTrue(Files.isDirectory(dest("extra/inner")));
+        try (WsClient c = greeted("w-reconcile-2")) {
+            List<Message.IndexEntry> theirs = new ArrayList<>();
+            for (Map.Entry<String, String> e : index.digests()) {
+                if (!e.getKey().startsWith("extra")) {
+                    theirs.add(new Message.IndexEntry(e.getKey(), e.getValue()));
+                }
+            }
+            theirs.add(new Message.IndexEntry("brand-new", "00000000000000000000000000000000"));
+            c.send(new Message.IndexBatch(theirs, false));
+            c.send(new Message.IndexBatch(List.of(), true));
+            assertEquals(List.of("brand-new"), c.next(Message.Need.class).paths());
+            assertFalse(Files.exists(dest("extra")));
+            assertNull(index.get("extra"));
+            assertNull(index.get("extra/inner"));
+            assertTrue(Files.isDirectory(dest("keep")));
+            c.send(new Message.Check(index.rootDigest()));
+            assertTrue(c.next(Message.Checked.class).inSync());
+        }
+    }
+
+    @Test
+    void laterChangesSupersedeOrRebasePendingUpserts() throws Exception {
+        TestData.FileData gone = TestData.file(3000, 3000);
+        TestData.FileData kept = TestData.file(4000, 4000);
+        try (WsClient c = greeted("w-pending")) {
+            c.send(changes(50, new Change.Upsert(gone.manifest("pend/a", 0644, 1L))));
+            assertEquals(1, c.next(Message.Missing.class).chunks().size());
+            c.send(changes(51, new Change.Delete("pend")));
+            assertEquals(List.of(), c.next(Message.Missing.class).chunks());
+            Set<Long> acked = new HashSet<>();
+            acked.add(c.next(Message.Ack.class).batch());
+            acked.add(c.next(Message.Ack.class).batch());
+            assertEquals(Set.of(50L, 51L), acked, "a superseded upsert completes its batch");
+
+            c.send(changes(52, new Change.Upsert(Manifest.directory("pm", 0755, 1L)),
+                    new Change.Upsert(kept.manifest("pm/x", 0600, 9_000_000_000L))));
+            assertEquals(1, c.next(Message.Missing.class).chunks().size());
+            c.send(changes(53, new Change.Move("pm", Manifest.directory("pm2", 0755, 1L))));
+            c.next(Message.Missing.class);
+            assertEquals(53, c.next(Message.Ack.class).batch());
+            upload(kept.pieces());
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(52, ack.batch());
+            assertEquals(List.of(), ack.failed());
+            assertArrayEquals(kept.bytes(), Files.readAllBytes(dest("pm2/x")));
+            assertFalse(Files.exists(dest("pm")));
+            assertFalse(Files.exists(dest("pend/a")));
+        }
+    }
+}

@@ -53,10 +53,11 @@ public sealed interface Message {
     }
 
     /**
-     * Store -> watcher, after the last index batch: the paths whose manifests it needs. Paths the store has but
-     * the index lacks have been removed from the mirror by then.
+     * Store -> watcher, after the last index batch: the paths whose manifests it needs, split over several frames
+     * when long; {@code last} marks the final one. Paths the store has but the index lacks have been removed from
+     * the mirror by then.
      */
-    record Need(List<String> paths) implements Message {
+    record Need(List<String> paths, boolean last) implements Message {
         public Need {
             paths = paths == null ? List.of() : paths;
         }

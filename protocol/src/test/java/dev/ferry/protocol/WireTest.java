@@ -30,7 +30,7 @@ class WireTest {
                 new Message.Hello(Message.VERSION, "laptop", ChunkerParams.DEFAULT, RootDigest.EMPTY, 3),
                 new Message.Welcome(Message.VERSION, "store-1", ChunkerParams.DEFAULT, false),
                 new Message.IndexBatch(List.of(new Message.IndexEntry("a", "00ff")), true),
-                new Message.Need(List.of("a", "b/c")),
+                new Message.Need(List.of("a", "b/c"), true),
                 new Message.Changes(7, List.of(new Change.Upsert(sampleFile()), new Change.Delete("gone"),
                         new Change.Move("old", Manifest.directory("new", 0700, 5)),
                         new Change.Upsert(Manifest.symlink("link", 9, "../target")))),

@@ -69,7 +69,7 @@ public class DestAuditor {
         this.enabled = enabled;
     }
 
-    @Scheduled(every = "${ferry.store.audit-interval:2s}", delay = 1,
+    @Scheduled(every = "${ferry.store.audit-interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         if (!enabled || !(index.reconciled() || index.size() > 0)) {

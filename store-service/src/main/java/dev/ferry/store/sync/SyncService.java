@@ -221,16 +221,14 @@ public class SyncService {
         for (String path : need) {
             int size = path.getBytes(StandardCharsets.UTF_8).length * 2 + 4;
             if (!frame.isEmpty() && bytes + size > NEED_FRAME_BYTES) {
-                s.send(new Message.Need(frame));
+                s.send(new Message.Need(frame, false));
                 frame = new ArrayList<>();
                 bytes = 0;
             }
             frame.add(path);
             bytes += size;
         }
-        if (!frame.isEmpty() || need.isEmpty()) {
-            s.send(new Message.Need(frame));
-        }
+        s.send(new Message.Need(frame, true));
     }
 
     private void changes(SyncSession s, Message.Changes c) {

@@ -92,6 +92,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         final List<Change> items = new ArrayList<>();
         long itemBytes;
         boolean checkNeeded = true;
+        /** Paths the store asked for during this session's reconcile, over all its need frames. */
+        long needed;
         boolean checkOutstanding;
         int reconcileAttempts;
 
@@ -311,6 +313,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             return;
         }
         s.phase = Phase.INDEX_SENT;
+        s.needed = 0;
         List<Message.IndexEntry> entries = new ArrayList<>(Math.min(cache.size(), settings.indexBatchSize()));
         for (Map.Entry<String, CachedEntry> e : cache.entries().entrySet()) {
             entries.add(new Message.IndexEntry(e.getKey(), e.getValue().digest()));
@@ -332,14 +335,17 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         List<String> paths = new ArrayList<>(need.paths());
         paths.sort(null);
-        LOG.infof("store needs %d of %d entries", paths.size(), cache.size());
+        s.needed += paths.size();
         for (String path : paths) {
             CachedEntry c = cache.get(path);
             if (c != null) {
                 add(s, new Change.Upsert(c.manifest(path)));
             }
         }
-        goLive(s);
+        if (need.last()) {
+            LOG.infof("store needs %d of %d entries", s.needed, cache.size());
+            goLive(s);
+        }
     }
 
     private void goLive(Session s) {

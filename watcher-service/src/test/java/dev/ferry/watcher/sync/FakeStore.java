@@ -113,7 +113,7 @@ final class FakeStore implements ChunkUploads {
                 }
                 indexPaths.clear();
                 indexDigests.clear();
-                reply(l, new Message.Need(need));
+                reply(l, new Message.Need(need, true));
             }
         } else if (m instanceof Message.Changes) {
             Message.Changes c = (Message.Changes) m;

@@ -67,6 +67,7 @@ class CommandLineIT {
             pair.env.put("LC_ALL", "C");
             Trees.write(pair.source.resolve("caf\u00e9/na\u00efve \u65e5\u672c\u8a9e.txt"), "unicode under LANG=C");
             Trees.write(pair.source.resolve("-dash and space"), "x");
+            Files.createSymbolicLink(pair.source.resolve("lien \u00e9"), Path.of("caf\u00e9/na\u00efve \u65e5\u672c\u8a9e.txt"));
             pair.startStore().startWatcher();
             pair.awaitMirror();
             Trees.write(pair.source.resolve("caf\u00e9/\u00e9t\u00e9 live.txt"), "created while running");

@@ -95,6 +95,43 @@ public final class FileNames {
         }
     }
 
+    /**
+     * A symlink's target (as {@link java.nio.file.Files#readSymbolicLink} returns it) as UTF-8 text, whatever the
+     * locale, segment by segment so that ".." and relative targets stay verbatim.
+     *
+     * @throws CharacterCodingException when the target's bytes are not valid UTF-8
+     */
+    public static String linkTarget(Path target) throws CharacterCodingException {
+        if (UTF8_LOCALE) {
+            String text = target.toString();
+            if (text.indexOf('\uFFFD') >= 0 && !Path.of(text).equals(target)) {
+                throw new CharacterCodingException();
+            }
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(target.isAbsolute() ? "/" : "");
+        for (Path segment : target) {
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '/') {
+                sb.append('/');
+            }
+            sb.append(name(segment));
+        }
+        return sb.toString();
+    }
+
+    /** The path to pass to {@link java.nio.file.Files#createSymbolicLink} for a target received as text. */
+    public static Path targetPath(String target) {
+        if (UTF8_LOCALE) {
+            return Path.of(target);
+        }
+        if (target.startsWith("/")) {
+            return resolve(Path.of("/"), target.substring(1));
+        }
+        // Built under a one-segment base and cut off again: subpath() works on the raw names, so ".." survives.
+        Path under = resolve(Path.of("/x"), target);
+        return under.subpath(1, under.getNameCount());
+    }
+
     private static byte[] percentDecode(String raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {

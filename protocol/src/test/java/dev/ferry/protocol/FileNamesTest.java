@@ -46,6 +46,9 @@ class FileNamesTest {
         // The probe created the file from the wire path and listed it back; check the bytes on disk.
         assertTrue(Files.isRegularFile(root.resolve(rel)), out);
         assertTrue(out.contains("roundtrip=ok"), out);
+        assertTrue(out.contains("links=ok"), out);
+        assertEquals("../caf\u00e9/\u00fcber \u4e2d.txt",
+                Files.readSymbolicLink(root.resolve("link-" + Math.abs("../caf\u00e9/\u00fcber \u4e2d.txt".hashCode()))).toString());
     }
 
     /** Run in a child JVM with LANG=C: builds a path from a wire name and reads the name back. */
@@ -60,9 +63,15 @@ class FileNamesTest {
             try (var files = Files.walk(root)) {
                 back = FileNames.relative(root, files.filter(Files::isRegularFile).findFirst().orElseThrow());
             }
+            boolean links = true;
+            for (String target : new String[] {"../caf\u00e9/\u00fcber \u4e2d.txt", "/tmp/\u00e9t\u00e9", "plain"}) {
+                Path link = FileNames.resolve(root, "link-" + Math.abs(target.hashCode()));
+                Files.createSymbolicLink(link, FileNames.targetPath(target));
+                links &= target.equals(FileNames.linkTarget(Files.readSymbolicLink(link)));
+            }
             System.out.println("jnu=" + System.getProperty("sun.jnu.encoding") + " utf8=" + FileNames.utf8Locale()
-                    + " roundtrip=" + (rel.equals(back) ? "ok" : "bad"));
-            System.exit(rel.equals(back) && !FileNames.utf8Locale() ? 0 : 3);
+                    + " roundtrip=" + (rel.equals(back) ? "ok" : "bad") + " links=" + (links ? "ok" : "bad"));
+            System.exit(rel.equals(back) && links && !FileNames.utf8Locale() ? 0 : 3);
         }
     }
 }

@@ -82,7 +82,7 @@ public class Materializer {
     public void applySymlink(Manifest m) throws IOException, ProtocolException {
         Path target;
         try {
-            target = Path.of(m.target());
+            target = FileNames.targetPath(m.target());
         } catch (InvalidPathException e) {
             throw new IOException("symlink target cannot be represented here: " + e.getMessage());
         }
@@ -221,7 +221,7 @@ public class Materializer {
             case DIRECTORY:
                 return a.isDirectory() && mtimeMatches(a.lastModifiedTime(), m.mtimeNs()) && modeMatches(p, m.mode());
             case SYMLINK:
-                return a.isSymbolicLink() && Files.readSymbolicLink(p).toString().equals(m.target());
+                return a.isSymbolicLink() && FileNames.linkTarget(Files.readSymbolicLink(p)).equals(m.target());
             default:
                 return false;
         }

@@ -195,7 +195,7 @@ public final class SourceScanner {
             case S_IFDIR:
                 return new ScannedEntry(path, file, EntryType.DIRECTORY, mode & 07777, mtime, 0, inode, ctime, null);
             case S_IFLNK:
-                String target = linkTarget(Files.readSymbolicLink(file));
+                String target = FileNames.linkTarget(Files.readSymbolicLink(file));
                 if (target.isEmpty() || target.indexOf('\0') >= 0) {
                     warnOnce(path, "skipping symlink " + RelativePaths.printable(path) + ": empty target");
                     return null;
@@ -205,25 +205,6 @@ public final class SourceScanner {
                 LOG.debugf("skipping %s: not a file, directory or symlink", RelativePaths.printable(path));
                 return null;
         }
-    }
-
-    /** A link target as UTF-8 text, whatever the locale. */
-    static String linkTarget(Path target) throws CharacterCodingException {
-        if (FileNames.utf8Locale()) {
-            String text = target.toString();
-            if (text.indexOf('\uFFFD') >= 0 && !Path.of(text).equals(target)) {
-                throw new CharacterCodingException();
-            }
-            return text;
-        }
-        StringBuilder sb = new StringBuilder(target.isAbsolute() ? "/" : "");
-        for (Path segment : target) {
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '/') {
-                sb.append('/');
-            }
-            sb.append(FileNames.name(segment));
-        }
-        return sb.toString();
     }
 
     static long nanos(FileTime time) {

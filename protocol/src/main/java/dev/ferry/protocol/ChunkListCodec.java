@@ -20,23 +20,32 @@ import java.util.List;
  * chunk instead of about 85 as JSON objects, which matters because manifests of large files are resent on edits.
  */
 public final class ChunkListCodec {
-    static final int RECORD = ChunkHash.LENGTH + 4;
+    /** Bytes of one packed chunk record: the hash, then the length as a big-endian int. */
+    public static final int RECORD = ChunkHash.LENGTH + 4;
 
     private ChunkListCodec() {
     }
 
     public static String encode(List<ChunkRef> chunks) {
+        return Base64.getEncoder().encodeToString(pack(chunks));
+    }
+
+    public static List<ChunkRef> decode(String text) {
+        return unpack(Base64.getDecoder().decode(text));
+    }
+
+    /** The chunk list as 36-byte records, also the compact form to keep many lists in memory. */
+    public static byte[] pack(List<ChunkRef> chunks) {
         ByteBuffer buf = ByteBuffer.allocate(chunks.size() * RECORD);
         byte[] hash = new byte[ChunkHash.LENGTH];
         for (ChunkRef c : chunks) {
             c.hash().copyTo(hash, 0);
             buf.put(hash).putInt(c.length());
         }
-        return Base64.getEncoder().encodeToString(buf.array());
+        return buf.array();
     }
 
-    public static List<ChunkRef> decode(String text) {
-        byte[] raw = Base64.getDecoder().decode(text);
+    public static List<ChunkRef> unpack(byte[] raw) {
         if (raw.length % RECORD != 0) {
             throw new IllegalArgumentException("chunk list length is not a multiple of " + RECORD + " bytes");
         }

@@ -1,12 +1,10 @@
 package dev.ferry.watcher.state;
 
-import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +19,6 @@ public record CachedEntry(EntryType type, int mode, long mtimeNs, long size, lon
 
     /** A file modified less than this before it was hashed may change again within the same mtime tick. */
     public static final long RACY_WINDOW_NS = 1_000_000_000L;
-    private static final int RECORD = ChunkHash.LENGTH + 4;
     private static final byte[] NONE = new byte[0];
 
     public static CachedEntry of(Manifest manifest, long inode, boolean racy) {
@@ -35,19 +32,12 @@ public record CachedEntry(EntryType type, int mode, long mtimeNs, long size, lon
     }
 
     public int chunkCount() {
-        return packedChunks.length / RECORD;
+        return packedChunks.length / ChunkListCodec.RECORD;
     }
 
     /** The chunk list, unpacked. */
     public List<ChunkRef> chunks() {
-        ByteBuffer buf = ByteBuffer.wrap(packedChunks);
-        List<ChunkRef> out = new ArrayList<>(packedChunks.length / RECORD);
-        byte[] hash = new byte[ChunkHash.LENGTH];
-        while (buf.hasRemaining()) {
-            buf.get(hash);
-            out.add(new ChunkRef(ChunkHash.of(hash), buf.getInt()));
-        }
-        return out;
+        return ChunkListCodec.unpack(packedChunks);
     }
 
     /** The same entry with another mode (a chmod needs no re-hash). */
@@ -57,15 +47,6 @@ public record CachedEntry(EntryType type, int mode, long mtimeNs, long size, lon
     }
 
     static byte[] pack(List<ChunkRef> chunks) {
-        if (chunks.isEmpty()) {
-            return NONE;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(chunks.size() * RECORD);
-        byte[] hash = new byte[ChunkHash.LENGTH];
-        for (ChunkRef c : chunks) {
-            c.hash().copyTo(hash, 0);
-            buf.put(hash).putInt(c.length());
-        }
-        return buf.array();
+        return chunks.isEmpty() ? NONE : ChunkListCodec.pack(chunks);
     }
 }

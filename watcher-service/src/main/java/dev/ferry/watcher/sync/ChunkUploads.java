@@ -10,6 +10,13 @@ public interface ChunkUploads {
     /** Uploads {@code missing} (hashes the store lacks), reading them from the files of {@code batch}. */
     void upload(BatchRecord batch, List<ChunkHash> missing);
 
+    /**
+     * {@code from} (a file or a directory with everything below it) moved to {@code to} in the source, in an item
+     * sent after batch {@code afterBatch}: chunks of that batch and earlier ones are now read from their new place.
+     */
+    default void moved(String from, String to, long afterBatch) {
+    }
+
     /** Drops every queued upload (the session they belong to ended). */
     void cancelAll();
 }

@@ -198,6 +198,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
                 status.scanning(false);
             }
         }
+        Session s = session;
+        if (full && s != null && s.phase == Phase.LIVE) {
+            // A quiet source sends no batch, yet the store may have dropped an entry it could not restore (its
+            // chunks were corrupt): a full rescan also asks for a check, so the mirror converges anyway.
+            s.checkNeeded = true;
+        }
         afterFlush(result);
     }
 
@@ -216,6 +222,10 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     @Override
     public void emit(Change change) {
+        if (change instanceof Change.Move mv) {
+            // Chunks the store still waits for under the old path must now be read from the new one.
+            uploads.moved(mv.from(), mv.path(), nextBatch.get());
+        }
         Session s = session;
         if (s == null) {
             return;

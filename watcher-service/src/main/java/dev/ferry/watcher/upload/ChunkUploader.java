@@ -25,6 +25,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +49,7 @@ import java.util.function.Consumer;
 public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChunkUploader.class);
     private static final ChunkTask STOP = new ChunkTask(null, 0, new ArrayList<>());
+    private static final int MAX_MOVES = 4096;
 
     private final StoreAddress store;
     private final Optional<String> token;
@@ -61,13 +63,22 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final Map<ChunkHash, ChunkTask> queued = new ConcurrentHashMap<>();
     private final AtomicLong epoch = new AtomicLong();
     private final List<Thread> workers = new ArrayList<>();
+    /** Recent source moves, oldest first; also the lock that orders {@link #upload} against {@link #moved}. */
+    private final ArrayDeque<Move> moves = new ArrayDeque<>();
     private volatile boolean closed;
+
+    /** A move sent after batch {@code afterBatch}. */
+    private record Move(String from, String to, long afterBatch) {
+    }
 
     /** One chunk to upload and the places it can be read from. */
     static final class ChunkTask {
         final ChunkHash hash;
         final long epoch;
         final List<ChunkLocation> locations;
+        /** Locations the last read tried; parked: none held the chunk, and it waits for a new one. */
+        int tried;
+        boolean parked;
 
         ChunkTask(ChunkHash hash, long epoch, List<ChunkLocation> locations) {
             this.hash = hash;
@@ -106,7 +117,21 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     @Override
     public void upload(BatchRecord batch, List<ChunkHash> missing) {
+        synchronized (moves) {
+            queue(batch, missing);
+        }
+    }
+
+    private void queue(BatchRecord batch, List<ChunkHash> missing) {
         Map<ChunkHash, List<ChunkLocation>> where = locate(batch.items(), missing);
+        // The store rebased this batch's pending files through the moves sent after it: their chunks must
+        // follow, or a file under a renamed directory waits for them forever. Extra places are harmless: every
+        // read is hash-checked.
+        for (Move mv : moves) {
+            if (mv.afterBatch() + 1 >= batch.number()) {
+                where.values().forEach(locations -> follow(locations, mv));
+            }
+        }
         long current = epoch.get();
         int unknown = 0;
         for (ChunkHash hash : missing) {
@@ -123,10 +148,61 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 synchronized (existing.locations) {
                     existing.locations.addAll(locations);
                 }
+                unpark(existing);
             }
         }
         if (unknown > 0) {
             LOG.warnf("the store asked for %d chunks that batch %d does not contain", unknown, batch.number());
+        }
+    }
+
+    @Override
+    public void moved(String from, String to, long afterBatch) {
+        synchronized (moves) {
+            if (moves.size() == MAX_MOVES) {
+                moves.removeFirst();
+            }
+            Move mv = new Move(from, to, afterBatch);
+            moves.addLast(mv);
+            for (ChunkTask t : queued.values()) {
+                synchronized (t.locations) {
+                    follow(t.locations, mv);
+                }
+                unpark(t);
+            }
+        }
+    }
+
+    /**
+     * No location held the chunk when {@code task} was read. Dropping it would leave the store waiting for the
+     * chunk for good when the file merely moved (its move may be seen a moment later), so it stays known and is
+     * read again once it gains a location. Called with the lock of {@link #moves}.
+     */
+    private void park(ChunkTask task) {
+        task.parked = true;
+        unpark(task);
+    }
+
+    private void unpark(ChunkTask task) {
+        synchronized (task.locations) {
+            if (task.parked && task.locations.size() > task.tried) {
+                task.parked = false;
+                queue.add(task);
+            }
+        }
+    }
+
+    /** Adds, for each location at or below the move's source, the same place below its destination. */
+    private static void follow(List<ChunkLocation> locations, Move mv) {
+        for (int i = 0, n = locations.size(); i < n; i++) {
+            ChunkLocation loc = locations.get(i);
+            if (RelativePaths.isUnder(loc.path(), mv.from())) {
+                ChunkLocation moved = new ChunkLocation(RelativePaths.rebase(loc.path(), mv.from(), mv.to()),
+                        loc.offset(), loc.length());
+                if (!locations.contains(moved)) {
+                    locations.add(moved);
+                }
+            }
         }
     }
 
@@ -159,6 +235,9 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         epoch.incrementAndGet();
         queue.clear();
         queued.clear();
+        synchronized (moves) {
+            moves.clear();
+        }
     }
 
     /** True when nothing is queued. */
@@ -192,13 +271,17 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                         carry = task;
                         break;
                     }
-                    if (need <= body.length && reader.read(task, body, length + ChunkBatchFormat.HEADER)) {
+                    if (need > body.length) {
+                        queued.remove(task.hash, task);
+                    } else if (reader.read(task, body, length + ChunkBatchFormat.HEADER)) {
                         writeHeader(task.hash, task.length(), body, length);
                         length += need;
                         chunks++;
                         included.add(task);
                     } else {
-                        queued.remove(task.hash, task);
+                        synchronized (moves) {
+                            park(task);
+                        }
                     }
                 } else if (task == STOP) {
                     carry = STOP;
@@ -294,6 +377,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             List<ChunkLocation> candidates;
             synchronized (task.locations) {
                 candidates = new ArrayList<>(task.locations);
+                task.tried = candidates.size();
             }
             for (ChunkLocation loc : candidates) {
                 if (readAt(loc, buf, at) && ChunkHash.compute(buf, at, loc.length()).equals(task.hash)) {

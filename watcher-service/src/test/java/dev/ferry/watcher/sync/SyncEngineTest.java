@@ -178,4 +178,23 @@ class SyncEngineTest {
         assertEquals(1, items.size(), items.toString());
         assertEquals("d2/f2.bin", items.get(0).path());
     }
+
+    @Test
+    void aQuietSourceStillRepairsAnEntryTheStoreDroppedAtTheNextFullRescan() throws Exception {
+        populate(6);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        // The store's auditor dropped an entry whose chunks were corrupt; it counts on the watcher to resend it.
+        synchronized (store) {
+            store.index.remove("d1/f1.bin");
+        }
+        store.received.clear();
+
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+
+        assertStoreMatches(watcher.cache);
+        assertTrue(sent(Message.Check.class).size() >= 1);
+    }
 }

@@ -178,4 +178,39 @@ class ChunkUploaderTest {
         assertTrue(dirty.contains("changing.bin"));
         assertTrue(stored.isEmpty());
     }
+
+    @Test
+    void chunksOfAFileInADirectoryMovedAfterTheBatchAreReadFromItsNewPlace() throws Exception {
+        Files.createDirectories(source.resolve("d"));
+        Manifest m = hashed("d/f.bin", 150_000, 5);
+        BatchRecord batch = new BatchRecord(7, List.of(new Change.Upsert(m)), 0);
+        Files.move(source.resolve("d"), source.resolve("e"));
+        ChunkUploader u = uploader(8 << 20);
+        // The move went out after batch 7; the store rebased the pending d/f.bin to e/f.bin and still waits.
+        u.moved("d", "e", 7);
+
+        u.upload(batch, hashes(m));
+        awaitStored(m.chunks().size());
+
+        assertEquals(Set.copyOf(hashes(m)), stored);
+    }
+
+    @Test
+    void aChunkWhoseFileMovedBeforeTheMoveWasSeenIsReadOnceTheMoveArrives() throws Exception {
+        Files.createDirectories(source.resolve("d"));
+        Manifest m = hashed("d/g.bin", 120_000, 6);
+        Files.move(source.resolve("d"), source.resolve("e"));
+        ChunkUploader u = uploader(8 << 20);
+        u.upload(new BatchRecord(8, List.of(new Change.Upsert(m)), 0), hashes(m));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!dirty.contains("d/g.bin") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(dirty.contains("d/g.bin"), "the read at the old place failed");
+
+        u.moved("d", "e", 8);
+        awaitStored(m.chunks().size());
+
+        assertEquals(Set.copyOf(hashes(m)), stored);
+    }
 }

@@ -7,20 +7,46 @@ import java.util.Map;
 final class InFlightBatches {
     private final Map<Long, BatchRecord> batches = new HashMap<>();
     private StoreLink link;
+    /** When an ack or an uploaded chunk last showed that the store is making progress. */
+    private long progressAt = System.nanoTime();
+    private long uploadsSeen;
 
     /** Starts over for {@code newLink} (null when disconnected): every batch of the old session is forgotten. */
     synchronized void reset(StoreLink newLink) {
         batches.clear();
         link = newLink;
+        progressAt = System.nanoTime();
         notifyAll();
     }
 
-    /** Waits until fewer than {@code max} batches are in flight; false when {@code forLink} is no longer current. */
-    synchronized boolean awaitRoom(StoreLink forLink, int max) throws InterruptedException {
+    /**
+     * Waits until fewer than {@code max} batches are in flight; false when {@code forLink} is no longer current or
+     * the session {@link #stalled stalled} meanwhile (then the caller drops the link, and the reconcile of the next
+     * session brings back whatever was lost).
+     */
+    synchronized boolean awaitRoom(StoreLink forLink, int max, long uploads, long stallNanos) throws InterruptedException {
         while (link == forLink && batches.size() >= max) {
+            if (stalled(forLink, uploads, stallNanos)) {
+                return false;
+            }
             wait(1000);
         }
         return link == forLink && forLink != null;
+    }
+
+    /**
+     * True when batches of {@code forLink} await their ack and for {@code stallNanos} no ack came and the upload
+     * count stayed at {@code uploads}: a batch waits for chunks that will never come (a refused upload, a file
+     * changed behind an unchanged stat), and only a new session's reconcile can sort it out.
+     */
+    synchronized boolean stalled(StoreLink forLink, long uploads, long stallNanos) {
+        long now = System.nanoTime();
+        if (link != forLink || batches.isEmpty() || uploads != uploadsSeen) {
+            uploadsSeen = uploads;
+            progressAt = now;
+            return false;
+        }
+        return now - progressAt > stallNanos;
     }
 
     synchronized void add(StoreLink forLink, BatchRecord batch) {
@@ -38,6 +64,7 @@ final class InFlightBatches {
             return null;
         }
         BatchRecord removed = batches.remove(number);
+        progressAt = System.nanoTime();
         notifyAll();
         return removed;
     }

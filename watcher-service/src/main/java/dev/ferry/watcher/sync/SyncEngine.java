@@ -111,6 +111,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private final ScheduledExecutorService tree;
     private final Executor protocol;
     private final Outcome outcome;
+    /** Long enough for one 8 MiB upload on a slow link; only a session that is really stuck hits it. */
+    static final Duration STALL_TIMEOUT = Duration.ofMinutes(5);
     private final InFlightBatches inFlight = new InFlightBatches();
     private final AtomicLong nextBatch = new AtomicLong();
     private volatile ChangeAggregator aggregator;
@@ -150,6 +152,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
     /** Queues the initial full scan; a hello waits for it. */
     public void start() {
         tree.execute(this::initialScan);
+        tree.scheduleWithFixedDelay(() -> {
+            Session s = session;
+            if (s != null) {
+                dropIfStalled(s);
+            }
+        }, 15, 15, TimeUnit.SECONDS);
     }
 
     /** A file's content no longer matches what was sent (seen while uploading): look at it again. */
@@ -394,14 +402,24 @@ public final class SyncEngine implements ChangeDetector.Listener {
         return size;
     }
 
+    /** Drops a session whose unacknowledged batches have made no progress for {@link #STALL_TIMEOUT}. */
+    private void dropIfStalled(Session s) {
+        if (session == s && inFlight.stalled(s.link, status.chunksUploaded(), STALL_TIMEOUT.toNanos())) {
+            LOG.warnf("no acknowledgement and no upload progress for %d s with %d batches in flight: reconnecting "
+                    + "to reconcile with the store", STALL_TIMEOUT.toSeconds(), inFlight.size());
+            s.link.close("stalled");
+        }
+    }
+
     private void sendBatch(Session s) {
         if (s.items.isEmpty()) {
             return;
         }
         try {
-            if (!inFlight.awaitRoom(s.link, settings.maxInFlight())) {
+            if (!inFlight.awaitRoom(s.link, settings.maxInFlight(), status.chunksUploaded(), STALL_TIMEOUT.toNanos())) {
                 s.items.clear();
                 s.itemBytes = 0;
+                dropIfStalled(s);
                 return;
             }
         } catch (InterruptedException e) {

@@ -42,7 +42,10 @@ public final class SourceScanner {
 
     /** Receives what a walk finds. */
     public interface Visitor {
-        /** An entry below the walk's start (and the start itself unless it is the source root). */
+        /**
+         * An entry below the walk's start (and the start itself unless it is the source root). A directory is
+         * reported again after it was listed, with a fresh stat: the later report wins.
+         */
         void entry(ScannedEntry entry);
 
         /** Called for each directory (the source root included, as "") just before it is listed. */
@@ -143,8 +146,27 @@ public final class SourceScanner {
                         + ": " + describe(e) + " (its content is left as last seen)");
                 visitor.unlisted(dirPath);
             }
+            restat(dirPath, visitor);
         }
         return true;
+    }
+
+    /**
+     * Reports a listed directory's stat once more: an entry created after its first stat but before its watch
+     * existed changed its mtime without any event, and only this later look sees it (the watch is in place now).
+     */
+    private void restat(String dirPath, Visitor visitor) {
+        if (dirPath.isEmpty()) {
+            return;
+        }
+        try {
+            ScannedEntry again = stat(dirPath);
+            if (again != null && again.type() == EntryType.DIRECTORY) {
+                visitor.entry(again);
+            }
+        } catch (IOException e) {
+            LOG.debugf("cannot stat %s again: %s", RelativePaths.printable(dirPath), e);
+        }
     }
 
     private ScannedEntry childEntry(String dirPath, Path child) {

@@ -129,4 +129,32 @@ class SourceScannerTest {
         Process p = new ProcessBuilder("bash", "-c", shell).inheritIO().start();
         assertEquals(0, p.waitFor());
     }
+
+    @Test
+    void aDirectoryChangedBeforeItsWatchExistedIsReportedWithItsFinalMtime() throws Exception {
+        Path dir = Files.createDirectories(root.resolve("d"));
+        Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.fromMillis(1_000_000L));
+        Map<String, ScannedEntry> found = new java.util.LinkedHashMap<>();
+        new SourceScanner(root).walk("", new SourceScanner.Visitor() {
+            @Override
+            public void entry(ScannedEntry entry) {
+                found.put(entry.path(), entry);
+            }
+
+            @Override
+            public void beforeListing(String dirPath, Path listed) {
+                if (dirPath.equals("d")) {
+                    // A file lands after d was first stat'ed, before its watch is in place: no event will tell.
+                    try {
+                        Files.writeString(listed.resolve("late.txt"), "late");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        long onDisk = Files.getLastModifiedTime(dir).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertEquals(onDisk, found.get("d").mtimeNs());
+        assertTrue(found.containsKey("d/late.txt"));
+    }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.store.audit;
 
-import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
@@ -24,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumSet;
-import java.util.List;
 
 /**
  * Keeps DEST equal to the index against outside meddling: walks DEST (never .ferry, never following links),
@@ -117,19 +115,12 @@ public class DestAuditor {
     }
 
     private boolean restore(Manifest m) throws Exception {
-        switch (m.type()) {
-            case DIRECTORY -> materializer.applyDirectory(m);
-            case SYMLINK -> materializer.applySymlink(m);
-            case FILE -> {
-                List<ChunkHash> lacking = materializer.applyFile(m);
-                if (!lacking.isEmpty()) {
-                    materializer.delete(m.path());
-                    index.remove(m.path());
-                    return false;
-                }
-            }
+        if (materializer.apply(m).isEmpty()) {
+            return true;
         }
-        return true;
+        materializer.delete(m.path());
+        index.remove(m.path());
+        return false;
     }
 
     private int removeForeign() throws IOException {

@@ -62,6 +62,21 @@ public class Materializer {
     }
 
     /** Creates or fixes the directory {@code m} (replacing a file or link there), with its mode and mtime. */
+    /**
+     * Applies an entry of any type. A file is written only when all its chunks are stored; otherwise nothing
+     * changes and the chunks it lacks are returned (empty when the entry was applied).
+     */
+    public List<ChunkHash> apply(Manifest m) throws IOException, ProtocolException {
+        switch (m.type()) {
+            case DIRECTORY -> applyDirectory(m);
+            case SYMLINK -> applySymlink(m);
+            case FILE -> {
+                return applyFile(m);
+            }
+        }
+        return List.of();
+    }
+
     public void applyDirectory(Manifest m) throws IOException, ProtocolException {
         Path p = prepare(m.path());
         BasicFileAttributes attrs = StoreLayout.attributes(p);

@@ -275,18 +275,12 @@ public class SyncService {
         if (m.digest().equals(index.digestOf(path)) && materializer.intact(m)) {
             return;
         }
-        switch (m.type()) {
-            case DIRECTORY -> materializer.applyDirectory(m);
-            case SYMLINK -> materializer.applySymlink(m);
-            case FILE -> {
-                List<ChunkHash> lacking = materializer.applyFile(m);
-                if (!lacking.isEmpty()) {
-                    pending.add(m, batch, lacking);
-                    batch.open++;
-                    missing.addAll(lacking);
-                    return;
-                }
-            }
+        List<ChunkHash> lacking = materializer.apply(m);
+        if (!lacking.isEmpty()) {
+            pending.add(m, batch, lacking);
+            batch.open++;
+            missing.addAll(lacking);
+            return;
         }
         index.put(m);
         stats.applied();

@@ -9,4 +9,12 @@ public interface Chunker {
 
     /** Reads {@code in} to its end and hands every chunk, in order, to {@code sink}; an empty stream gives no chunk. */
     void split(InputStream in, ChunkSink sink) throws IOException;
+
+    /**
+     * Like {@link #split(InputStream, ChunkSink)}, with the stream's expected length (or -1) so that a small file
+     * needs only a small buffer; the cut points do not depend on it.
+     */
+    default void split(InputStream in, long sizeHint, ChunkSink sink) throws IOException {
+        split(in, sink);
+    }
 }

@@ -98,10 +98,8 @@ public final class FastCdc implements Chunker {
         split(in, -1, sink);
     }
 
-    /**
-     * Like {@link #split(InputStream, ChunkSink)}, with the expected stream length (or -1 if unknown) so a small file
-     * gets a small buffer. The hint only sizes the buffer: a longer stream still chunks identically.
-     */
+    /** The hint only sizes the buffer: a longer stream still chunks identically. */
+    @Override
     public void split(InputStream in, long sizeHint, ChunkSink sink) throws IOException {
         int capacity = maxSize + Math.max(maxSize, READ_AHEAD);
         // One spare byte lets a file of exactly sizeHint bytes reach EOF without the buffer looking full.

@@ -97,16 +97,4 @@ public record Manifest(String path, EntryType type, int mode, long mtimeNs, long
         }
         return HexFormat.of().formatHex(md.digest(), 0, 16);
     }
-
-    /** The SHA-256 of the ordered chunk hashes: equal for two files with equal content. */
-    @JsonIgnore
-    public String contentDigest() {
-        MessageDigest md = ChunkHash.newDigest();
-        byte[] hash = new byte[ChunkHash.LENGTH];
-        for (ChunkRef c : chunks) {
-            c.hash().copyTo(hash, 0);
-            md.update(hash);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.watcher.scan;
 
-import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.Chunker;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.ChunkRef;
@@ -41,21 +40,13 @@ public final class FileHasher {
         List<ChunkRef> chunks = new ArrayList<>((int) Math.min(1 << 16, before.size() / (chunker.params().avgSize()) + 1));
         long[] total = {0};
         try (InputStream in = Files.newInputStream(before.file(), LinkOption.NOFOLLOW_LINKS)) {
-            if (before.size() <= chunker.params().minSize()) {
-                byte[] all = in.readNBytes(chunker.params().minSize() + 1);
-                if (all.length > 0) {
-                    chunks.add(new ChunkRef(ChunkHash.compute(all, 0, all.length), all.length));
+            chunker.split(in, before.size(), (chunk, buf, off) -> {
+                chunks.add(ChunkRef.of(chunk));
+                total[0] += chunk.length();
+                if (total[0] > before.size()) {
+                    throw new GrewWhileReading();
                 }
-                total[0] = all.length;
-            } else {
-                chunker.split(in, (chunk, buf, off) -> {
-                    chunks.add(ChunkRef.of(chunk));
-                    total[0] += chunk.length();
-                    if (total[0] > before.size()) {
-                        throw new GrewWhileReading();
-                    }
-                });
-            }
+            });
         } catch (GrewWhileReading e) {
             return new HashResult.Unstable();
         } catch (NoSuchFileException e) {

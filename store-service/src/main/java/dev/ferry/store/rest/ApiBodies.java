@@ -35,6 +35,7 @@ public final class ApiBodies {
     public record Status(String dest, String storeId, long chunksStored, long bytesStored, long filesInIndex,
                          long pendingFiles, String connectedWatcher, String lastApplied, long entriesApplied,
                          long chunksReceived, long bytesReceived, long chunksDeduplicated, long bytesDeduplicated,
-                         long corruptChunks, long auditRepairs, String rootDigest) {
+                         long corruptChunks, long auditRepairs, String rootDigest, long gcRuns,
+                         long chunksCollected, long bytesCollected) {
     }
 }

@@ -40,6 +40,7 @@ public class StatusResource {
                 index.size(), sync.pendingFiles(), session == null ? null : session.clientId(),
                 last == null ? null : last.toString(), stats.entriesApplied(), stats.chunksReceived(),
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
-                stats.auditRepairs(), index.rootDigest());
+                stats.auditRepairs(), index.rootDigest(), stats.gcRuns(),
+                stats.chunksCollected(), stats.bytesCollected());
     }
 }

@@ -109,6 +109,15 @@ final class PendingFiles {
         return ready;
     }
 
+    /** Adds all chunks of every pending file, those it still lacks and those already stored, to {@code into}. */
+    void chunksInto(java.util.Set<ChunkHash> into) {
+        for (Pending p : byPath.values()) {
+            for (dev.ferry.protocol.ChunkRef c : p.entry.chunks()) {
+                into.add(c.hash());
+            }
+        }
+    }
+
     void clear() {
         byPath.clear();
         waiters.clear();

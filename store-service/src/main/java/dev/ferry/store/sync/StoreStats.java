@@ -14,6 +14,9 @@ public class StoreStats {
     private final AtomicLong chunksDeduplicated = new AtomicLong();
     private final AtomicLong entriesApplied = new AtomicLong();
     private final AtomicLong auditRepairs = new AtomicLong();
+    private final AtomicLong gcRuns = new AtomicLong();
+    private final AtomicLong chunksCollected = new AtomicLong();
+    private final AtomicLong bytesCollected = new AtomicLong();
     private volatile Instant lastApplied;
 
     /** One uploaded chunk of {@code bytes} bytes; {@code duplicate} when the store already had it. */
@@ -33,6 +36,25 @@ public class StoreStats {
 
     public void repaired(int count) {
         auditRepairs.addAndGet(count);
+    }
+
+    /** One garbage collection finished, deleting {@code chunks} chunks of {@code bytes} bytes in all. */
+    public void collected(long chunks, long bytes) {
+        gcRuns.incrementAndGet();
+        chunksCollected.addAndGet(chunks);
+        bytesCollected.addAndGet(bytes);
+    }
+
+    public long gcRuns() {
+        return gcRuns.get();
+    }
+
+    public long chunksCollected() {
+        return chunksCollected.get();
+    }
+
+    public long bytesCollected() {
+        return bytesCollected.get();
     }
 
     public long bytesReceived() {

@@ -57,6 +57,11 @@ public class SyncService {
         return s != null && s.isOpen() ? s : null;
     }
 
+    /** Adds every chunk of every pending file (present or not) to {@code into}. Apply thread only. */
+    void pendingChunks(java.util.Set<ChunkHash> into) {
+        pending.chunksInto(into);
+    }
+
     /** File upserts waiting for chunks. */
     public int pendingFiles() {
         return pending.size();

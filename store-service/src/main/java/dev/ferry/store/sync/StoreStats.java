@@ -17,6 +17,9 @@ public class StoreStats {
     private final AtomicLong gcRuns = new AtomicLong();
     private final AtomicLong chunksCollected = new AtomicLong();
     private final AtomicLong bytesCollected = new AtomicLong();
+    private final AtomicLong verifyRuns = new AtomicLong();
+    private final AtomicLong verifyProblems = new AtomicLong();
+    private final AtomicLong verifyRepaired = new AtomicLong();
     private volatile Instant lastApplied;
 
     /** One uploaded chunk of {@code bytes} bytes; {@code duplicate} when the store already had it. */
@@ -43,6 +46,25 @@ public class StoreStats {
         gcRuns.incrementAndGet();
         chunksCollected.addAndGet(chunks);
         bytesCollected.addAndGet(bytes);
+    }
+
+    /** One integrity check found {@code found} problems and repaired {@code repaired} of them. */
+    public void verified(long found, long repaired) {
+        verifyRuns.incrementAndGet();
+        verifyProblems.addAndGet(found);
+        verifyRepaired.addAndGet(repaired);
+    }
+
+    public long verifyRuns() {
+        return verifyRuns.get();
+    }
+
+    public long verifyProblems() {
+        return verifyProblems.get();
+    }
+
+    public long verifyRepaired() {
+        return verifyRepaired.get();
     }
 
     public long gcRuns() {

@@ -250,7 +250,7 @@ public class SyncService {
                 batch.fail(pathOf(change), e.getMessage());
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
-                batch.fail(pathOf(change), String.valueOf(e));
+                batch.fail(pathOf(change), reason(e));
             }
         }
         batch.processed = true;
@@ -353,7 +353,7 @@ public class SyncService {
                 }
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
-                p.batch.fail(p.entry.path(), e instanceof ProtocolException ? e.getMessage() : String.valueOf(e));
+                p.batch.fail(p.entry.path(), e instanceof ProtocolException ? e.getMessage() : reason(e));
                 p.batch.open--;
             }
         }
@@ -381,6 +381,17 @@ public class SyncService {
                 s.send(new Message.Ack(b.number, b.failed));
             }
         }
+    }
+
+    /**
+     * Why an apply failed, the same words each time it fails the same way (no temp file names), so the watcher can
+     * tell a repeating failure (a full or read-only disk) from a new one.
+     */
+    static String reason(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getClass().getSimpleName() + ": " + f.getReason();
+        }
+        return String.valueOf(e);
     }
 
     private static String pathOf(Change change) {

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code ./mvnw -B -Ptorture verify} (see docs/RELIABILITY.md).
  */
 class CrashTortureIT {
-    private static final int CYCLES = Integer.getInteger("torture.cycles", 4);
+    private static final int CYCLES = Integer.getInteger("torture.cycles", 3);
     private static final long SEED = Long.getLong("torture.seed", System.nanoTime() % 1_000_000_000L);
     private static final Duration CONVERGE = Duration.ofSeconds(Long.getLong("torture.converge-seconds", 120));
 

@@ -69,9 +69,9 @@ class NetworkFaultIT {
         try (FerryProcess watcher = FerryProcess.watcher("net-watcher", s.source, s.proxy.url(), s.env)) {
             Trees.awaitMirror(s.source, s.dest, SYNC, s.store, watcher);
 
-            // Mid-message: 3,000 new files make change batches of several hundred KB; cut 40 KB into them.
+            // Mid-message: 1,500 new files make change batches of several hundred KB; cut 40 KB into them.
             s.proxy.cutUpstreamAfter(s.proxy.upstream() + 40_000);
-            for (int i = 0; i < 3000; i++) {
+            for (int i = 0; i < 1500; i++) {
                 Trees.write(s.source.resolve("many/" + (i % 30) + "/file-" + i + ".txt"), "small file number " + i);
             }
             Trees.awaitMirror(s.source, s.dest, SYNC, s.store, watcher);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * says why in its log and /status, and syncs again when the root is back or the user allows an empty source.
  */
 class SourceGuardIT {
-    private static final Duration HOLD = Duration.ofSeconds(3);
+    private static final Duration HOLD = Duration.ofSeconds(2);
 
     private static void populate(Path source) throws Exception {
         for (int i = 0; i < 20; i++) {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,14 +127,12 @@ public final class StoreVerifier {
         }
 
         void checkEntries() throws IOException {
-            Set<ChunkHash> absent = new LinkedHashSet<>();
             for (Manifest m : index.snapshot()) {
                 entriesChecked++;
                 if (m.type() == EntryType.FILE) {
                     for (ChunkRef c : m.chunks()) {
                         if (!chunks.has(c.hash()) || (!repair && isCorrupt(c.hash()))) {
                             missing.computeIfAbsent(c.hash(), h -> new ArrayList<>(1)).add(m.path());
-                            absent.add(c.hash());
                         }
                     }
                 }

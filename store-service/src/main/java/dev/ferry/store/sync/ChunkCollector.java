@@ -68,8 +68,7 @@ public class ChunkCollector {
         try {
             collect(grace);
         } catch (Exception e) {
-            LOG.warnf("Garbage collection of %s failed (nothing needed was deleted; the next run tries again): %s",
-                    "unreferenced chunks", e);
+            LOG.warnf("Garbage collection failed (nothing needed was deleted; the next run tries again): %s", e);
         }
     }
 

@@ -25,6 +25,7 @@ public final class SyncSession {
     private final Object sendLock = new Object();
     private volatile boolean greeted;
     private volatile String clientId;
+    private volatile java.time.Instant greetedAt;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
     Map<String, String> theirIndex = new HashMap<>();
 
@@ -40,6 +41,7 @@ public final class SyncSession {
 
     void greet(String clientId) {
         this.clientId = clientId;
+        this.greetedAt = java.time.Instant.now();
         this.greeted = true;
         batches.clear();
         theirIndex = new HashMap<>();
@@ -48,6 +50,11 @@ public final class SyncSession {
     /** The watcher's clientId from its hello, or null before it. */
     public String clientId() {
         return clientId;
+    }
+
+    /** When its hello was accepted, or null before it. */
+    public java.time.Instant greetedAt() {
+        return greetedAt;
     }
 
     public boolean isOpen() {

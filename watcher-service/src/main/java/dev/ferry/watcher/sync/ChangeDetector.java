@@ -278,20 +278,41 @@ public final class ChangeDetector {
             TreeSet<String> all = new TreeSet<>(seen.present.keySet());
             all.addAll(seen.absent);
             all.addAll(seen.cachedButNotSeen());
-            for (String path : all) {
-                ScannedEntry now = seen.present.get(path);
-                if (now == null) {
-                    if (cache.contains(path)) {
-                        delete(path);
+            planHashing();
+            try {
+                for (String path : all) {
+                    ScannedEntry now = seen.present.get(path);
+                    if (now == null) {
+                        if (cache.contains(path)) {
+                            delete(path);
+                        }
+                    } else {
+                        update(now);
                     }
-                } else {
-                    update(now);
                 }
+            } finally {
+                hasher.planDone();
             }
             if (unstableAttempts.size() > 10_000) {
                 unstableAttempts.clear();
             }
             return new FlushResult(changes, false);
+        }
+
+        /** Tells the hasher how many files (and bytes) this flush will likely hash, for the progress display. */
+        private void planHashing() {
+            long files = 0;
+            long bytes = 0;
+            for (ScannedEntry e : seen.present.values()) {
+                if (e.type() == EntryType.FILE) {
+                    CachedEntry c = cache.get(e.path());
+                    if (c == null || c.racy() || !e.sameStat(c.inode(), c.size(), c.mtimeNs())) {
+                        files++;
+                        bytes += e.size();
+                    }
+                }
+            }
+            hasher.plan(files, bytes);
         }
 
         private void classify() {

@@ -66,17 +66,21 @@ class DockerfilesIT {
         Path source = Files.createDirectories(tmp.resolve("source"));
         try (FerryProcess watcher = FerryProcess.watcher("docker-probe-watcher", source, "http://127.0.0.1:" + closed,
                 Map.of("FERRY_WATCHER_STATE_DIR", tmp.resolve("state").toString()))) {
-            Trees.await("the watcher's HTTP port", Duration.ofSeconds(60),
-                    () -> probeQuietly(FerryProcess.watcherJar(), watcher.httpPort, "live") == 0, watcher);
+            Trees.await("the watcher's HTTP port", Duration.ofSeconds(60), () -> answers(watcher.url() + "/q/health/live"), watcher);
+            assertEquals(0, probe(FerryProcess.watcherJar(), watcher.httpPort, "live"));
             assertEquals(1, probe(FerryProcess.watcherJar(), watcher.httpPort, "ready"), "not ready without its store");
         }
     }
 
-    private static int probeQuietly(Path jar, int port, String check) {
+    private static boolean answers(String url) {
         try {
-            return probe(jar, port, check);
-        } catch (Exception e) {
-            return -1;
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProgressTerminalIT {
     private static final Pattern FRAME = Pattern.compile("\r((?:scanning|syncing|disconnected|idle): hashed \\d+/\\d+ files[^\r\n\u001b]*)\u001b\\[K");
-    private static final int FILES = 12;
-    private static final long FILE_BYTES = 6L << 20;
+    private static final int FILES = 8;
+    private static final long FILE_BYTES = 4L << 20;
 
     @Test
     void aTerminalGetsARedrawnProgressLineAndALinePerChange(@TempDir Path root) throws Exception {

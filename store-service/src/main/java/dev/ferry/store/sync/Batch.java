@@ -14,6 +14,10 @@ final class Batch {
     int open;
     boolean processed;
 
+    Batch(long number) {
+        this(number, System.nanoTime());
+    }
+
     Batch(long number, long arrivedNanos) {
         this.number = number;
         this.arrivedNanos = arrivedNanos;

@@ -55,6 +55,7 @@ public class WatcherRuntime {
     static final long LARGE_WORK_BYTES = 8L * 1024 * 1024;
 
     /** Exit codes of the watcher process. */
+    static final int HASH_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
@@ -164,6 +165,8 @@ public class WatcherRuntime {
         final ScheduledExecutorService connect = Executors.newSingleThreadScheduledExecutor(named("ferry-connect"));
         /** Samples the progress counters (and redraws the terminal's line) every ferry.watcher.progress-interval. */
         final ScheduledExecutorService progressTimer = Executors.newSingleThreadScheduledExecutor(named("ferry-progress"));
+        /** Hashes files for the tree thread, one per core: FastCDC and SHA-256 are CPU-bound. */
+        final ExecutorService hashPool = Executors.newFixedThreadPool(HASH_THREADS, named("ferry-hash"));
         final FileHasher hasher;
         final LocalStateCache cache;
         final ChunkUploader uploader;
@@ -206,7 +209,8 @@ public class WatcherRuntime {
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
                     w.allowEmptySource(), clientId(source));
             engine = new SyncEngine(settings, params, cache,
-                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource()),
+                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
+                            4 * HASH_THREADS),
                     uploader, status, tree, protocol, this);
             engineRef[0] = engine;
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
@@ -349,6 +353,7 @@ public class WatcherRuntime {
             tree.shutdownNow();
             protocol.shutdownNow();
             connect.shutdownNow();
+            hashPool.shutdownNow();
         }
     }
 

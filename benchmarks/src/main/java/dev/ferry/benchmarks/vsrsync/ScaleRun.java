@@ -25,6 +25,9 @@ final class ScaleRun {
     int run() throws IOException {
         Files.createDirectories(logs);
         Path work = BenchVsRsync.workDir(s, "ferry-scale-");
+        if (!s.keep()) {
+            ChildProcess.atExit(() -> Workload.deleteTree(work));
+        }
         long perFile = Math.max(4096, s.scaleFileBytes());
         BenchVsRsync.requireSpace(work, (long) s.scaleFiles() * perFile * (s.rsync() ? 4 : 3) + Workload.GIB);
         Machine machine = Machine.describe(work, s);

@@ -20,6 +20,10 @@ final class Batch {
         failed.add(new Message.Failure(path, reason));
     }
 
+    void fail(String path, String reason, String code) {
+        failed.add(new Message.Failure(path, reason, code));
+    }
+
     boolean complete() {
         return processed && open == 0;
     }

@@ -14,6 +14,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,6 +26,7 @@ import org.jboss.logging.Logger;
  * (syncing waits meanwhile: a maintenance call, not one for every minute).
  */
 @Path(Endpoints.VERIFY)
+@Tag(name = "verify")
 public class VerifyResource {
     private static final Logger LOG = Logger.getLogger(VerifyResource.class);
 
@@ -38,6 +44,12 @@ public class VerifyResource {
     @POST
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The integrity check", description = "Re-hashes every chunk and every mirror file against the "
+            + "index; with repair=true fixes what it can. remaining 0 means consistent.")
+    @APIResponse(responseCode = "200", description = "the report",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StoreVerifier.Report.class)))
+    @APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public StoreVerifier.Report verify(@QueryParam("repair") boolean repair) throws Exception {
         StoreVerifier.Report r = apply.call(() -> verifier.verify(repair));
         stats.verified(r.repaired() + r.remaining(), r.repaired());

@@ -46,6 +46,8 @@ class DiskFaultIT {
         mountTmpfs(pair.dest, "8m");
         try (pair) {
             pair.env.put("FERRY_WATCHER_RETRY_MAX_DELAY", "1s");
+            // An 8 MiB disk is below the readiness floor (ferry.store.min-free-disk): this test wants it served.
+            pair.env.put("FERRY_STORE_MIN_FREE_DISK", "0");
             for (int i = 0; i < 10; i++) {
                 Trees.write(pair.source.resolve("a-small/file-" + i + ".txt"), "small file " + i + "\n".repeat(i * 100));
             }

@@ -73,7 +73,8 @@ class DiskFaultIT {
                     + warnings + " warnings\n" + pair.watcher.logTail());
             assertEquals(0, SourceGuardIT.run("mount", "-o", "remount,size=64m", pair.dest.toString()));
             pair.awaitMirror();
-            assertTrue(pair.watcher.log().contains("work again"), pair.watcher.logTail());
+            Trees.await("the watcher to say uploads work again", SYNC, () -> pair.watcher.log().contains("work again"),
+                    pair.watcher);
         } finally {
             SourceGuardIT.run("umount", pair.dest.toString());
         }
@@ -107,7 +108,8 @@ class DiskFaultIT {
                     "a failure that repeats is warned about once\n" + pair.watcher.logTail());
             assertEquals(0, SourceGuardIT.run("umount", pair.dest.toString()));
             pair.awaitMirror();
-            assertTrue(pair.watcher.log().contains("applied everything again"), pair.watcher.logTail());
+            Trees.await("the watcher to say the store applies everything again", SYNC,
+                    () -> pair.watcher.log().contains("applied everything again"), pair.watcher);
         } finally {
             pair.close();
             SourceGuardIT.run("umount", pair.dest.toString());

@@ -61,6 +61,18 @@ class CommandLineIT {
     }
 
     @Test
+    void storeRefusesANetworkAddressWithoutAToken(@TempDir Path root) throws Exception {
+        Map<String, String> env = Map.of("QUARKUS_HTTP_HOST", "0.0.0.0");
+        try (FerryProcess store = FerryProcess.storeOnPort("open-no-token", root.resolve("dest"), FerryProcess.freePort(), env)) {
+            assertNotEquals(0, store.awaitExit(Duration.ofSeconds(60)));
+            String log = store.log();
+            assertTrue(log.contains("refusing to listen on 0.0.0.0") && log.contains("FERRY_TOKEN")
+                    && log.contains("QUARKUS_HTTP_HOST"), store.logTail());
+            assertTrue(!log.contains("Listening on"), "it must not have listened:\n" + store.logTail());
+        }
+    }
+
+    @Test
     void specialNamesSurviveANonUtf8Locale(@TempDir Path root) throws Exception {
         try (FerryPair pair = new FerryPair(root, "lang-c")) {
             pair.env.put("LANG", "C");

@@ -1,38 +1,55 @@
 package dev.ferry.store.security;
 
 import dev.ferry.store.config.StoreConfig;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
  * When {@code ferry.token} is set, refuses every HTTP request without {@code Authorization: Bearer TOKEN} with 401,
- * before any other route sees it: REST calls and the WebSocket upgrade alike. /q/health stays open for probes.
+ * before any other route sees it: default-deny for every path (REST, the WebSocket upgrade, and any route added
+ * later), with /q/health and below as the one exception, for probes. Also refuses to start the store on a
+ * non-loopback address without a token ({@link ListenGuard}), before the HTTP server listens.
  */
 @Singleton
 public class TokenFilter {
-    private static final String BEARER = "Bearer ";
+    private static final String SCHEME = "Bearer ";
     private static final String HEALTH = "/q/health";
     private static final String UNAUTHORIZED =
             "{\"error\":\"unauthorized\",\"message\":\"missing or wrong bearer token\"}";
 
-    private final byte[] token;
+    private final byte[] tokenDigest;
+    private final String host;
+    private final boolean allowNoToken;
 
-    public TokenFilter(StoreConfig config) {
-        this.token = config.token().filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    public TokenFilter(StoreConfig config, @ConfigProperty(name = "quarkus.http.host") String host) {
+        String token = config.token().filter(t -> !t.isEmpty()).orElse(null);
+        String why = ListenGuard.tokenProblem(token);
+        if (why != null) {
+            throw new ConfigurationException(why);
+        }
+        this.tokenDigest = token == null ? null : sha256(token.getBytes(StandardCharsets.US_ASCII));
+        this.host = host;
+        this.allowNoToken = config.store().allowNoToken();
     }
 
     /** True when requests must carry the token. */
     public boolean required() {
-        return token != null;
+        return tokenDigest != null;
     }
 
     void register(@Observes Router router) {
-        if (token != null) {
+        String why = ListenGuard.listenProblem(host, required(), allowNoToken);
+        if (why != null) {
+            throw new ConfigurationException(why);
+        }
+        if (tokenDigest != null) {
             router.route().order(-1000).handler(this::check);
         }
     }
@@ -49,11 +66,23 @@ public class TokenFilter {
                 .end(UNAUTHORIZED);
     }
 
+    /**
+     * True for exactly {@code Bearer <token>} (scheme in any case, one space, nothing else). Both sides are hashed
+     * first, so the comparison takes the same time whatever the given value's length or content.
+     */
     boolean authorized(String header) {
-        if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        if (header == null || header.length() <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return false;
         }
-        byte[] given = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(token, given);
+        byte[] given = sha256(header.substring(SCHEME.length()).getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(tokenDigest, given);
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

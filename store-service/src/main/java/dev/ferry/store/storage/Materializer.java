@@ -43,6 +43,7 @@ public class Materializer {
     private final ChunkStore chunks;
     private final MirrorIndex index;
     private final Set<String> touchedDirs = new HashSet<>();
+    private final Object stateDirKey;
     private byte[] buffer;
 
     @Inject
@@ -55,6 +56,14 @@ public class Materializer {
         this.tmpDir = tmpDir;
         this.chunks = chunks;
         this.index = index;
+        Object key = null;
+        try {
+            BasicFileAttributes state = StoreLayout.attributes(tmpDir.getParent());
+            key = state == null ? null : state.fileKey();
+        } catch (IOException e) {
+            key = null;
+        }
+        this.stateDirKey = key;
     }
 
     public Path root() {
@@ -278,6 +287,7 @@ public class Materializer {
      */
     public Path existing(String path) throws IOException, ProtocolException {
         RelativePaths.check(path);
+        refuseStateDirAlias(path);
         String parent = RelativePaths.parent(path);
         if (parent != null) {
             int start = 0;
@@ -300,6 +310,7 @@ public class Materializer {
     /** Makes every parent of {@code path} a real directory and returns the path, whose parent is writable. */
     private Path prepare(String path) throws IOException, ProtocolException {
         RelativePaths.check(path);
+        refuseStateDirAlias(path);
         String parent = RelativePaths.parent(path);
         String dirRel = "";
         Path dir = root;
@@ -328,6 +339,47 @@ public class Materializer {
         }
         writable(dir, dirRel);
         return FileNames.resolve(root, path);
+    }
+
+    /**
+     * Refuses a path whose first name this file system resolves to {@code .ferry} itself, whatever the name rules
+     * missed (a case-folding, normalizing or short-name file system): compared by file key (device and inode).
+     */
+    private void refuseStateDirAlias(String path) throws IOException, ProtocolException {
+        if (stateDirKey == null) {
+            return;
+        }
+        int slash = path.indexOf('/');
+        String first = slash < 0 ? path : path.substring(0, slash);
+        BasicFileAttributes a = StoreLayout.attributes(FileNames.resolve(root, first));
+        if (a != null && a.isDirectory() && stateDirKey.equals(a.fileKey())) {
+            throw new ProtocolException("bad-path", "this file system takes '" + RelativePaths.printable(first)
+                    + "' for the store's " + RelativePaths.STATE_DIR + " folder");
+        }
+    }
+
+    /**
+     * The reason an item failed, for {@code ack.failed}: its error code first ({@code bad-path} when this file
+     * system cannot hold the name), then one line without the store's own paths or a stack trace.
+     */
+    public static String failureReason(Exception e) {
+        if (e instanceof ProtocolException p) {
+            return p.code() + ": " + p.getMessage();
+        }
+        if (e instanceof InvalidPathException ip) {
+            return "bad-path: this system cannot represent the name: " + ip.getReason();
+        }
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String why = fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason();
+            String lower = why.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("invalid argument") || lower.contains("name too long") || lower.contains("multibyte")
+                    || lower.contains("illegal byte sequence")) {
+                return "bad-path: this file system cannot hold the name (" + why + ")";
+            }
+            return "io-error: " + fs.getClass().getSimpleName() + (fs.getReason() == null ? "" : " (" + why + ")");
+        }
+        String message = e.getMessage() == null ? "" : ": " + RelativePaths.printable(e.getMessage());
+        return "io-error: " + e.getClass().getSimpleName() + message;
     }
 
     /** Renames {@code src} onto {@code dst} atomically; a directory in the way is removed first. */

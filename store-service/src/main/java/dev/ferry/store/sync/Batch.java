@@ -1,6 +1,7 @@
 package dev.ferry.store.sync;
 
 import dev.ferry.protocol.Message;
+import dev.ferry.protocol.RelativePaths;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,10 @@ final class Batch {
         this.number = number;
     }
 
+    /** Records a failed item; a path too long to be valid is echoed cut short, never whole. */
     void fail(String path, String reason) {
-        failed.add(new Message.Failure(path, reason));
+        String echoed = path != null && path.length() > RelativePaths.MAX_PATH_BYTES ? RelativePaths.printable(path) : path;
+        failed.add(new Message.Failure(echoed, reason));
     }
 
     boolean complete() {

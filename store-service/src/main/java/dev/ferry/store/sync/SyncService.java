@@ -242,10 +242,10 @@ public class SyncService {
                 }
                 applyChange(batch, change, missing);
             } catch (ProtocolException e) {
-                batch.fail(pathOf(change), e.getMessage());
+                batch.fail(pathOf(change), Materializer.failureReason(e));
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
-                batch.fail(pathOf(change), String.valueOf(e));
+                batch.fail(pathOf(change), Materializer.failureReason(e));
             }
         }
         batch.processed = true;
@@ -348,7 +348,7 @@ public class SyncService {
                 }
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
-                p.batch.fail(p.entry.path(), e instanceof ProtocolException ? e.getMessage() : String.valueOf(e));
+                p.batch.fail(p.entry.path(), Materializer.failureReason(e));
                 p.batch.open--;
             }
         }

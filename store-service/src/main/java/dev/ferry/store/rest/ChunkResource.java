@@ -4,7 +4,10 @@ import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.Endpoints;
 import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
 import io.smallrye.common.annotation.Blocking;
@@ -34,11 +37,15 @@ public class ChunkResource {
     private final ChunkStore store;
     private final SyncService sync;
     private final StoreStats stats;
+    private final DiskQuota quota;
+    private final int maxItems;
 
-    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats) {
+    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats, DiskQuota quota, StoreConfig config) {
         this.store = store;
         this.sync = sync;
         this.stats = stats;
+        this.quota = quota;
+        this.maxItems = config.store().maxBatchItems();
     }
 
     @PUT
@@ -46,9 +53,12 @@ public class ChunkResource {
     @Consumes(MediaType.WILDCARD)
     @Blocking
     public Response put(@PathParam("hash") String hex, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
-                        InputStream body) throws IOException {
+                        @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) throws IOException {
         if (!ChunkHash.isValid(hex)) {
             return error(400, "bad-hash", "a chunk hash is 64 hex digits");
+        }
+        if (!isType(contentType, MediaType.APPLICATION_OCTET_STREAM)) {
+            return error(415, "unsupported-media-type", "a chunk is " + MediaType.APPLICATION_OCTET_STREAM);
         }
         if (length != null && length > store.maxChunk()) {
             return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes, not " + length);
@@ -61,6 +71,10 @@ public class ChunkResource {
         }
         if (n == 0) {
             return error(400, "hash-mismatch", "empty body: a chunk has at least one byte");
+        }
+        String over = store.has(hash) ? null : quota.exceeded(n, 0);
+        if (over != null) {
+            return error(507, "quota-exceeded", over.substring("quota-exceeded: ".length()));
         }
         try {
             ChunkStore.Stored result = store.put(hash, buf, 0, n);
@@ -89,7 +103,7 @@ public class ChunkResource {
     @Consumes(MediaType.WILDCARD)
     @Blocking
     public Response batch(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) throws IOException {
-        if (contentType == null || !MediaType.valueOf(contentType).isCompatible(MediaType.valueOf(Endpoints.CHUNK_BATCH_TYPE))) {
+        if (!isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
             return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE);
         }
         ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk());
@@ -98,6 +112,11 @@ public class ChunkResource {
         List<ChunkHash> arrived = new ArrayList<>();
         try {
             while (reader.next()) {
+                String over = store.has(reader.hash()) ? null : quota.exceeded(reader.length(), 0);
+                if (over != null) {
+                    return Response.status(507).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(
+                            "quota-exceeded", over.substring("quota-exceeded: ".length()), stored)).build();
+                }
                 ChunkStore.Stored result = store.put(reader.hash(), reader.buffer(), 0, reader.length());
                 boolean dup = result == ChunkStore.Stored.PRESENT;
                 stats.chunkReceived(reader.length(), dup);
@@ -129,10 +148,13 @@ public class ChunkResource {
         if (request == null || request.chunks() == null) {
             return error(400, "bad-message", "body is {\"chunks\":[hex, ...]}");
         }
+        if (request.chunks().size() > maxItems) {
+            return error(413, "too-large", "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        }
         List<String> missing = new ArrayList<>();
         for (String hex : request.chunks()) {
             if (!ChunkHash.isValid(hex)) {
-                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : hex.substring(0, Math.min(80, hex.length()))));
+                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
             }
             ChunkHash hash = ChunkHash.parse(hex);
             if (!store.has(hash)) {
@@ -140,6 +162,19 @@ public class ChunkResource {
             }
         }
         return Response.ok(new ApiBodies.MissingResponse(missing)).build();
+    }
+
+    private static boolean isType(String contentType, String wanted) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            MediaType given = MediaType.valueOf(contentType);
+            MediaType w = MediaType.valueOf(wanted);
+            return given.getType().equalsIgnoreCase(w.getType()) && given.getSubtype().equalsIgnoreCase(w.getSubtype());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static Response error(int status, String code, String message) {

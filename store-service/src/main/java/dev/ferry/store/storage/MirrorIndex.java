@@ -55,6 +55,7 @@ public class MirrorIndex implements Closeable {
     private String rootDigest;
     private boolean unflushed;
     private volatile int size;
+    private volatile long fileBytes;
     private volatile boolean reconciled;
 
     @Inject
@@ -129,6 +130,11 @@ public class MirrorIndex implements Closeable {
 
     public int size() {
         return size;
+    }
+
+    /** The sizes of every file in the index added up: the bytes the mirror holds (for the quota). */
+    public long fileBytes() {
+        return fileBytes;
     }
 
     /** True when some entry lies strictly below {@code path}. */
@@ -251,19 +257,26 @@ public class MirrorIndex implements Closeable {
     }
 
     private void apply(Manifest m) {
-        entries.put(m.path(), new Entry(m, m.digest()));
+        Entry old = entries.put(m.path(), new Entry(m, m.digest()));
+        fileBytes += m.size() - (old == null ? 0 : old.manifest().size());
         rootDigest = null;
         size = entries.size();
     }
 
     private boolean drop(String path) {
-        boolean any = entries.remove(path) != null;
+        Entry self = entries.remove(path);
+        boolean any = self != null;
+        long freed = self == null ? 0 : self.manifest().size();
         NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
         if (!below.isEmpty()) {
+            for (Entry e : below.values()) {
+                freed += e.manifest().size();
+            }
             below.clear();
             any = true;
         }
         if (any) {
+            fileBytes -= freed;
             rootDigest = null;
             size = entries.size();
         }

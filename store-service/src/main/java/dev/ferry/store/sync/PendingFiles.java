@@ -25,11 +25,22 @@ final class PendingFiles {
         final long seq;
         List<ChunkHash> lacking;
         int waiting;
+        /** Bytes this file will add to the disk once applied, held against the quota until then. */
+        long reserved;
 
         Pending(Manifest entry, Batch batch, long seq) {
             this.entry = entry;
             this.batch = batch;
             this.seq = seq;
+        }
+
+        /** Heap this pending file holds, roughly: the manifest with its chunk list, the indexes. */
+        long heldBytes() {
+            return heldBytes(entry);
+        }
+
+        static long heldBytes(Manifest m) {
+            return 256 + 2L * m.path().length() + 160L * m.chunks().size();
         }
     }
 
@@ -37,10 +48,13 @@ final class PendingFiles {
     private final Map<ChunkHash, List<Pending>> waiters = new HashMap<>();
     private long seq;
     private volatile int size;
+    private long reservedBytes;
+    private long heldBytes;
 
     /** Registers {@code entry} of {@code batch} as waiting for the distinct chunks {@code lacking}. */
-    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking) {
+    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking, long reserved) {
         Pending p = new Pending(entry, batch, seq++);
+        p.reserved = reserved;
         wait(p, lacking);
         return p;
     }
@@ -52,8 +66,21 @@ final class PendingFiles {
         for (ChunkHash h : lacking) {
             waiters.computeIfAbsent(h, k -> new ArrayList<>(1)).add(p);
         }
-        byPath.put(p.entry.path(), p);
+        if (byPath.put(p.entry.path(), p) != p) {
+            reservedBytes += p.reserved;
+            heldBytes += p.heldBytes();
+        }
         size = byPath.size();
+    }
+
+    /** Quota bytes reserved by every pending file. */
+    long reservedBytes() {
+        return reservedBytes;
+    }
+
+    /** Heap held by every pending file, roughly (for {@code ferry.store.max-session-bytes}). */
+    long heldBytes() {
+        return heldBytes;
     }
 
     /** Drops the pending upsert of exactly {@code path}. */
@@ -84,7 +111,9 @@ final class PendingFiles {
             byPath.remove(p.entry.path());
         }
         for (Pending p : moved) {
+            heldBytes -= p.heldBytes();
             p.entry = p.entry.withPath(RelativePaths.rebase(p.entry.path(), from, to));
+            heldBytes += p.heldBytes();
             byPath.put(p.entry.path(), p);
         }
     }
@@ -100,6 +129,7 @@ final class PendingFiles {
             for (Pending p : list) {
                 if (--p.waiting == 0 && byPath.get(p.entry.path()) == p) {
                     byPath.remove(p.entry.path());
+                    released(p);
                     ready.add(p);
                 }
             }
@@ -113,6 +143,13 @@ final class PendingFiles {
         byPath.clear();
         waiters.clear();
         size = 0;
+        reservedBytes = 0;
+        heldBytes = 0;
+    }
+
+    private void released(Pending p) {
+        reservedBytes -= p.reserved;
+        heldBytes -= p.heldBytes();
     }
 
     int size() {
@@ -130,7 +167,9 @@ final class PendingFiles {
     }
 
     private void forget(Pending p) {
-        byPath.remove(p.entry.path());
+        if (byPath.remove(p.entry.path()) == p) {
+            released(p);
+        }
         for (ChunkHash h : p.lacking) {
             List<Pending> list = waiters.get(h);
             if (list != null) {

@@ -64,5 +64,14 @@ public interface FerryConfig {
          */
         @WithDefault("false")
         boolean allowEmptySource();
+
+        /**
+         * For an https:// store: the CA or certificate to trust, a PEM file or a PKCS12/JKS trust store, instead
+         * of the JVM's trusted CAs (the default). Used for both the chunk uploads and the WebSocket.
+         */
+        Optional<Path> tlsTrust();
+
+        /** The password of a PKCS12/JKS {@code tls-trust} file; not needed for PEM. */
+        Optional<String> tlsTrustPassword();
     }
 }

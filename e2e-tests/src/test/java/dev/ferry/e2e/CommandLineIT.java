@@ -49,10 +49,14 @@ class CommandLineIT {
             pair.startStore();
             pair.env.put("FERRY_TOKEN", "wrong-token");
             try (FerryProcess intruder = FerryProcess.watcher("token-wrong", pair.source, pair.proxy.url(), pair.env)) {
-                FerryProcess.sleep(4000);
-                assertTrue(Files.notExists(pair.dest.resolve("guarded.txt")), "a wrong token must not sync");
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!(intruder.log().contains("401") || intruder.log().toLowerCase().contains("unauthorized"))
+                        && System.nanoTime() < deadline) {
+                    FerryProcess.sleep(200);
+                }
                 assertTrue(intruder.log().contains("401") || intruder.log().toLowerCase().contains("unauthorized"),
                         intruder.logTail());
+                assertTrue(Files.notExists(pair.dest.resolve("guarded.txt")), "a wrong token must not sync");
             }
             pair.env.put("FERRY_TOKEN", "s3cret-token");
             assertEquals(0, pair.runOnce("token"));

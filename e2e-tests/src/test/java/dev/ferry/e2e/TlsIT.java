@@ -73,7 +73,7 @@ class TlsIT {
             Map<String, String> env = new HashMap<>();
             env.put("FERRY_TOKEN", "tls-token");
             env.put("FERRY_WATCHER_STATE_DIR", root.resolve("state").toString());
-            env.put("FERRY_WATCHER_ONCE_TIMEOUT", "10s");
+            env.put("FERRY_WATCHER_ONCE_TIMEOUT", "15s");
 
             env.put("FERRY_WATCHER_TLS_TRUST", other.toString());
             String untrusted = failingRun("tls-untrusted", source, "https://127.0.0.1:" + tlsPort, env);
@@ -84,6 +84,7 @@ class TlsIT {
             assertTrue(wrongHost.contains("not for this host name"), wrongHost);
             assertTrue(Files.notExists(dest.resolve("secret")), "nothing synced through a refused certificate");
 
+            env.remove("FERRY_WATCHER_ONCE_TIMEOUT");
             try (FerryProcess once = FerryProcess.watcher("tls-once", source, "https://127.0.0.1:" + tlsPort, env, "--once")) {
                 assertEquals(0, once.awaitExit(Duration.ofSeconds(90)), once.logTail());
             }

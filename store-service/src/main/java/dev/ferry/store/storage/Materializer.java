@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -44,6 +43,7 @@ public class Materializer {
     private final MirrorIndex index;
     private final Set<String> touchedDirs = new HashSet<>();
     private final Object stateDirKey;
+    private final DestTree tree;
     private byte[] buffer;
 
     @Inject
@@ -64,6 +64,12 @@ public class Materializer {
             key = null;
         }
         this.stateDirKey = key;
+        this.tree = new DestTree(root, tmpDir);
+    }
+
+    /** For tests: runs {@code step} between each check of DEST and the step that relies on it. */
+    void betweenStepsForTests(Runnable step) {
+        tree.betweenSteps = step;
     }
 
     public Path root() {
@@ -87,18 +93,18 @@ public class Materializer {
     }
 
     public void applyDirectory(Manifest m) throws IOException, ProtocolException {
-        Path p = prepare(m.path());
-        BasicFileAttributes attrs = StoreLayout.attributes(p);
-        if (attrs != null && !attrs.isDirectory()) {
-            StoreLayout.deleteTree(p);
-            attrs = null;
+        try (DestTree.Entry e = prepare(m.path())) {
+            BasicFileAttributes attrs = e.attributes();
+            if (attrs != null && !attrs.isDirectory()) {
+                e.deleteTree();
+                attrs = null;
+            }
+            if (attrs == null) {
+                e.createDirectory();
+                touchParent(m.path());
+            }
+            setDirectory(e, m.path(), m.mode(), m.mtimeNs());
         }
-        if (attrs == null) {
-            Files.createDirectory(p);
-            touchParent(m.path());
-        }
-        PosixModes.set(p, m.mode());
-        setMtime(p, m.mtimeNs());
         touchedDirs.add(m.path());
     }
 
@@ -119,8 +125,9 @@ public class Materializer {
             } catch (IOException | UnsupportedOperationException e) {
                 // Not every platform can set a link's own time; the mirror compares link targets only.
             }
-            Path p = prepare(m.path());
-            replaceWith(tmp, p);
+            try (DestTree.Entry e = prepare(m.path())) {
+                e.replaceWith(tmp);
+            }
             touchParent(m.path());
         } finally {
             Files.deleteIfExists(tmp);
@@ -162,8 +169,9 @@ public class Materializer {
             }
             PosixModes.set(tmp, m.mode());
             setMtime(tmp, m.mtimeNs());
-            Path p = prepare(m.path());
-            replaceWith(tmp, p);
+            try (DestTree.Entry e = prepare(m.path())) {
+                e.replaceWith(tmp);
+            }
             touchParent(m.path());
             return List.of();
         } finally {
@@ -184,13 +192,29 @@ public class Materializer {
 
     /** Removes {@code path}, a directory with everything below it; links are removed, never followed. */
     public void delete(String path) throws IOException, ProtocolException {
-        Path p = existing(path);
-        if (p == null || StoreLayout.attributes(p) == null) {
-            return;
+        RelativePaths.check(path);
+        refuseStateDirAlias(path);
+        try (DestTree.Entry e = tree.walk(path, false, touchedDirs::add)) {
+            if (e == null || e.attributes() == null) {
+                return;
+            }
+            writable(e);
+            e.deleteTree();
         }
-        writableParent(path);
-        StoreLayout.deleteTree(p);
         touchParent(path);
+    }
+
+    /**
+     * Removes an entry the auditor found in DEST that is not part of the mirror, given by its raw names (it may
+     * not even be a valid wire path), through directory handles like every other change.
+     */
+    public void deleteForeign(Path relative) throws IOException {
+        try (DestTree.Entry e = tree.walk(relative, false, touchedDirs::add)) {
+            if (e != null && e.attributes() != null) {
+                writable(e);
+                e.deleteTree();
+            }
+        }
     }
 
     /**
@@ -204,19 +228,29 @@ public class Materializer {
         if (from.equals(to) || RelativePaths.isUnder(to, from)) {
             throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
         }
-        Path src = existing(from);
-        if (src == null || StoreLayout.attributes(src) == null) {
-            return false;
+        refuseStateDirAlias(from);
+        try (DestTree.Entry src = tree.walk(from, false, touchedDirs::add)) {
+            if (src == null || src.attributes() == null) {
+                return false;
+            }
+            writable(src);
+            if (RelativePaths.isUnder(from, to)) {
+                Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
+                try (java.nio.file.SecureDirectoryStream<Path> tmp = tree.openTmp()) {
+                    src.dir.move(src.name, tmp, parked.getFileName());
+                }
+                touchParent(from);
+                try (DestTree.Entry dst = prepare(to)) {
+                    dst.replaceWith(parked);
+                } finally {
+                    StoreLayout.deleteTree(parked);
+                }
+            } else {
+                try (DestTree.Entry dst = prepare(to)) {
+                    src.moveTo(dst);
+                }
+            }
         }
-        writableParent(from);
-        if (RelativePaths.isUnder(from, to)) {
-            Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
-            Files.move(src, parked, StandardCopyOption.ATOMIC_MOVE);
-            touchParent(from);
-            src = parked;
-        }
-        Path dst = prepare(to);
-        replaceWith(src, dst);
         touchParent(from);
         touchParent(to);
         touchedDirs.add(to);
@@ -266,16 +300,14 @@ public class Materializer {
             if (m == null || m.type() != EntryType.DIRECTORY) {
                 continue;
             }
-            Path p;
-            try {
-                p = existing(dir);
-            } catch (ProtocolException e) {
+            if (!RelativePaths.isValid(dir)) {
                 continue;
             }
-            BasicFileAttributes a = p == null ? null : StoreLayout.attributes(p);
-            if (a != null && a.isDirectory()) {
-                PosixModes.set(p, m.mode());
-                setMtime(p, m.mtimeNs());
+            try (DestTree.Entry e = tree.walk(dir, false, d -> { })) {
+                BasicFileAttributes a = e == null ? null : e.attributes();
+                if (a != null && a.isDirectory()) {
+                    setDirectory(e, dir, m.mode(), m.mtimeNs());
+                }
             }
         }
         touchedDirs.clear();
@@ -307,38 +339,33 @@ public class Materializer {
         return FileNames.resolve(root, path);
     }
 
-    /** Makes every parent of {@code path} a real directory and returns the path, whose parent is writable. */
-    private Path prepare(String path) throws IOException, ProtocolException {
+    /**
+     * Makes every parent of {@code path} a real directory, through directory handles, and returns the open parent
+     * with the entry's name in it; the parent is writable.
+     */
+    private DestTree.Entry prepare(String path) throws IOException, ProtocolException {
         RelativePaths.check(path);
         refuseStateDirAlias(path);
-        String parent = RelativePaths.parent(path);
-        String dirRel = "";
-        Path dir = root;
-        if (parent != null) {
-            int start = 0;
-            while (true) {
-                int slash = parent.indexOf('/', start);
-                String childRel = slash < 0 ? parent : parent.substring(0, slash);
-                Path child = FileNames.resolve(root, childRel);
-                BasicFileAttributes a = StoreLayout.attributes(child);
-                if (a == null || !a.isDirectory()) {
-                    writable(dir, dirRel);
-                    if (a != null) {
-                        StoreLayout.deleteTree(child);
-                    }
-                    Files.createDirectory(child);
-                    touchedDirs.add(dirRel);
-                }
-                dir = child;
-                dirRel = childRel;
-                if (slash < 0) {
-                    break;
-                }
-                start = slash + 1;
-            }
+        return tree.walk(path, true, touchedDirs::add);
+    }
+
+    /** Gives the owner rwx on the folder holding {@code e}, noting it so its recorded mode comes back. */
+    private void writable(DestTree.Entry e) throws IOException {
+        if (e.makeWritable()) {
+            touchedDirs.add(e.dirPath);
         }
-        writable(dir, dirRel);
-        return FileNames.resolve(root, path);
+    }
+
+    /**
+     * Sets a directory's mode and mtime through its parent's handle. The set-user-ID, set-group-ID and sticky
+     * bits have no handle-based call in Java; a mode with them is set once more by path (never following the
+     * last link), the one step left to a local race.
+     */
+    private void setDirectory(DestTree.Entry e, String path, int mode, long mtimeNs) throws IOException {
+        e.setDirectoryAttributes(mode, mtimeNs);
+        if ((mode & 07000) != 0) {
+            PosixModes.set(FileNames.resolve(root, path), mode);
+        }
     }
 
     /**
@@ -380,26 +407,6 @@ public class Materializer {
         }
         String message = e.getMessage() == null ? "" : ": " + RelativePaths.printable(e.getMessage());
         return "io-error: " + e.getClass().getSimpleName() + message;
-    }
-
-    /** Renames {@code src} onto {@code dst} atomically; a directory in the way is removed first. */
-    private void replaceWith(Path src, Path dst) throws IOException {
-        BasicFileAttributes there = StoreLayout.attributes(dst);
-        if (there != null && there.isDirectory()) {
-            StoreLayout.deleteTree(dst);
-        }
-        Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void writableParent(String path) throws IOException {
-        String parent = RelativePaths.parent(path);
-        writable(parent == null ? root : FileNames.resolve(root, parent), parent == null ? "" : parent);
-    }
-
-    private void writable(Path dir, String dirRel) throws IOException {
-        if (PosixModes.ensureOwnerAccess(dir)) {
-            touchedDirs.add(dirRel);
-        }
     }
 
     private void touchParent(String path) {

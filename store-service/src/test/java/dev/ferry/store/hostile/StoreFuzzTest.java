@@ -78,6 +78,8 @@ class StoreFuzzTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, Integer> outcomes = new TreeMap<>();
+    /** Item failures other than refused paths and messages, shown after the run. */
+    private final List<String> unexpected = new ArrayList<>();
     private final List<byte[]> known = new ArrayList<>();
     private Random rnd;
     private WsClient ws;
@@ -125,6 +127,9 @@ class StoreFuzzTest {
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         System.out.println("[fuzz] seed " + seed + ": " + inputs + " inputs in " + ms + " ms; outcomes " + outcomes);
+        for (String u : unexpected) {
+            System.out.println("[fuzz] other failure: " + u);
+        }
 
         assertUnchanged(outsideBefore, snapshot(basedir, root), "(seed " + seed + ")");
         assertStateIntact(stateBefore);
@@ -355,7 +360,11 @@ class StoreFuzzTest {
             } else if (m instanceof Message.Ack a) {
                 for (Message.Failure f : a.failed()) {
                     String reason = String.valueOf(f.reason());
-                    count("failed-" + (reason.indexOf(':') > 0 ? reason.substring(0, reason.indexOf(':')) : reason));
+                    String code = reason.indexOf(':') > 0 ? reason.substring(0, reason.indexOf(':')) : reason;
+                    count("failed-" + code);
+                    if (!code.equals("bad-path") && !code.equals("bad-message") && unexpected.size() < 20) {
+                        unexpected.add(RelativePaths.printable(f.path()) + ": " + reason);
+                    }
                 }
             }
             if (m == null && !ws.isOpen()) {

@@ -1,0 +1,155 @@
+package dev.ferry.benchmarks.vsrsync;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process (a Ferry service, rsync) with its output in a log file. Every child still alive when the
+ * benchmark exits, normally or not, is killed with its descendants by a shutdown hook.
+ */
+final class ChildProcess implements AutoCloseable {
+    private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ChildProcess::kill), "bench-cleanup"));
+    }
+
+    final String name;
+    final Path log;
+    private final Process process;
+
+    private ChildProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildProcess start(String name, List<String> command, Map<String, String> env, Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            Path log = logDir.resolve(name + ".log");
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().remove("FERRY_TOKEN");
+            pb.environment().remove("FERRY_STORE_URL");
+            pb.environment().putAll(env);
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ChildProcess p = new ChildProcess(name, pb.start(), log);
+            LIVE.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new BenchException("cannot start " + name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to exit by itself; kills it and throws when it takes longer than {@code timeout}. */
+    int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new BenchException(name + " still running after " + timeout.toSeconds() + " s: killed\n" + logTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted waiting for " + name, e);
+        }
+        LIVE.remove(this);
+        return process.exitValue();
+    }
+
+    /** SIGTERM, then SIGKILL (descendants too) if it does not stop within {@code grace}. */
+    void stop(Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+        LIVE.remove(this);
+    }
+
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LIVE.remove(this);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(20));
+        }
+    }
+
+    String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    String logTail() {
+        String all = logText();
+        return "---- " + name + " log (" + log + "), tail ----\n"
+                + (all.length() > 4000 ? all.substring(all.length() - 4000) : all);
+    }
+
+    /** Peak resident set size (VmHWM) in bytes, or -1 once the process is gone. */
+    long peakRssBytes() {
+        return procStatusKib("VmHWM:") * 1024;
+    }
+
+    /** Current resident set size (VmRSS) in bytes, or -1 once the process is gone. */
+    long rssBytes() {
+        return procStatusKib("VmRSS:") * 1024;
+    }
+
+    private long procStatusKib(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    /** User plus system CPU time used so far, in clock ticks (1/100 s on Linux), or -1 once gone. */
+    long cpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

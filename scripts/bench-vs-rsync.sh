@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Ferry against rsync on loopback, side by side (issue 4): one command, see docs/PERFORMANCE.md.
+#   scripts/bench-vs-rsync.sh                 all 9 cases, 3 repeats, table of medians (~40 min on 2 cores)
+#   scripts/bench-vs-rsync.sh --quick --repeats 1           a 1/16-size trial of the harness (~3 min)
+#   scripts/bench-vs-rsync.sh --cases 3,4 --repeats 5       some cases only
+#   scripts/bench-vs-rsync.sh --scale                       the 1,000,000-file scale run (long)
+#   scripts/bench-vs-rsync.sh --help                        every option
+# Installs rsync from Debian when missing and (re)builds Ferry and the harness when a source is newer than the jars.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v rsync >/dev/null 2>&1; then
+  echo "bench-vs-rsync: installing rsync (apt-get)" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq rsync >/dev/null
+fi
+
+jars=(store-service/target/quarkus-app/quarkus-run.jar watcher-service/target/quarkus-app/quarkus-run.jar
+      benchmarks/target/benchmarks.jar)
+stale=""
+for j in "${jars[@]}"; do
+  if [ ! -f "$j" ]; then stale="$j is missing"; break; fi
+done
+if [ -z "$stale" ]; then
+  oldest=$(ls -t "${jars[@]}" | tail -1)
+  newer=$(find pom.xml chunker protocol store-service watcher-service benchmarks \
+      -path '*/target' -prune -o -type f -newer "$oldest" -print 2>/dev/null | head -1)
+  [ -z "$newer" ] || stale="$newer is newer than $oldest"
+fi
+if [ -n "$stale" ] || [ "${FERRY_BENCH_REBUILD:-}" = 1 ]; then
+  echo "bench-vs-rsync: building Ferry and the harness (${stale:-FERRY_BENCH_REBUILD=1})" >&2
+  ./mvnw -B -q -pl store-service,watcher-service,benchmarks -am package -DskipTests
+fi
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+uncommitted"; fi
+exec java -Xmx3g -cp benchmarks/target/benchmarks.jar dev.ferry.benchmarks.vsrsync.BenchVsRsync \
+  --repo "$PWD" --commit "$commit" "$@"

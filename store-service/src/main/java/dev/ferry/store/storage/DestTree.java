@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 /**
  * DEST through directory handles, openat-style ({@link SecureDirectoryStream}): a path is walked from DEST one
  * name at a time, each folder opened relative to its parent's handle with {@code O_NOFOLLOW}, and the last step
- * (rename into place, recursive delete, move, a folder's mode and time) acts relative to the parent's handle. A
+ * (rename into place, recursive delete, move, a folder's mode) acts relative to the parent's handle. A
  * folder swapped for a link between two steps makes that step fail; it cannot lead a write, delete or move out
  * of DEST. New folders are made in {@code .ferry/tmp} and renamed in, as Java has no {@code mkdirat}.
  */
@@ -111,12 +111,32 @@ final class DestTree {
             }
         }
 
-        /** Sets a folder's permission bits and mtime through its parent's handle, never following a link. */
-        void setDirectoryAttributes(int mode, long mtimeNs) throws IOException {
+        /**
+         * Sets a folder's mode and mtime through its parent's handle, never following a link. Java's handle-based
+         * calls stop at the 0777 bits and at microseconds; the nanoseconds and the set-user-ID, set-group-ID and
+         * sticky bits are then set by {@code byPath}, only while that path still names the same folder (by device
+         * and inode): a swap in the instant between that check and the call is the one race left, and it can move
+         * no more than those bits or a sub-microsecond time.
+         */
+        void setDirectoryAttributes(int mode, long mtimeNs, Path byPath) throws IOException {
             betweenSteps.run();
             PosixFileAttributeView view = dir.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW);
-            view.setTimes(FileTime.from(mtimeNs, TimeUnit.NANOSECONDS), null, null);
+            FileTime time = FileTime.from(mtimeNs, TimeUnit.NANOSECONDS);
+            view.setTimes(time, null, null);
             view.setPermissions(PosixModes.toPermissions(mode));
+            if (mtimeNs % 1000 == 0 && (mode & 07000) == 0) {
+                return;
+            }
+            Object key = view.readAttributes().fileKey();
+            betweenSteps.run();
+            BasicFileAttributes there = StoreLayout.attributes(byPath);
+            if (key == null || there == null || !key.equals(there.fileKey())) {
+                return;
+            }
+            if ((mode & 07000) != 0) {
+                PosixModes.set(byPath, mode);
+            }
+            Files.getFileAttributeView(byPath, BasicFileAttributeView.class, NOFOLLOW).setTimes(time, null, null);
         }
 
         @Override

@@ -356,16 +356,8 @@ public class Materializer {
         }
     }
 
-    /**
-     * Sets a directory's mode and mtime through its parent's handle. The set-user-ID, set-group-ID and sticky
-     * bits have no handle-based call in Java; a mode with them is set once more by path (never following the
-     * last link), the one step left to a local race.
-     */
     private void setDirectory(DestTree.Entry e, String path, int mode, long mtimeNs) throws IOException {
-        e.setDirectoryAttributes(mode, mtimeNs);
-        if ((mode & 07000) != 0) {
-            PosixModes.set(FileNames.resolve(root, path), mode);
-        }
+        e.setDirectoryAttributes(mode, mtimeNs, FileNames.resolve(root, path));
     }
 
     /**

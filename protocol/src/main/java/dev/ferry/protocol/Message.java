@@ -30,8 +30,14 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
 
-    /** Protocol version spoken by this build; a peer with another is refused with {@code error version}. */
-    int VERSION = 1;
+    /**
+     * Protocol version spoken by this build. 2 adds compressed binary frames ({@link FrameCompression}) and the
+     * {@code patch} change; a store also accepts a version 1 watcher, a watcher needs a version 2 store.
+     */
+    int VERSION = 2;
+
+    /** The oldest watcher protocol a store still accepts. */
+    int MIN_VERSION = 1;
 
     /** Watcher -> store, first frame: who it is, how it cuts chunks, and the root digest of its tree. */
     record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) implements Message {
@@ -87,8 +93,14 @@ public sealed interface Message {
         }
     }
 
-    /** Why the store could not apply one item. */
-    record Failure(String path, String reason) {
+    /**
+     * Why the store could not apply one item; {@code code} (protocol 2, may be absent) says what the watcher can
+     * do about it: {@code base-unknown} means "send the full manifest".
+     */
+    record Failure(String path, String reason, String code) {
+        public Failure(String path, String reason) {
+            this(path, reason, null);
+        }
     }
 
     /** Watcher -> store: is the mirror now equal to a tree with this root digest? */

@@ -1,5 +1,6 @@
 package dev.ferry.store;
 
+import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
@@ -27,6 +28,8 @@ public final class WsClient implements AutoCloseable {
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private Session session;
+    /** Compressed (protocol 2) frames received so far. */
+    public final java.util.concurrent.atomic.AtomicInteger binaryFrames = new java.util.concurrent.atomic.AtomicInteger();
 
     private WsClient() {
     }
@@ -47,6 +50,15 @@ public final class WsClient implements AutoCloseable {
             @Override
             public void onOpen(Session s, EndpointConfig cfg) {
                 s.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
+                s.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
+                s.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) frame -> {
+                    c.binaryFrames.incrementAndGet();
+                    try {
+                        c.inbox.add(Wire.decode(FrameCompression.inflate(frame)));
+                    } catch (ProtocolException e) {
+                        throw new IllegalStateException("store sent a bad compressed frame", e);
+                    }
+                });
                 s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
                     try {
                         c.inbox.add(Wire.decode(text));
@@ -66,6 +78,15 @@ public final class WsClient implements AutoCloseable {
 
     public void send(Message m) throws Exception {
         sendRaw(Wire.encode(m));
+    }
+
+    /** Sends {@code m} as a compressed binary frame (protocol 2). */
+    public void sendCompressed(Message m) throws Exception {
+        session.getBasicRemote().sendBinary(java.nio.ByteBuffer.wrap(FrameCompression.deflate(Wire.encode(m))));
+    }
+
+    public void sendBinaryRaw(byte[] frame) throws Exception {
+        session.getBasicRemote().sendBinary(java.nio.ByteBuffer.wrap(frame));
     }
 
     public void sendRaw(String text) throws Exception {

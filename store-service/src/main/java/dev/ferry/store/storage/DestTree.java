@@ -79,10 +79,13 @@ final class DestTree {
             deleteEntry(dir, name);
         }
 
-        /** Renames {@code tmp} (a file, link or folder directly in {@code .ferry/tmp}) over this entry. */
+        /**
+         * Renames {@code tmp} (a file, link or folder directly in {@code .ferry/tmp}) over this entry; a folder in
+         * the way, or anything in the way of a folder, is removed first (rename cannot replace across types).
+         */
         void replaceWith(Path tmp) throws IOException {
             BasicFileAttributes there = attributes();
-            if (there != null && there.isDirectory()) {
+            if (there != null && (there.isDirectory() || StoreLayout.attributes(tmp).isDirectory())) {
                 deleteTree();
             }
             try (SecureDirectoryStream<Path> tmpHandle = open(tmpDir)) {
@@ -91,10 +94,11 @@ final class DestTree {
             }
         }
 
-        /** Renames this entry over {@code target} (what is there, a folder included, goes first). */
+        /** Renames this entry over {@code target}; a folder there, or anything where a folder goes, is removed first. */
         void moveTo(Entry target) throws IOException {
             BasicFileAttributes there = target.attributes();
-            if (there != null && there.isDirectory()) {
+            BasicFileAttributes moved = attributes();
+            if (there != null && (there.isDirectory() || (moved != null && moved.isDirectory()))) {
                 target.deleteTree();
             }
             betweenSteps.run();

@@ -83,6 +83,12 @@ final class PendingFiles {
         return heldBytes;
     }
 
+    /** The manifest of the pending upsert at {@code path}, or null. */
+    Manifest entryAt(String path) {
+        Pending p = byPath.get(path);
+        return p == null ? null : p.entry;
+    }
+
     /** Drops the pending upsert of exactly {@code path}. */
     List<Pending> removeAt(String path) {
         Pending p = byPath.get(path);

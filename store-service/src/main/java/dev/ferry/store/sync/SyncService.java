@@ -166,8 +166,9 @@ public class SyncService {
     }
 
     private void hello(SyncSession s, Message.Hello h) {
-        if (h.protocol() != Message.VERSION) {
-            s.fail("version", "this store speaks protocol " + Message.VERSION + ", the watcher " + h.protocol(), CloseCodes.PROTOCOL_ERROR);
+        if (h.protocol() < Message.MIN_VERSION || h.protocol() > Message.VERSION) {
+            s.fail("version", "this store speaks protocol " + Message.MIN_VERSION + " to " + Message.VERSION
+                    + ", the watcher " + h.protocol(), CloseCodes.PROTOCOL_ERROR);
             return;
         }
         if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
@@ -187,13 +188,13 @@ public class SyncService {
         }
         pending.clear();
         current = s;
-        s.greet(h.clientId());
+        s.greet(h.clientId(), h.protocol());
         boolean inSync = index.rootDigest().equals(h.rootDigest());
         if (inSync) {
             index.markReconciled();
         }
         LOG.infof("Watcher %s connected: %s", s.describe(), inSync ? "in sync" : "reconciling");
-        s.send(new Message.Welcome(Message.VERSION, layout.storeId(), ChunkerParams.DEFAULT, inSync));
+        s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
     }
 
     private static String clientIdProblem(String id) {
@@ -306,9 +307,9 @@ public class SyncService {
                 if (change == null) {
                     throw new ProtocolException("bad-message", "null change");
                 }
-                applyChange(batch, change, missing);
+                applyChange(s, batch, change, missing);
             } catch (ProtocolException e) {
-                batch.fail(pathOf(change), Materializer.failureReason(e));
+                batch.fail(pathOf(change), Materializer.failureReason(e), e.code());
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
                 batch.fail(pathOf(change), Materializer.failureReason(e));
@@ -318,8 +319,18 @@ public class SyncService {
         s.send(new Message.Missing(c.batch(), new ArrayList<>(missing)));
     }
 
-    private void applyChange(Batch batch, Change change, LinkedHashSet<ChunkHash> missing) throws Exception {
-        if (change instanceof Change.Upsert u) {
+    private void applyChange(SyncSession s, Batch batch, Change change, LinkedHashSet<ChunkHash> missing) throws Exception {
+        if (change instanceof Change.Patch p) {
+            if (s.protocol() < 2) {
+                throw new ProtocolException("bad-message", "patch needs protocol 2");
+            }
+            Manifest m = resolve(p);
+            if (p.move()) {
+                move(batch, new Change.Move(p.base(), m), missing);
+            } else {
+                upsert(batch, m, missing);
+            }
+        } else if (change instanceof Change.Upsert u) {
             upsert(batch, u.entry(), missing);
         } else if (change instanceof Change.Delete d) {
             RelativePaths.check(d.path());
@@ -430,6 +441,28 @@ public class SyncService {
         upsert(batch, m, missing);
     }
 
+    /**
+     * The full manifest of a patch: its base is the entry at {@code base} with digest {@code baseDigest}, applied
+     * or still pending (a file whose chunks are on their way is already the newest version the watcher sent).
+     */
+    private Manifest resolve(Change.Patch p) throws ProtocolException {
+        String basePath = RelativePaths.check(p.base());
+        RelativePaths.check(p.path());
+        Manifest base = pending.entryAt(basePath);
+        if (base == null || !base.digest().equals(p.baseDigest())) {
+            base = p.baseDigest() != null && p.baseDigest().equals(index.digestOf(basePath)) ? index.get(basePath) : null;
+        }
+        if (base == null || base.type() != EntryType.FILE) {
+            throw new ProtocolException("base-unknown", "no file " + RelativePaths.printable(basePath) + " with digest "
+                    + p.baseDigest() + " to patch: send the full manifest");
+        }
+        try {
+            return p.resolve(base.chunks());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("bad-message", "bad patch: " + e.getMessage());
+        }
+    }
+
     private void supersede(List<PendingFiles.Pending> dropped) {
         for (PendingFiles.Pending p : dropped) {
             p.batch.open--;
@@ -493,6 +526,9 @@ public class SyncService {
         }
         if (change instanceof Change.Delete d) {
             return d.path();
+        }
+        if (change instanceof Change.Patch p) {
+            return p.path();
         }
         if (change instanceof Change.Move mv && mv.entry() == null) {
             return mv.from();

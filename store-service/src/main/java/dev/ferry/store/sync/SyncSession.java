@@ -1,5 +1,6 @@
 package dev.ferry.store.sync;
 
+import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
@@ -8,6 +9,7 @@ import jakarta.websocket.Session;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,6 +28,7 @@ public final class SyncSession {
     private final Object sendLock = new Object();
     private volatile boolean greeted;
     private volatile String clientId;
+    private volatile int protocol;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
     Map<String, String> theirIndex = new HashMap<>();
     /** Heap the reconcile index holds so far, roughly. */
@@ -43,13 +46,19 @@ public final class SyncSession {
         return greeted;
     }
 
-    void greet(String clientId) {
+    void greet(String clientId, int protocol) {
         this.clientId = clientId;
+        this.protocol = protocol;
         this.greeted = true;
         batches.clear();
         theirIndex = new HashMap<>();
         theirIndexBytes = 0;
         reconciling = false;
+    }
+
+    /** The protocol version of the watcher's hello (0 before it). */
+    public int protocol() {
+        return protocol;
     }
 
     /** The watcher's clientId from its hello, or null before it. */
@@ -68,12 +77,17 @@ public final class SyncSession {
     /** Sends one frame; a failed or timed-out send closes the connection. False when it was not sent. */
     public boolean send(Message message) {
         String text = Wire.encode(message);
+        byte[] compressed = protocol >= 2 && text.length() >= FrameCompression.MIN_BYTES ? FrameCompression.deflate(text) : null;
         synchronized (sendLock) {
             if (!socket.isOpen()) {
                 return false;
             }
             try {
-                socket.getAsyncRemote().sendText(text).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
+                if (compressed != null) {
+                    socket.getAsyncRemote().sendBinary(ByteBuffer.wrap(compressed)).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
+                } else {
+                    socket.getAsyncRemote().sendText(text).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
+                }
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

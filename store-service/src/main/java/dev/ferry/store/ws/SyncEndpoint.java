@@ -1,7 +1,9 @@
 package dev.ferry.store.ws;
 
 import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.sync.SyncService;
@@ -17,7 +19,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import org.jboss.logging.Logger;
 
 /**
- * The sync WebSocket: JSON text frames in, handed to {@link SyncService}. Holds no state of its own: Undertow may
+ * The sync WebSocket: JSON text frames (or, protocol 2, compressed binary ones) in, handed to {@link SyncService}. Holds no state of its own: Undertow may
  * run {@code @OnOpen}, {@code @OnMessage} and {@code @OnClose} out of order on worker threads, so the
  * {@link SyncSession} hangs off the socket's user properties and is made by whichever call comes first.
  */
@@ -38,6 +40,7 @@ public class SyncEndpoint {
     @OnOpen
     public void open(Session socket) {
         socket.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
+        socket.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
         session(socket);
     }
 
@@ -48,8 +51,26 @@ public class SyncEndpoint {
             sync.received(session, frame);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Frame from %s failed", session.describe());
-            session.send(new Message.Error("internal", String.valueOf(e)));
+            session.send(new Message.Error("internal", dev.ferry.protocol.RelativePaths.printable(String.valueOf(e))));
         }
+    }
+
+    /** Protocol 2: a compressed frame ({@link FrameCompression}). */
+    @OnMessage(maxMessageSize = Wire.MAX_FRAME_BYTES)
+    public void binary(byte[] frame, Session socket) {
+        SyncSession session = session(socket);
+        String text;
+        try {
+            text = FrameCompression.inflate(frame);
+        } catch (ProtocolException e) {
+            if (session.greeted()) {
+                session.send(new Message.Error(e.code(), e.getMessage()));
+            } else {
+                session.fail(e.code(), e.getMessage(), CloseReason.CloseCodes.PROTOCOL_ERROR);
+            }
+            return;
+        }
+        message(text, socket);
     }
 
     @OnClose

@@ -233,8 +233,39 @@ class StoreFuzzTest {
         return sb.length() == 0 ? "{" : sb.toString();
     }
 
+    private byte[] bomb;
+
     private void outOfOrder(int i) throws Exception {
-        switch (rnd.nextInt(8)) {
+        switch (rnd.nextInt(10)) {
+            case 8 -> {
+                ensureGreeted();
+                byte[] frame = switch (rnd.nextInt(4)) {
+                    case 0 -> random(1 + rnd.nextInt(2000));
+                    case 1 -> {
+                        if (bomb == null) {
+                            bomb = dev.ferry.protocol.FrameCompression.deflate("{\"type\":\"check\",\"rootDigest\":\""
+                                    + "a".repeat(40 * 1024 * 1024) + "\"}");
+                        }
+                        yield bomb;
+                    }
+                    default -> dev.ferry.protocol.FrameCompression.deflate(mutate(Wire.encode(new Message.Changes(i, randomChanges()))));
+                };
+                count("ws-binary");
+                try {
+                    ws.sendBinaryRaw(frame);
+                } catch (IOException e) {
+                    count("ws-closed-while-sending");
+                }
+            }
+            case 9 -> {
+                ensureGreeted();
+                count("ws-binary-changes");
+                try {
+                    ws.sendBinaryRaw(dev.ferry.protocol.FrameCompression.deflate(Wire.encode(new Message.Changes(i, randomChanges()))));
+                } catch (IOException e) {
+                    count("ws-closed-while-sending");
+                }
+            }
             case 0 -> {
                 reconnect();
                 send(Wire.encode(new Message.Changes(i, randomChanges())), "before-hello");

@@ -171,6 +171,15 @@ class MaterializerTest {
     }
 
     @Test
+    void aFolderMovedOntoAFileReplacesIt() throws Exception {
+        Files.createDirectories(dest.resolve("src-dir/inner"));
+        Files.writeString(dest.resolve("target-file"), "in the way");
+        assertTrue(materializer.move("src-dir", "target-file"), "found by the fuzz test: rename cannot put a folder over a file");
+        assertTrue(Files.isDirectory(dest.resolve("target-file/inner"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(dest.resolve("src-dir")));
+    }
+
+    @Test
     void failureReasonsNameTheCodeWithoutStorePaths() {
         assertTrue(Materializer.failureReason(new java.nio.file.FileSystemException("/srv/dest/x", null, "Invalid argument"))
                 .startsWith("bad-path: "));

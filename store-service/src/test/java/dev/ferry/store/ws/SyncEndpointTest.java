@@ -100,7 +100,7 @@ class SyncEndpointTest {
             assertTrue(c.awaitClosed());
         }
         try (WsClient c = WsClient.connect(sync, null)) {
-            c.send(new Message.Hello(2, "w", ChunkerParams.DEFAULT, "x", 0));
+            c.send(new Message.Hello(Message.VERSION + 1, "w", ChunkerParams.DEFAULT, "x", 0));
             assertEquals("version", c.next(Message.Error.class).code());
             assertTrue(c.awaitClosed());
         }
@@ -298,6 +298,96 @@ class SyncEndpointTest {
             assertArrayEquals(kept.bytes(), Files.readAllBytes(dest("pm2/x")));
             assertFalse(Files.exists(dest("pm")));
             assertFalse(Files.exists(dest("pend/a")));
+        }
+    }
+
+    @Test
+    void patchesEditMoveAndFallBackWhenTheBaseIsUnknown() throws Exception {
+        TestData.FileData v1 = TestData.file(8000, 1000);
+        byte[] fresh = TestData.random(1000);
+        List<ChunkRef> edited = new ArrayList<>(v1.chunks());
+        edited.set(4, new ChunkRef(TestData.hash(fresh), fresh.length));
+        byte[] v2Bytes = v1.bytes().clone();
+        System.arraycopy(fresh, 0, v2Bytes, 4000, 1000);
+        Manifest m1 = v1.manifest("patch/f", 0644, 7_000_000_000L);
+        Manifest m2 = Manifest.file("patch/f", 0640, 8_000_000_000L, 8000, edited);
+        try (WsClient c = greeted("w-patch")) {
+            c.sendCompressed(changes(60, new Change.Upsert(Manifest.directory("patch", 0755, 1L)), new Change.Upsert(m1)));
+            assertEquals(8, c.next(Message.Missing.class).chunks().size());
+            upload(v1.pieces());
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+
+            Change.Patch edit = Change.Patch.of(m2, "patch/f", m1, false);
+            assertTrue(edit.delta().length < 60, "one literal between two copies");
+            c.sendCompressed(changes(61, edit));
+            assertEquals(List.of(TestData.hash(fresh)), c.next(Message.Missing.class).chunks(), "only the new chunk");
+            upload(List.of(fresh));
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+            assertArrayEquals(v2Bytes, Files.readAllBytes(dest("patch/f")));
+            assertEquals(m2, index.get("patch/f"));
+
+            Manifest moved = m2.withPath("patch/g");
+            c.sendCompressed(changes(62, Change.Patch.of(moved, "patch/f", m2, true)));
+            assertEquals(List.of(), c.next(Message.Missing.class).chunks());
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+            assertFalse(Files.exists(dest("patch/f")));
+            assertArrayEquals(v2Bytes, Files.readAllBytes(dest("patch/g")));
+            assertEquals(moved, index.get("patch/g"));
+
+            Change.Patch stale = Change.Patch.of(m2.withPath("patch/h"), "patch/f", m2, false);
+            Change.Patch wrongDigest = Change.Patch.of(m1.withPath("patch/i"), "patch/g", m1, false);
+            c.send(changes(63, stale, wrongDigest));
+            c.next(Message.Missing.class);
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(2, ack.failed().size(), ack.toString());
+            for (Message.Failure f : ack.failed()) {
+                assertEquals("base-unknown", f.code(), f.toString());
+            }
+            assertFalse(Files.exists(dest("patch/h")));
+            assertFalse(Files.exists(dest("patch/i")));
+
+            Change.Patch broken = new Change.Patch("patch/j", 0644, 1L, 8000, "patch/g", m2.digest(), false, new byte[] {1, 0, 9});
+            c.send(changes(64, broken));
+            c.next(Message.Missing.class);
+            assertEquals("bad-message", c.next(Message.Ack.class).failed().get(0).code());
+        }
+    }
+
+    @Test
+    void protocolTwoCompressesLargeFramesAndProtocolOneStaysText() throws Exception {
+        List<Change> dirs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            dirs.add(new Change.Upsert(Manifest.directory("many/d" + i, 0755, 1L)));
+        }
+        List<Message.IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            entries.add(new Message.IndexEntry("not/there/" + i, "00000000000000000000000000000000"));
+        }
+        try (WsClient v1 = WsClient.connect(sync, null)) {
+            v1.send(new Message.Hello(1, "w-v1", ChunkerParams.DEFAULT, "x", 0));
+            assertEquals(1, v1.next(Message.Welcome.class).protocol());
+            v1.send(new Message.IndexBatch(entries, true));
+            assertEquals(200, v1.next(Message.Need.class).paths().size());
+            assertEquals(0, v1.binaryFrames.get(), "a version 1 watcher gets text frames only");
+            Change.Patch p = new Change.Patch("x", 0644, 1L, 0, "y", "d", false, new byte[0]);
+            v1.send(changes(70, p));
+            v1.next(Message.Missing.class);
+            assertEquals("bad-message", v1.next(Message.Ack.class).failed().get(0).code(), "no patches in protocol 1");
+        }
+        try (WsClient v2 = WsClient.connect(sync, null)) {
+            v2.send(new Message.Hello(Message.VERSION, "w-v2", ChunkerParams.DEFAULT, "x", 0));
+            assertEquals(Message.VERSION, v2.next(Message.Welcome.class).protocol());
+            v2.sendCompressed(new Message.IndexBatch(entries, true));
+            assertEquals(200, v2.next(Message.Need.class).paths().size());
+            assertEquals(1, v2.binaryFrames.get(), "the long need list came compressed");
+            v2.sendCompressed(new Message.Changes(71, dirs));
+            v2.next(Message.Missing.class);
+            assertEquals(List.of(), v2.next(Message.Ack.class).failed());
+            assertTrue(Files.isDirectory(dest("many/d199")));
+            v2.sendBinaryRaw(new byte[] {(byte) 0xff, 0, 1});
+            assertEquals("bad-message", v2.next(Message.Error.class).code());
+            v2.send(new Message.Check("x"));
+            v2.next(Message.Checked.class);
         }
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
@@ -26,7 +28,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -45,7 +49,11 @@ public final class LocalStateCache {
     static final int VERSION = 1;
     public static final String FILE_NAME = "state.jsonl";
 
+    /** Files of at least this many chunks are found by their first chunk ({@link #withFirstChunk}). */
+    public static final int FIRST_CHUNK_MIN = 16;
+
     private final NavigableMap<String, CachedEntry> entries = new TreeMap<>();
+    private final Map<ChunkHash, String> byFirstChunk = new HashMap<>();
     private final Path file;
     private final String source;
     private final ChunkerParams params;
@@ -87,9 +95,47 @@ public final class LocalStateCache {
     }
 
     public void put(String path, CachedEntry entry) {
-        count(entries.put(path, entry), -1);
+        CachedEntry old = entries.put(path, entry);
+        unindex(path, old);
+        count(old, -1);
         count(entry, 1);
+        index(path, entry);
         dirty = true;
+    }
+
+    /**
+     * A file other than {@code except} whose first chunk is {@code first}, or null: a copy, or a new file that
+     * starts like an old one, can then be sent as a patch against it. Only files of {@link #FIRST_CHUNK_MIN}
+     * chunks or more are indexed (smaller chunk lists cost little to send whole), so the index stays small.
+     */
+    public String withFirstChunk(ChunkRef first, String except) {
+        String path = byFirstChunk.get(first.hash());
+        if (path == null || path.equals(except)) {
+            return null;
+        }
+        CachedEntry e = entries.get(path);
+        return e != null && first.hash().equals(firstChunk(e)) ? path : null;
+    }
+
+    private void index(String path, CachedEntry e) {
+        ChunkHash first = firstChunk(e);
+        if (first != null) {
+            byFirstChunk.put(first, path);
+        }
+    }
+
+    private void unindex(String path, CachedEntry e) {
+        ChunkHash first = firstChunk(e);
+        if (first != null) {
+            byFirstChunk.remove(first, path);
+        }
+    }
+
+    private static ChunkHash firstChunk(CachedEntry e) {
+        if (e == null || e.type() != EntryType.FILE || e.chunkCount() < FIRST_CHUNK_MIN) {
+            return null;
+        }
+        return ChunkHash.of(Arrays.copyOf(e.packedChunks(), ChunkHash.LENGTH));
     }
 
     /** Removes {@code path} and everything below it; returns how many entries went. */
@@ -97,12 +143,14 @@ public final class LocalStateCache {
         int removed = 0;
         CachedEntry top = entries.remove(path);
         if (top != null) {
+            unindex(path, top);
             count(top, -1);
             removed++;
         }
         NavigableMap<String, CachedEntry> below = below(path);
-        for (CachedEntry e : below.values()) {
-            count(e, -1);
+        for (Map.Entry<String, CachedEntry> e : below.entrySet()) {
+            unindex(e.getKey(), e.getValue());
+            count(e.getValue(), -1);
             removed++;
         }
         below.clear();
@@ -167,6 +215,7 @@ public final class LocalStateCache {
 
     public void clear() {
         entries.clear();
+        byFirstChunk.clear();
         fileCount = 0;
         byteCount = 0;
         dirty = true;
@@ -267,8 +316,11 @@ public final class LocalStateCache {
                         chunks.isEmpty() ? null : ChunkListCodec.decode(chunks),
                         n.hasNonNull("l") ? n.get("l").asText() : null);
                 CachedEntry entry = CachedEntry.of(m, n.path("i").asLong(), n.path("r").asBoolean(false));
-                count(entries.put(path, entry), -1);
+                CachedEntry old = entries.put(path, entry);
+                unindex(path, old);
+                count(old, -1);
                 count(entry, 1);
+                index(path, entry);
             }
         }
         dirty = false;

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.store;
 
+import dev.ferry.protocol.FrameCompression;
+import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
 import dev.ferry.watcher.sync.StoreLink;
 import dev.ferry.watcher.sync.SyncEngine;
@@ -212,6 +214,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         private final AtomicBoolean closedOnce = new AtomicBoolean();
         volatile Session session;
         volatile long lastHeard = System.currentTimeMillis();
+        volatile boolean compress;
 
         @Override
         public void onOpen(Session s, EndpointConfig config) {
@@ -221,6 +224,15 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
             s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
                 lastHeard = System.currentTimeMillis();
                 engine.received(this, text);
+            });
+            s.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
+            s.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) frame -> {
+                lastHeard = System.currentTimeMillis();
+                try {
+                    engine.received(this, FrameCompression.inflate(frame));
+                } catch (ProtocolException e) {
+                    LOG.warnf("ignoring a frame from the store: %s", e.getMessage());
+                }
             });
             s.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> lastHeard = System.currentTimeMillis());
         }
@@ -250,7 +262,16 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
             if (s == null || !s.isOpen()) {
                 throw new IOException("connection closed");
             }
-            s.getBasicRemote().sendText(frame);
+            if (compress && frame.length() >= FrameCompression.MIN_BYTES) {
+                s.getBasicRemote().sendBinary(ByteBuffer.wrap(FrameCompression.deflate(frame)));
+            } else {
+                s.getBasicRemote().sendText(frame);
+            }
+        }
+
+        @Override
+        public void compressFrames() {
+            compress = true;
         }
 
         @Override

@@ -45,6 +45,15 @@ public final class ChangeDetector {
         /** The next change item; the cache already reflects it. */
         void emit(Change change);
 
+        /**
+         * The next change item, a file upsert whose content is mostly that of {@code base}, the version the store
+         * holds at {@code basePath} (the path's previous version, or a file with the same first chunk): it may be
+         * sent as a patch against it.
+         */
+        default void emit(Change change, String basePath, Manifest base) {
+            emit(change);
+        }
+
         /** A directory is about to be listed: watch it. */
         default void watchDirectory(String dirPath, Path dir) {
         }
@@ -514,7 +523,17 @@ public final class ChangeDetector {
                 if (c != null && c.digest().equals(m.digest())) {
                     cache.put(path, CachedEntry.of(m, hashed.stat().inode(), racy));
                 } else {
-                    upsert(m, hashed.stat().inode(), racy);
+                    String basePath = null;
+                    Manifest base = null;
+                    if (c != null && c.type() == EntryType.FILE && c.chunkCount() > 0) {
+                        basePath = path;
+                        base = c.manifest(path);
+                    } else if (!m.chunks().isEmpty()) {
+                        basePath = cache.withFirstChunk(m.chunks().get(0), path);
+                        base = basePath == null ? null : cache.get(basePath).manifest(basePath);
+                    }
+                    emit(new Change.Upsert(m), basePath, base);
+                    cache.put(m.path(), CachedEntry.of(m, hashed.stat().inode(), racy));
                 }
             } else if (result instanceof HashResult.Unstable) {
                 listener.retryLater(path, unstableAttempts.merge(path, 1, Integer::sum));
@@ -534,6 +553,15 @@ public final class ChangeDetector {
         private void emit(Change change) {
             changes++;
             listener.emit(change);
+        }
+
+        private void emit(Change change, String basePath, Manifest base) {
+            changes++;
+            if (base == null) {
+                listener.emit(change);
+            } else {
+                listener.emit(change, basePath, base);
+            }
         }
     }
 }

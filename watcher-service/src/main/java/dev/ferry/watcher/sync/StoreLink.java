@@ -10,6 +10,10 @@ public interface StoreLink {
 
     boolean isOpen();
 
+    /** The peer speaks protocol 2: frames from now on may be sent compressed ({@code FrameCompression}). */
+    default void compressFrames() {
+    }
+
     /** Closes the connection; the transport then reports it closed. */
     void close(String reason);
 }

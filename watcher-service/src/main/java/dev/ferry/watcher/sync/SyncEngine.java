@@ -2,6 +2,9 @@ package dev.ferry.watcher.sync;
 
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
+import dev.ferry.protocol.ChunkListCodec;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -83,6 +87,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     private enum Phase { HELLO_SENT, INDEX_SENT, LIVE, GUARDED }
 
+    /** Files with fewer chunks always go as full manifests: their chunk list is about as short as a patch. */
+    static final int MIN_PATCH_CHUNKS = 4;
+
+    /** A version of a file the store holds (or will hold before it reaches the change), to send a patch against. */
+    record Base(String path, Manifest manifest) {
+    }
+
     /** One connection's conversation; touched only on the tree thread. */
     private static final class Session {
         final StoreLink link;
@@ -96,6 +107,10 @@ public final class SyncEngine implements ChangeDetector.Listener {
         long needed;
         boolean checkOutstanding;
         int reconcileAttempts;
+        /** The store speaks protocol 2: file changes may go as patches. */
+        boolean patches;
+        /** Patch bases of the file upserts in {@link #items} and {@link #deferred}, by identity. */
+        final Map<Change, Base> bases = new IdentityHashMap<>();
 
         Session(StoreLink link) {
             this.link = link;
@@ -230,6 +245,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     @Override
     public void emit(Change change) {
+        emit(change, null, null);
+    }
+
+    @Override
+    public void emit(Change change, String basePath, Manifest base) {
         if (change instanceof Change.Move mv) {
             // Chunks the store still waits for under the old path must now be read from the new one.
             uploads.moved(mv.from(), mv.path(), nextBatch.get());
@@ -240,11 +260,17 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         switch (s.phase) {
             case LIVE:
+                if (base != null) {
+                    s.bases.put(change, new Base(basePath, base));
+                }
                 add(s, change);
                 break;
             case HELLO_SENT:
             case INDEX_SENT:
                 if (s.deferred.size() < 100_000) {
+                    if (base != null) {
+                        s.bases.put(change, new Base(basePath, base));
+                    }
                     s.deferred.add(change);
                 } else {
                     s.deferredOverflow = true;
@@ -307,6 +333,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
                     + "; this watcher speaks " + Message.VERSION + " with " + params);
             return;
         }
+        s.patches = true;
+        link.compressFrames();
         status.connected(true);
         LOG.infof("connected to store %s (id %s): %s", status.store(), welcome.storeId(),
                 welcome.inSync() ? "mirror already in sync" : "reconciling");
@@ -370,6 +398,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         s.phase = Phase.LIVE;
         if (s.deferredOverflow) {
             s.deferred.clear();
+            s.bases.clear();
             s.deferredOverflow = false;
             startReconcile(s);
             return;
@@ -427,12 +456,57 @@ public final class SyncEngine implements ChangeDetector.Listener {
             return;
         }
         BatchRecord batch = new BatchRecord(nextBatch.incrementAndGet(), List.copyOf(s.items), System.nanoTime());
+        List<Change> wire = new ArrayList<>(s.items.size());
+        for (Change c : s.items) {
+            wire.add(s.patches ? wireForm(c, s.bases.remove(c)) : c);
+        }
         s.items.clear();
         s.itemBytes = 0;
         s.checkNeeded = true;
         status.inSync(false);
         inFlight.add(s.link, batch);
-        send(s, new Message.Changes(batch.number(), batch.items()));
+        send(s, new Message.Changes(batch.number(), wire));
+    }
+
+    /**
+     * The change as sent: a file move, and a file upsert with a known base, become a {@code patch} when that is
+     * shorter. The batch record keeps the full change (uploads find chunks through it, and a {@code base-unknown}
+     * failure resends it).
+     */
+    static Change wireForm(Change c, Base base) {
+        if (c instanceof Change.Move mv && mv.entry().type() == EntryType.FILE
+                && mv.entry().chunks().size() >= MIN_PATCH_CHUNKS) {
+            return Change.Patch.of(mv.entry(), mv.from(), mv.entry(), true);
+        }
+        if (c instanceof Change.Upsert u && base != null && u.entry().type() == EntryType.FILE
+                && u.entry().chunks().size() >= MIN_PATCH_CHUNKS && base.manifest().type() == EntryType.FILE
+                && !base.manifest().chunks().isEmpty()) {
+            Change.Patch p = Change.Patch.of(u.entry(), base.path(), base.manifest(), false);
+            if (p.delta().length < u.entry().chunks().size() * ChunkListCodec.RECORD / 2) {
+                return p;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The store lacked the base of a patch: send the full manifest, unless a later change to the path has been
+     * made since (the cache no longer holds that version), which the store gets anyway.
+     */
+    private void resendFull(Session s, Change original) {
+        if (session != s || s.phase != Phase.LIVE) {
+            return;
+        }
+        Manifest sent = original instanceof Change.Move mv ? mv.entry() : ((Change.Upsert) original).entry();
+        CachedEntry now = cache.get(sent.path());
+        if (now == null || !now.digest().equals(sent.digest())) {
+            return;
+        }
+        add(s, new Change.Upsert(now.manifest(sent.path())));
+        if (original instanceof Change.Move mv && !cache.contains(mv.from())) {
+            add(s, new Change.Delete(mv.from()));
+        }
+        sendBatch(s);
     }
 
     private void maybeCheck(Session s) {
@@ -618,9 +692,22 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         connectionWorks();
         status.synced(Instant.now());
-        LOG.info(describe(batch, ack.failed().size()));
-        int shown = 0;
+        List<Change> resend = new ArrayList<>();
+        List<Message.Failure> failed = new ArrayList<>();
         for (Message.Failure f : ack.failed()) {
+            Change original = "base-unknown".equals(f.code()) ? itemAt(batch, f.path()) : null;
+            if (original != null) {
+                resend.add(original);
+            } else {
+                failed.add(f);
+            }
+        }
+        if (!resend.isEmpty()) {
+            LOG.debugf("the store lacked the base of %d patches in batch %d: sending full manifests", resend.size(), batch.number());
+        }
+        LOG.info(describe(batch, failed.size()));
+        int shown = 0;
+        for (Message.Failure f : failed) {
             String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();
             status.error(line);
             if (shown++ < 20) {
@@ -633,9 +720,21 @@ public final class SyncEngine implements ChangeDetector.Listener {
         tree.execute(() -> {
             Session s = session;
             if (s != null && s.link == link) {
+                for (Change c : resend) {
+                    resendFull(s, c);
+                }
                 maybeCheck(s);
             }
         });
+    }
+
+    private static Change itemAt(BatchRecord batch, String path) {
+        for (Change c : batch.items()) {
+            if ((c instanceof Change.Upsert || c instanceof Change.Move) && c.path().equals(path)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     static String describe(BatchRecord batch, int failed) {

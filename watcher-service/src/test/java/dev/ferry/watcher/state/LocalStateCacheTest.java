@@ -142,4 +142,36 @@ class LocalStateCacheTest {
         assertEquals(3, cache.removeSubtree("z"));
         assertEquals(List.of("a-b", "a0", "ab"), new ArrayList<>(cache.entries().keySet()));
     }
+
+    private static Manifest fileOf(String path, int chunks, int seed) {
+        List<dev.ferry.protocol.ChunkRef> refs = new ArrayList<>();
+        for (int i = 0; i < chunks; i++) {
+            byte[] h = new byte[32];
+            h[0] = (byte) seed;
+            h[1] = (byte) i;
+            refs.add(new dev.ferry.protocol.ChunkRef(dev.ferry.chunker.ChunkHash.of(h), 100));
+        }
+        return Manifest.file(path, 0644, 1L, 100L * chunks, refs);
+    }
+
+    @Test
+    void largeFilesAreFoundByTheirFirstChunkUntilTheyChangeOrGo(@TempDir Path state) {
+        LocalStateCache cache = new LocalStateCache(state, "/src", ChunkerParams.DEFAULT);
+        Manifest big = fileOf("a/big", LocalStateCache.FIRST_CHUNK_MIN, 1);
+        Manifest small = fileOf("small", LocalStateCache.FIRST_CHUNK_MIN - 1, 2);
+        cache.put("a", CachedEntry.of(Manifest.directory("a", 0755, 1L), 1, false));
+        cache.put("a/big", CachedEntry.of(big, 2, false));
+        cache.put("small", CachedEntry.of(small, 3, false));
+        assertEquals("a/big", cache.withFirstChunk(big.chunks().get(0), "copy"));
+        assertEquals(null, cache.withFirstChunk(big.chunks().get(0), "a/big"), "never itself");
+        assertEquals(null, cache.withFirstChunk(small.chunks().get(0), "copy"), "small files are not indexed");
+        cache.rebase("a", "b");
+        assertEquals("b/big", cache.withFirstChunk(big.chunks().get(0), "copy"));
+        cache.put("b/big", CachedEntry.of(fileOf("b/big", 20, 3), 2, false));
+        assertEquals(null, cache.withFirstChunk(big.chunks().get(0), "copy"), "the file changed");
+        cache.put("c", CachedEntry.of(big.withPath("c"), 4, false));
+        assertEquals("c", cache.withFirstChunk(big.chunks().get(0), "copy"));
+        cache.removeSubtree("c");
+        assertEquals(null, cache.withFirstChunk(big.chunks().get(0), "copy"));
+    }
 }

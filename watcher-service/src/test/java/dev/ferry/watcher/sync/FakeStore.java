@@ -39,6 +39,10 @@ final class FakeStore implements ChunkUploads {
     private SyncEngine engine;
     private Link link;
     int uploadedChunks;
+    /** Every patch the watcher sent. */
+    final List<Change.Patch> patches = new CopyOnWriteArrayList<>();
+    /** Answer every patch with base-unknown, as a store that lost its index would. */
+    volatile boolean forgetBases;
 
     /** The store's end of one connection. */
     final class Link implements StoreLink {
@@ -95,7 +99,7 @@ final class FakeStore implements ChunkUploads {
                 return;
             }
             pending.clear();
-            reply(l, new Message.Welcome(1, "fake", ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
+            reply(l, new Message.Welcome(h.protocol(), "fake", ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
         } else if (m instanceof Message.IndexBatch) {
             Message.IndexBatch b = (Message.IndexBatch) m;
             for (Message.IndexEntry e : b.entries()) {
@@ -119,12 +123,26 @@ final class FakeStore implements ChunkUploads {
             Message.Changes c = (Message.Changes) m;
             Set<ChunkHash> lacking = new LinkedHashSet<>();
             List<Manifest> waiting = new ArrayList<>();
+            List<Message.Failure> failed = new ArrayList<>();
             for (Change item : c.items()) {
+                if (item instanceof Change.Patch p) {
+                    patches.add(p);
+                    Manifest base = index.get(p.base());
+                    if (base == null || !base.digest().equals(p.baseDigest())) {
+                        base = pendingAt(p.base(), p.baseDigest());
+                    }
+                    if (base == null || forgetBases) {
+                        failed.add(new Message.Failure(p.path(), "no base", "base-unknown"));
+                        continue;
+                    }
+                    Manifest full = p.resolve(base.chunks());
+                    item = p.move() ? new Change.Move(p.base(), full) : new Change.Upsert(full);
+                }
                 apply(item, lacking, waiting);
             }
             reply(l, new Message.Missing(c.batch(), new ArrayList<>(lacking)));
             if (waiting.isEmpty()) {
-                reply(l, new Message.Ack(c.batch(), List.of()));
+                reply(l, new Message.Ack(c.batch(), failed));
             } else {
                 pending.put(c.batch(), waiting);
             }
@@ -132,6 +150,17 @@ final class FakeStore implements ChunkUploads {
             String root = rootDigest();
             reply(l, new Message.Checked(root, root.equals(((Message.Check) m).rootDigest())));
         }
+    }
+
+    private Manifest pendingAt(String path, String digest) {
+        for (List<Manifest> list : pending.values()) {
+            for (Manifest m : list) {
+                if (m.path().equals(path) && m.digest().equals(digest)) {
+                    return m;
+                }
+            }
+        }
+        return null;
     }
 
     private void apply(Change item, Set<ChunkHash> lacking, List<Manifest> waiting) {

@@ -197,4 +197,73 @@ class SyncEngineTest {
         assertStoreMatches(watcher.cache);
         assertTrue(sent(Message.Check.class).size() >= 1);
     }
+
+    private static void writeAt(Path file, long offset, byte[] data) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(data), offset);
+        }
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 30_000));
+    }
+
+    private List<Change.Patch> patchesSince(int from) {
+        return new ArrayList<>(store.patches.subList(from, store.patches.size()));
+    }
+
+    @Test
+    void editsCopiesAndRenamesOfLargeFilesGoAsPatchesAndFallBackToFullManifests() throws Exception {
+        Random random = new Random(11);
+        byte[] big = new byte[3 << 20];
+        random.nextBytes(big);
+        Path file = source.resolve("big.bin");
+        Files.write(file, big);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        assertEquals(List.of(), store.patches, "a first sync sends full manifests");
+
+        byte[] patch = new byte[65536];
+        random.nextBytes(patch);
+        writeAt(file, 1 << 20, patch);
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        List<Change.Patch> edit = patchesSince(0);
+        assertEquals(1, edit.size(), edit.toString());
+        assertEquals("big.bin", edit.get(0).base());
+        assertTrue(edit.get(0).delta().length < 300, edit.toString());
+
+        Files.copy(file, source.resolve("copy.bin"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        List<Change.Patch> copy = patchesSince(1);
+        assertEquals(1, copy.size(), copy.toString());
+        assertEquals("copy.bin", copy.get(0).path());
+        assertEquals("big.bin", copy.get(0).base(), "found by its first chunk");
+
+        Files.move(file, source.resolve("moved.bin"));
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        List<Change.Patch> move = patchesSince(2);
+        assertEquals(1, move.size(), move.toString());
+        assertTrue(move.get(0).move());
+        assertEquals("big.bin", move.get(0).base());
+
+        store.forgetBases = true;
+        int uploadedBefore = store.uploadedChunks;
+        random.nextBytes(patch);
+        writeAt(source.resolve("copy.bin"), 2 << 20, patch);
+        store.received.clear();
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        assertEquals(4, store.patches.size());
+        List<Change> items = new ArrayList<>();
+        sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
+        assertTrue(items.stream().anyMatch(c -> c instanceof Change.Upsert && c.path().equals("copy.bin")),
+                "the full manifest followed the refused patch: " + items);
+        assertTrue(store.uploadedChunks - uploadedBefore <= 3, "still only the changed chunks");
+    }
 }

@@ -22,6 +22,8 @@ import java.nio.file.FileVisitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 
 /**
@@ -33,6 +35,8 @@ import java.util.EnumSet;
 public class DestAuditor {
     private static final Logger LOG = Logger.getLogger(DestAuditor.class);
     private static final int DETAIL_LINES = 20;
+    /** No audit starts while an entry was applied this recently. */
+    static final Duration BUSY_SKIP = Duration.ofSeconds(1);
 
     /** What one audit did. */
     public record Report(int removed, int restored, int dropped) {
@@ -71,6 +75,12 @@ public class DestAuditor {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         if (!enabled || !(index.reconciled() || index.size() > 0)) {
+            return;
+        }
+        Instant last = stats.lastApplied();
+        if (last != null && last.isAfter(Instant.now().minus(BUSY_SKIP))) {
+            // A sync is applying changes: a walk of all of DEST now would compete with it on the apply thread
+            // (for 20,000 files, a tenth of a second every interval); the next quiet interval audits instead.
             return;
         }
         try {

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * Every write to DEST goes through here. Paths are checked with {@link RelativePaths} and resolved one component
  * at a time without following links: a parent that is a symlink or a non-directory is stale mirror content and
  * is replaced by a real directory, so no write ever lands outside DEST. Files are written to {@code .ferry/tmp},
- * fsynced, given their mode and mtime, and renamed into place. Not thread-safe: only the apply thread calls it.
+ * fsynced, given their mode and mtime, and renamed into place. Not thread-safe: only the apply thread calls it,
+ * except {@link #write}, which any thread may run.
  */
 @Singleton
 public class Materializer {
@@ -41,10 +42,11 @@ public class Materializer {
     private final Path tmpDir;
     private final ChunkStore chunks;
     private final MirrorIndex index;
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
     private final Set<String> touchedDirs = new HashSet<>();
     private final Object stateDirKey;
     private final DestTree tree;
-    private byte[] buffer;
+    private final Fsync fsync;
 
     @Inject
     public Materializer(StoreLayout layout, ChunkStore chunks, MirrorIndex index) {
@@ -52,6 +54,17 @@ public class Materializer {
     }
 
     public Materializer(Path root, Path tmpDir, ChunkStore chunks, MirrorIndex index) {
+        this(root, tmpDir, chunks, index, (ch, file) -> ch.force(true));
+    }
+
+    /** How a written temp file is made durable; tests watch it to check that nothing is renamed before it. */
+    @FunctionalInterface
+    interface Fsync {
+        void force(FileChannel channel, Path file) throws IOException;
+    }
+
+    Materializer(Path root, Path tmpDir, ChunkStore chunks, MirrorIndex index, Fsync fsync) {
+        this.fsync = fsync;
         this.root = root;
         this.tmpDir = tmpDir;
         this.chunks = chunks;
@@ -141,41 +154,85 @@ public class Materializer {
      * file is in place
      */
     public List<ChunkHash> applyFile(Manifest m) throws IOException, ProtocolException {
+        Written w = write(m);
+        if (w.tmp() == null) {
+            return w.lacking();
+        }
+        install(m, w);
+        return List.of();
+    }
+
+    /**
+     * A file written under {@code .ferry/tmp} and fsynced ({@code tmp}), or the chunks that kept it from being
+     * written ({@code lacking}, then {@code tmp} is null).
+     */
+    public record Written(Path tmp, List<ChunkHash> lacking) {
+    }
+
+    /**
+     * First half of {@link #applyFile}: writes {@code m} from verified chunks to a temp file, fsyncs it and gives
+     * it its mode and mtime. Touches nothing under DEST's mirror, so any thread may run it (the store runs several,
+     * letting the file system commit their fsyncs together); only {@link #install} puts the file in place.
+     */
+    public Written write(Manifest m) throws IOException, ProtocolException {
         RelativePaths.check(m.path());
         List<ChunkHash> lacking = lacking(m);
         if (!lacking.isEmpty()) {
-            return lacking;
+            return new Written(null, lacking);
         }
-        if (buffer == null) {
-            buffer = new byte[chunks.maxChunk()];
+        byte[] buf = BUFFERS.get();
+        if (buf.length < chunks.maxChunk()) {
+            buf = new byte[chunks.maxChunk()];
+            BUFFERS.set(buf);
         }
         Path tmp = Files.createTempFile(tmpDir, "file-", ".part");
+        boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 for (ChunkRef c : m.chunks()) {
-                    int n = chunks.read(c.hash(), buffer);
+                    int n = chunks.read(c.hash(), buf);
                     if (n < 0) {
-                        return List.of(c.hash());
+                        return new Written(null, List.of(c.hash()));
                     }
                     if (n != c.length()) {
                         throw new IOException("chunk " + c.hash().hex() + " has " + n + " bytes, the manifest says " + c.length());
                     }
-                    ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                     while (bb.hasRemaining()) {
                         ch.write(bb);
                     }
                 }
-                ch.force(true);
+                fsync.force(ch, tmp);
             }
             PosixModes.set(tmp, m.mode());
             setMtime(tmp, m.mtimeNs());
-            try (DestTree.Entry e = prepare(m.path())) {
-                e.replaceWith(tmp);
-            }
-            touchParent(m.path());
-            return List.of();
+            done = true;
+            return new Written(tmp, List.of());
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** Second half of {@link #applyFile}, on the apply thread: renames a written file over its final path. */
+    public void install(Manifest m, Written w) throws IOException, ProtocolException {
+        try (DestTree.Entry e = prepare(m.path())) {
+            e.replaceWith(w.tmp());
+            touchParent(m.path());
+        } finally {
+            Files.deleteIfExists(w.tmp());
+        }
+    }
+
+    /** Drops a written file that will not be installed (its upsert was superseded meanwhile). */
+    public void discard(Written w) {
+        if (w.tmp() != null) {
+            try {
+                Files.deleteIfExists(w.tmp());
+            } catch (IOException e) {
+                // tmp/ is emptied at the next start anyway.
+            }
         }
     }
 

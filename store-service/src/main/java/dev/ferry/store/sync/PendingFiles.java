@@ -25,6 +25,8 @@ final class PendingFiles {
         final long seq;
         List<ChunkHash> lacking;
         int waiting;
+        /** All its chunks are there and it is being written; it stays here until installed, superseded or rebased. */
+        boolean writing;
         /** Bytes this file will add to the disk once applied, held against the quota until then. */
         long reserved;
 
@@ -52,6 +54,11 @@ final class PendingFiles {
     private long heldBytes;
 
     /** Registers {@code entry} of {@code batch} as waiting for the distinct chunks {@code lacking}. */
+    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking) {
+        return add(entry, batch, lacking, 0);
+    }
+
+    /** {@link #add(Manifest, Batch, List)}, holding {@code reserved} bytes of the quota until it is applied or dropped. */
     Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking, long reserved) {
         Pending p = new Pending(entry, batch, seq++);
         p.reserved = reserved;
@@ -61,6 +68,7 @@ final class PendingFiles {
 
     /** Puts a pending file back (its chunks turned out missing or corrupt when it was applied). */
     void wait(Pending p, List<ChunkHash> lacking) {
+        p.writing = false;
         p.lacking = lacking;
         p.waiting = lacking.size();
         for (ChunkHash h : lacking) {
@@ -124,7 +132,10 @@ final class PendingFiles {
         }
     }
 
-    /** Notes that {@code hashes} are now stored and returns the pending files they complete, oldest first. */
+    /**
+     * Notes that {@code hashes} are now stored and returns the pending files they complete, oldest first. They stay
+     * registered (as {@code writing}) until {@link #written} says whether they are still wanted.
+     */
     List<Pending> arrived(Collection<ChunkHash> hashes) {
         List<Pending> ready = new ArrayList<>();
         for (ChunkHash h : hashes) {
@@ -134,8 +145,8 @@ final class PendingFiles {
             }
             for (Pending p : list) {
                 if (--p.waiting == 0 && byPath.get(p.entry.path()) == p) {
-                    byPath.remove(p.entry.path());
-                    released(p);
+                    p.writing = true;
+                    p.lacking = List.of();
                     ready.add(p);
                 }
             }
@@ -143,6 +154,20 @@ final class PendingFiles {
         ready.sort(Comparator.comparingLong(p -> p.seq));
         size = byPath.size();
         return ready;
+    }
+
+    /**
+     * A file {@link #arrived} returned has been written: true (and it is no longer pending) when it is still the
+     * newest upsert of its path, false when a later change superseded it meanwhile.
+     */
+    boolean written(Pending p) {
+        if (!p.writing || byPath.get(p.entry.path()) != p) {
+            return false;
+        }
+        byPath.remove(p.entry.path());
+        released(p);
+        size = byPath.size();
+        return true;
     }
 
     void clear() {

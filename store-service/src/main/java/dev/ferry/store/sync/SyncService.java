@@ -28,7 +28,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The store's side of the sync conversation (docs/CONTRACT-DRAFT.md steps 2-8): hello, index reconcile, change
@@ -51,6 +55,18 @@ public class SyncService {
     private final int maxBatchItems;
     private final long maxSessionBytes;
     private final PendingFiles pending = new PendingFiles();
+    /** Writes completed files to temp files and fsyncs them; a few, since most of their time is I/O wait. */
+    private final ExecutorService writers = Executors.newFixedThreadPool(
+            Math.max(2, Math.min(4, 2 * Runtime.getRuntime().availableProcessors())), new ThreadFactory() {
+                private final AtomicInteger n = new AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "ferry-write-" + n.getAndIncrement());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
     private volatile SyncSession current;
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
@@ -469,30 +485,63 @@ public class SyncService {
         }
     }
 
+    /**
+     * Files whose last chunk arrived are written (verified chunks, temp file, fsync) by the writer threads, several
+     * at a time, so their fsyncs share journal commits and large files are built while the apply thread goes on;
+     * each is then renamed into place back on the apply thread, unless a later change superseded it meanwhile.
+     * A file is never under its final name before its fsync returned.
+     */
     private void chunksArrived(List<ChunkHash> hashes) {
-        List<PendingFiles.Pending> ready = pending.arrived(hashes);
-        if (ready.isEmpty()) {
+        for (PendingFiles.Pending p : pending.arrived(hashes)) {
+            Manifest m = p.entry;
+            writers.execute(() -> {
+                Materializer.Written w;
+                Exception failure = null;
+                try {
+                    w = materializer.write(m);
+                } catch (Exception e) {
+                    w = null;
+                    failure = e;
+                }
+                Materializer.Written written = w;
+                Exception failed = failure;
+                try {
+                    apply.submit(() -> written(p, written, failed));
+                } catch (RejectedExecutionException e) {
+                    materializer.discard(written == null ? new Materializer.Written(null, List.of()) : written);
+                }
+            });
+        }
+    }
+
+    private void written(PendingFiles.Pending p, Materializer.Written w, Exception failure) {
+        SyncSession s = current;
+        boolean wanted = pending.written(p);
+        if (!wanted) {
+            if (w != null) {
+                materializer.discard(w);
+            }
             return;
         }
-        SyncSession s = current;
-        for (PendingFiles.Pending p : ready) {
-            try {
-                List<ChunkHash> lacking = materializer.applyFile(p.entry);
-                if (lacking.isEmpty()) {
-                    index.put(p.entry);
-                    stats.applied();
-                    p.batch.open--;
-                } else {
-                    pending.wait(p, lacking);
-                    if (s != null) {
-                        s.send(new Message.Missing(p.batch.number, lacking));
-                    }
-                }
-            } catch (Exception e) {
-                LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
-                p.batch.fail(p.entry.path(), Materializer.failureReason(e));
-                p.batch.open--;
+        try {
+            if (failure != null) {
+                throw failure;
             }
+            if (w.tmp() != null) {
+                materializer.install(p.entry, w);
+                index.put(p.entry);
+                stats.applied();
+                p.batch.open--;
+            } else {
+                pending.wait(p, w.lacking());
+                if (s != null) {
+                    s.send(new Message.Missing(p.batch.number, w.lacking()));
+                }
+            }
+        } catch (Exception e) {
+            LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
+            p.batch.fail(p.entry.path(), Materializer.failureReason(e));
+            p.batch.open--;
         }
         commit(s);
     }

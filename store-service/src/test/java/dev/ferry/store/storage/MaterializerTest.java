@@ -230,4 +230,39 @@ class MaterializerTest {
         assertEquals(List.of(first), materializer.applyFile(m));
         assertFalse(Files.exists(dest.resolve("c")));
     }
+
+    @Test
+    void aWrittenFileIsFsyncedInTmpAndOnlyInstallPutsItUnderItsName() throws Exception {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Path> finalName = new java.util.concurrent.atomic.AtomicReference<>();
+        Materializer watched = new Materializer(dest, layout.tmpDir(), chunks, index, (ch, file) -> {
+            assertFalse(Files.exists(finalName.get()), "nothing under the final name before the fsync");
+            ch.force(true);
+            events.add("fsync " + file.getFileName());
+        });
+        Manifest m = stored("w/file.bin", 5500, 0640, 1_234_567_890_123L);
+        finalName.set(dest.resolve("w/file.bin"));
+        Materializer.Written w = watched.write(m);
+        assertEquals(List.of(), w.lacking());
+        assertEquals(List.of("fsync " + w.tmp().getFileName()), events);
+        assertTrue(w.tmp().startsWith(layout.tmpDir()));
+        assertFalse(Files.exists(dest.resolve("w")), "writing touches nothing of the mirror");
+        assertArrayEquals(Files.readAllBytes(base.resolve("expected-w_file.bin")), Files.readAllBytes(w.tmp()));
+
+        watched.install(m, w);
+        assertArrayEquals(Files.readAllBytes(base.resolve("expected-w_file.bin")), Files.readAllBytes(dest.resolve("w/file.bin")));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("w/file.bin"))));
+        assertFalse(Files.exists(w.tmp()));
+
+        finalName.set(dest.resolve("w/other.bin"));
+        Materializer.Written dropped = watched.write(m.withPath("w/other.bin"));
+        watched.discard(dropped);
+        assertFalse(Files.exists(dropped.tmp()));
+        assertFalse(Files.exists(dest.resolve("w/other.bin")));
+
+        Manifest missing = Manifest.file("w/missing.bin", 0644, 1L, 3, List.of(new dev.ferry.protocol.ChunkRef(TestData.hash(new byte[] {1, 2, 3}), 3)));
+        Materializer.Written lacking = watched.write(missing);
+        assertEquals(null, lacking.tmp());
+        assertEquals(1, lacking.lacking().size());
+    }
 }

@@ -47,6 +47,7 @@ public class WatcherRuntime {
     private static final Logger LOG = Logger.getLogger(WatcherRuntime.class);
 
     /** Exit codes of the watcher process. */
+    static final int HASH_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
@@ -148,6 +149,8 @@ public class WatcherRuntime {
         final ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor(named("ferry-tree"));
         final ExecutorService protocol = Executors.newSingleThreadExecutor(named("ferry-protocol"));
         final ScheduledExecutorService connect = Executors.newSingleThreadScheduledExecutor(named("ferry-connect"));
+        /** Hashes files for the tree thread, one per core: FastCDC and SHA-256 are CPU-bound. */
+        final ExecutorService hashPool = Executors.newFixedThreadPool(HASH_THREADS, named("ferry-hash"));
         final FileHasher hasher;
         final LocalStateCache cache;
         final ChunkUploader uploader;
@@ -197,7 +200,8 @@ public class WatcherRuntime {
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
                     w.allowEmptySource(), clientId(source));
             engine = new SyncEngine(settings, params, cache,
-                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource()),
+                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
+                            4 * HASH_THREADS),
                     uploader, status, tree, protocol, this);
             engineRef[0] = engine;
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
@@ -270,6 +274,7 @@ public class WatcherRuntime {
             tree.shutdownNow();
             protocol.shutdownNow();
             connect.shutdownNow();
+            hashPool.shutdownNow();
         }
     }
 

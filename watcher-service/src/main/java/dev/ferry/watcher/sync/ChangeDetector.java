@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Runs one flush: looks again at the dirty paths, diffs what it finds against the {@link LocalStateCache}, and
@@ -92,10 +97,24 @@ public final class ChangeDetector {
     private final Listener listener;
     private final boolean allowEmptySource;
     private final Map<String, Integer> unstableAttempts = new HashMap<>();
+    private final Executor hashPool;
+    private final int window;
     private boolean guardLogged;
 
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource) {
+        this(scanner, hasher, cache, listener, allowEmptySource, null, 0);
+    }
+
+    /**
+     * With {@code hashPool} (null: hash on the calling thread), the files a flush must hash are hashed up to
+     * {@code window} at a time on the pool, ahead of the in-order walk that consumes the results, so a scan of many
+     * files uses every core while changes are still emitted in path order.
+     */
+    public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
+                          boolean allowEmptySource, Executor hashPool, int window) {
+        this.hashPool = hashPool;
+        this.window = Math.max(1, window);
         this.scanner = scanner;
         this.hasher = hasher;
         this.cache = cache;
@@ -257,6 +276,56 @@ public final class ChangeDetector {
     private record Identity(long inode, long size, long mtimeNs) {
     }
 
+    /**
+     * The files a flush will hash, in the order it will ask for them, hashed ahead on the pool, at most
+     * {@link #window} submitted and not yet taken; a file the walk no longer asks for is skipped.
+     */
+    private final class HashPrefetch {
+        final List<ScannedEntry> files;
+        final ArrayDeque<Future<HashResult>> submitted = new ArrayDeque<>();
+        int nextToSubmit;
+        int nextToTake;
+
+        HashPrefetch(List<ScannedEntry> files) {
+            this.files = files;
+            fill();
+        }
+
+        private void fill() {
+            while (nextToSubmit < files.size() && submitted.size() < window) {
+                ScannedEntry e = files.get(nextToSubmit++);
+                FutureTask<HashResult> task = new FutureTask<>(() -> hasher.hash(e));
+                hashPool.execute(task);
+                submitted.add(task);
+            }
+        }
+
+        HashResult take(ScannedEntry now) {
+            while (nextToTake < nextToSubmit && files.get(nextToTake) != now) {
+                submitted.poll();
+                nextToTake++;
+                fill();
+            }
+            if (nextToTake >= files.size() || files.get(nextToTake) != now) {
+                return hasher.hash(now);
+            }
+            Future<HashResult> f = submitted.poll();
+            nextToTake++;
+            fill();
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return hasher.hash(now);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
     /** Turns one observation into change items. */
     private final class Plan {
         final Observation seen;
@@ -268,6 +337,7 @@ public final class ChangeDetector {
         final TreeMap<String, String> sourceToDest = new TreeMap<>();
         final Set<String> covered = new HashSet<>();
         final Set<String> inProgress = new HashSet<>();
+        HashPrefetch prefetch;
         int changes;
 
         Plan(Observation seen) {
@@ -287,6 +357,25 @@ public final class ChangeDetector {
             TreeSet<String> all = new TreeSet<>(seen.present.keySet());
             all.addAll(seen.absent);
             all.addAll(seen.cachedButNotSeen());
+            if (hashPool != null) {
+                List<ScannedEntry> toHash = new ArrayList<>();
+                for (String path : all) {
+                    ScannedEntry now = seen.present.get(path);
+                    CachedEntry c = now == null || now.type() != EntryType.FILE ? null : cache.get(path);
+                    if (now == null || now.type() != EntryType.FILE
+                            || (c != null && !c.racy() && now.sameStat(c.inode(), c.size(), c.mtimeNs()))) {
+                        continue;
+                    }
+                    CachedEntry same = c != null && c.inode() == now.inode() ? null
+                            : reusable.get(new Identity(now.inode(), now.size(), now.mtimeNs()));
+                    if (same == null || same.racy()) {
+                        toHash.add(now);
+                    }
+                }
+                if (toHash.size() > 0) {
+                    prefetch = new HashPrefetch(toHash);
+                }
+            }
             for (String path : all) {
                 ScannedEntry now = seen.present.get(path);
                 if (now == null) {
@@ -514,7 +603,7 @@ public final class ChangeDetector {
                         now.inode(), false);
                 return;
             }
-            HashResult result = hasher.hash(now);
+            HashResult result = prefetch != null ? prefetch.take(now) : hasher.hash(now);
             if (result instanceof HashResult.Hashed) {
                 HashResult.Hashed hashed = (HashResult.Hashed) result;
                 unstableAttempts.remove(path);

@@ -45,6 +45,8 @@ class ChangeDetectorTest {
     private final List<Change> emitted = new ArrayList<>();
     private final List<String> retried = new ArrayList<>();
     private final MirrorModel mirror = new MirrorModel();
+    /** As in the watcher: files hashed ahead on a pool (a small window, so it slides); assertConsistent hashes serially. */
+    private final java.util.concurrent.ExecutorService hashPool = java.util.concurrent.Executors.newFixedThreadPool(3);
 
     @BeforeEach
     void setUp() {
@@ -61,7 +63,12 @@ class ChangeDetectorTest {
             public void retryLater(String path, int attempt) {
                 retried.add(path);
             }
-        }, false);
+        }, false, hashPool, 2);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopPool() {
+        hashPool.shutdownNow();
     }
 
     private List<Change> flush(DirtySet dirty) {
@@ -379,5 +386,31 @@ class ChangeDetectorTest {
     @SuppressWarnings("unused")
     private static Manifest manifest(Change c) {
         return c instanceof Change.Upsert ? ((Change.Upsert) c).entry() : ((Change.Move) c).entry();
+    }
+
+    @Test
+    void manyFilesHashedOnThePoolAreEmittedInPathOrderAsASerialScanWould() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 60; i++) {
+            byte[] data = new byte[random.nextInt(200_000)];
+            random.nextBytes(data);
+            Path f = root.resolve("p" + (i % 3) + "/f" + i);
+            Files.createDirectories(f.getParent());
+            Files.write(f, data);
+        }
+        List<Change> serial = new ArrayList<>();
+        new ChangeDetector(scanner, new FileHasher(new FastCdc(), scanner),
+                new LocalStateCache(stateDir, root.toString(), ChunkerParams.DEFAULT), serial::add, false)
+                .flush(DirtySet.everything());
+        List<Change> first = flushAll();
+        assertEquals(63, first.size());
+        assertEquals(serial, first, "the same items in the same order as a serial scan");
+
+        Files.write(root.resolve("p1/f1"), new byte[] {1, 2, 3});
+        Files.delete(root.resolve("p2/f2"));
+        Files.write(root.resolve("p0/new"), new byte[] {4});
+        List<Change> second = flushAll();
+        assertEquals(List.of("p0", "p0/new", "p1/f1", "p2", "p2/f2"),
+                second.stream().map(Change::path).sorted().toList(), describe(second));
     }
 }

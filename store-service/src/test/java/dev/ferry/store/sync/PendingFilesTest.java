@@ -1,0 +1,62 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.Manifest;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PendingFilesTest {
+    private static ChunkHash hash(int n) {
+        byte[] h = new byte[32];
+        h[0] = (byte) n;
+        return ChunkHash.of(h);
+    }
+
+    private static Manifest file(String path, int... chunks) {
+        List<ChunkRef> refs = new ArrayList<>();
+        for (int c : chunks) {
+            refs.add(new ChunkRef(hash(c), 10));
+        }
+        return Manifest.file(path, 0644, 1L, 10L * chunks.length, refs);
+    }
+
+    @Test
+    void aFileBeingWrittenIsInstalledOnlyWhileItIsStillTheNewestUpsertOfItsPath() {
+        PendingFiles pending = new PendingFiles();
+        Batch batch = new Batch(1);
+        PendingFiles.Pending a = pending.add(file("d/a", 1, 2), batch, List.of(hash(1), hash(2)));
+        PendingFiles.Pending b = pending.add(file("d/b", 3), batch, List.of(hash(3)));
+        PendingFiles.Pending c = pending.add(file("e/c", 4), batch, List.of(hash(4)));
+        assertEquals(List.of(), pending.arrived(List.of(hash(1))));
+        assertEquals(List.of(a, b, c), pending.arrived(List.of(hash(2), hash(3), hash(4))));
+        assertTrue(a.writing && b.writing && c.writing);
+        assertEquals(3, pending.size(), "still pending while written: a later change can supersede them");
+        assertSame(a.entry, pending.entryAt("d/a"), "a patch may use a file being written as its base");
+
+        pending.rebase("d", "moved");
+        assertEquals(List.of(b), pending.removeUnder("moved/b"));
+        PendingFiles.Pending newer = pending.add(file("e/c", 5), batch, List.of(hash(5)));
+
+        assertTrue(pending.written(a), "a rebased file is installed at its new place");
+        assertEquals("moved/a", a.entry.path());
+        assertFalse(pending.written(b), "a superseded file is dropped");
+        assertFalse(pending.written(c), "an older version never replaces a newer pending one");
+        assertEquals(1, pending.size());
+        assertSame(newer.entry, pending.entryAt("e/c"));
+        assertFalse(pending.written(newer), "not written yet");
+
+        pending.wait(newer, List.of(hash(6)));
+        assertFalse(newer.writing, "a file whose chunk turned out corrupt waits again");
+        assertEquals(List.of(newer), pending.arrived(List.of(hash(6))));
+        assertTrue(pending.written(newer));
+        assertEquals(0, pending.size());
+    }
+}

@@ -68,5 +68,12 @@ public interface StoreConfig {
          * that would pass it gets 507.
          */
         Optional<MemorySize> quota();
+
+        /**
+         * Readiness fails (/q/health/ready answers 503) while the file system of DEST has less free space than this,
+         * so an orchestrator stops sending work before writes start failing.
+         */
+        @WithDefault("256M")
+        MemorySize minFreeDisk();
     }
 }

@@ -132,7 +132,7 @@ public class MirrorIndex implements Closeable {
         return size;
     }
 
-    /** The sizes of every file in the index added up: the bytes the mirror holds (for the quota). */
+    /** The sizes of every file entry added up: what the mirror holds before deduplication. */
     public long fileBytes() {
         return fileBytes;
     }
@@ -258,7 +258,7 @@ public class MirrorIndex implements Closeable {
 
     private void apply(Manifest m) {
         Entry old = entries.put(m.path(), new Entry(m, m.digest()));
-        fileBytes += m.size() - (old == null ? 0 : old.manifest().size());
+        fileBytes += bytesOf(m) - (old == null ? 0 : bytesOf(old.manifest()));
         rootDigest = null;
         size = entries.size();
     }
@@ -266,21 +266,25 @@ public class MirrorIndex implements Closeable {
     private boolean drop(String path) {
         Entry self = entries.remove(path);
         boolean any = self != null;
-        long freed = self == null ? 0 : self.manifest().size();
+        long bytes = self == null ? 0 : bytesOf(self.manifest());
         NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
         if (!below.isEmpty()) {
             for (Entry e : below.values()) {
-                freed += e.manifest().size();
+                bytes += bytesOf(e.manifest());
             }
             below.clear();
             any = true;
         }
         if (any) {
-            fileBytes -= freed;
+            fileBytes -= bytes;
             rootDigest = null;
             size = entries.size();
         }
         return any;
+    }
+
+    private static long bytesOf(Manifest m) {
+        return m.type() == EntryType.FILE ? m.size() : 0;
     }
 
     private void write(JournalLine line) throws IOException {

@@ -126,6 +126,7 @@ public class SyncService {
                 if (current == session) {
                     current = null;
                     pending.clear();
+                    stats.openBatches(0, 0);
                     LOG.infof("Watcher %s disconnected", session.describe());
                 }
             });
@@ -315,7 +316,8 @@ public class SyncService {
             s.send(new Message.Error("bad-message", "batch number " + c.batch() + " is still open: nothing applied"));
             return;
         }
-        Batch batch = new Batch(c.batch());
+        Batch batch = new Batch(c.batch(), System.nanoTime());
+        stats.batchReceived();
         s.batches.put(c.batch(), batch);
         LinkedHashSet<ChunkHash> missing = new LinkedHashSet<>();
         for (Change change : c.items()) {
@@ -353,7 +355,7 @@ public class SyncService {
             supersede(pending.removeUnder(d.path()));
             materializer.delete(d.path());
             index.remove(d.path());
-            stats.applied();
+            stats.applied("delete", d.path());
         } else if (change instanceof Change.Move mv) {
             move(batch, mv, missing);
         }
@@ -371,7 +373,7 @@ public class SyncService {
         if (m.type() != EntryType.FILE) {
             materializer.apply(m);
             index.put(m);
-            stats.applied();
+            stats.applied("upsert", path);
             return;
         }
         List<ChunkHash> lacking = materializer.lacking(m);
@@ -400,7 +402,7 @@ public class SyncService {
             return;
         }
         index.put(m);
-        stats.applied();
+        stats.applied("upsert", path);
     }
 
     private long indexedFileSize(String path) {
@@ -448,7 +450,7 @@ public class SyncService {
                     materializer.applyDirectory(m);
                     index.put(m);
                 }
-                stats.applied();
+                stats.applied("move", to);
                 return;
             }
         }
@@ -530,7 +532,7 @@ public class SyncService {
             if (w.tmp() != null) {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
-                stats.applied();
+                stats.applied("upsert", p.entry.path());
                 p.batch.open--;
             } else {
                 pending.wait(p, w.lacking());
@@ -560,13 +562,17 @@ public class SyncService {
         if (s == null || s != current) {
             return;
         }
+        long oldest = 0;
         for (Iterator<Batch> it = s.batches.values().iterator(); it.hasNext(); ) {
             Batch b = it.next();
             if (b.complete()) {
                 it.remove();
                 s.send(new Message.Ack(b.number, b.failed));
+            } else if (oldest == 0 || b.arrivedNanos - oldest < 0) {
+                oldest = b.arrivedNanos;
             }
         }
+        stats.openBatches(s.batches.size(), oldest);
     }
 
     private static String pathOf(Change change) {

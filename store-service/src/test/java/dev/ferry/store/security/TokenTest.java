@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,16 +79,36 @@ class TokenTest {
     /** Every route the store serves, plus made-up ones: the filter denies by default, so those get 401, not 404. */
     private List<String> routes() {
         List<String> paths = new ArrayList<>(List.of(Endpoints.STATUS, Endpoints.CHUNK_BATCH, Endpoints.CHUNK_MISSING,
-                Endpoints.CHUNKS + "/" + "ab".repeat(32), Endpoints.SYNC, "/", "/api", "/api/v1/anything-added-later",
+                Endpoints.CHUNKS + "/" + "ab".repeat(32), Endpoints.SYNC, "/api", "/api/v1/anything-added-later",
                 "/q/metrics", "/q/openapi", "/q/dev", "/q/healthz", "/q/health/../../api/v1/status", "/%2e%2e/etc",
                 "/api/v1/status?x=1", "/API/V1/STATUS", "//api/v1/status"));
         for (Route r : router.getRoutes()) {
             String p = r.getPath();
-            if (p != null && !p.startsWith("/q/health")) {
+            if (p != null && !p.startsWith("/q/health") && !TokenFilter.PAGE.contains(p)) {
                 paths.add(p);
             }
         }
         return paths;
+    }
+
+    @Test
+    void metricsAndOpenApiNeedTheToken() {
+        for (String path : new String[] {"/q/metrics", "/q/openapi"}) {
+            given().get(path).then().statusCode(401);
+            given().header("Authorization", "Bearer wrong").get(path).then().statusCode(401);
+            given().header("Authorization", "Bearer " + TokenProfile.TOKEN).get(path).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void theStatusPageShellIsOpenButHoldsNoData() {
+        String html = given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .header("Content-Security-Policy", containsString("default-src 'self'")).extract().asString();
+        assertTrue(html.contains("status.js") && !html.contains("storeId") && !html.contains("test-dest"), html);
+        given().get("/status.js").then().statusCode(200);
+        given().get("/status.css").then().statusCode(200);
+        given().post("/").then().statusCode(401);
+        given().get("/index.html/../api/v1/status").then().statusCode(401);
     }
 
     @Test

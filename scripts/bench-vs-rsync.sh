@@ -15,18 +15,18 @@ if ! command -v rsync >/dev/null 2>&1; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq rsync >/dev/null
 fi
 
-jars=(store-service/target/quarkus-app/quarkus-run.jar watcher-service/target/quarkus-app/quarkus-run.jar
-      benchmarks/target/benchmarks.jar)
+# Each jar with the sources it is built from: rebuild when one is missing or older than one of its sources.
 stale=""
-for j in "${jars[@]}"; do
-  if [ ! -f "$j" ]; then stale="$j is missing"; break; fi
-done
-if [ -z "$stale" ]; then
-  oldest=$(ls -t "${jars[@]}" | tail -1)
-  newer=$(find pom.xml chunker protocol store-service watcher-service benchmarks \
-      -path '*/target' -prune -o -type f -newer "$oldest" -print 2>/dev/null | head -1)
-  [ -z "$newer" ] || stale="$newer is newer than $oldest"
-fi
+check() {
+  local jar=$1; shift
+  if [ ! -f "$jar" ]; then stale="$jar is missing"; return; fi
+  local newer
+  newer=$(find pom.xml "$@" -path '*/target' -prune -o -type f -newer "$jar" -print 2>/dev/null | head -1)
+  [ -z "$newer" ] || stale="$newer is newer than $jar"
+}
+check store-service/target/quarkus-app/quarkus-run.jar chunker protocol store-service
+[ -n "$stale" ] || check watcher-service/target/quarkus-app/quarkus-run.jar chunker protocol watcher-service
+[ -n "$stale" ] || check benchmarks/target/benchmarks.jar chunker benchmarks
 if [ -n "$stale" ] || [ "${FERRY_BENCH_REBUILD:-}" = 1 ]; then
   echo "bench-vs-rsync: building Ferry and the harness (${stale:-FERRY_BENCH_REBUILD=1})" >&2
   ./mvnw -B -q -pl store-service,watcher-service,benchmarks -am package -DskipTests

@@ -16,7 +16,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link ChunkingBenchmark} and prints its results as bytes per second on one core (GB = 10^9 B), with
+ * Runs {@link ChunkingBenchmark} (and {@link ParallelChunkingBenchmark}) and prints its results as bytes per second on one core (GB = 10^9 B), with
  * issue 4's two kernel targets: FastCDC cut >= 1.5 GB/s, and cut + SHA-256 within 1.2x of SHA-256 alone.
  * Takes JMH's own options, e.g. {@code -f 1 -wi 2 -i 5 -w 2s -r 3s -p size=67108864}.
  */
@@ -29,7 +29,8 @@ public final class KernelReport {
 
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
         Options cli = new CommandLineOptions(args);
-        Options opt = new OptionsBuilder().parent(cli).include(ChunkingBenchmark.class.getName() + "\\.").build();
+        Options opt = new OptionsBuilder().parent(cli).include(ChunkingBenchmark.class.getName() + "\\.")
+                .include(ParallelChunkingBenchmark.class.getName() + "\\.").build();
         Collection<RunResult> runs = new Runner(opt).run();
         Map<Integer, Map<String, double[]>> bySize = new TreeMap<>((a, b) -> Integer.compare(b, a));
         for (RunResult r : runs) {
@@ -50,7 +51,7 @@ public final class KernelReport {
         for (var e : bySize.entrySet()) {
             int size = e.getKey();
             for (String b : List.of("memoryScan", "fastCdcCut", "sha256", "fastCdcCutThenSha256InPlace",
-                    "fastCdcWithSha256")) {
+                    "fastCdcWithSha256", "fastCdcWithSha256AllCores")) {
                 double[] v = e.getValue().get(b);
                 if (v != null) {
                     sb.append(String.format(Locale.ROOT, "| `%s` | %d MiB | %.2f | %.2f | %.2f |%n", b, size >> 20,
@@ -61,6 +62,12 @@ public final class KernelReport {
             double[] sha = e.getValue().get("sha256");
             double[] split = e.getValue().get("fastCdcWithSha256");
             double[] inPlace = e.getValue().get("fastCdcCutThenSha256InPlace");
+            double[] all = e.getValue().get("fastCdcWithSha256AllCores");
+            if (all != null && split != null) {
+                verdicts.add(String.format(Locale.ROOT, "%d MiB: split() on all %d cores at once: %.2f GB/s in total, "
+                        + "%.2fx one core", size >> 20, Runtime.getRuntime().availableProcessors(), all[0] / 1e9,
+                        all[0] / split[0]));
+            }
             if (cut != null) {
                 verdicts.add(String.format(Locale.ROOT, "%d MiB: FastCDC cut %.2f GB/s, target >= 1.50: %s", size >> 20,
                         cut[0] / 1e9, cut[0] >= CUT_TARGET ? "met" : "missed"));

@@ -27,7 +27,7 @@ record BenchSettings(Path repo, String commit, int repeats, Set<Integer> cases, 
             "  --no-rsync           Ferry only (no ratios)",
             "  --store-jvm 'FLAGS'  JVM flags of the store (default: -Xmx128m, as the README recommends)",
             "  --watcher-jvm 'FLAGS' JVM flags of the watcher (default: -Xmx192m, as the README recommends)",
-            "  --timeout SECONDS    longest wait for one case (default 900)",
+            "  --timeout SECONDS    longest wait for one case (default 900; the scale run's initial sync: 14400)",
             "  --latency-samples N  new files in case 8 (default 30)",
             "  --workdir DIR        where the trees go (default: a new folder under java.io.tmpdir; deleted after)",
             "  --out DIR            results: table.md, raw.csv, logs/ (default benchmarks/target/bench-results/UTC-TIME)",
@@ -45,7 +45,7 @@ record BenchSettings(Path repo, String commit, int repeats, Set<Integer> cases, 
         Path out = null;
         List<String> storeJvm = List.of("-Xmx128m");
         List<String> watcherJvm = List.of("-Xmx192m");
-        Duration timeout = Duration.ofSeconds(900);
+        Duration timeout = null;
         boolean rsync = true;
         boolean keep = false;
         boolean quick = false;
@@ -92,6 +92,9 @@ record BenchSettings(Path repo, String commit, int repeats, Set<Integer> cases, 
                 case "-h", "--help" -> throw new HelpRequested();
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
+        }
+        if (timeout == null) {
+            timeout = Duration.ofSeconds(scale ? 4 * 3600 : 900);
         }
         if (storeJar == null) {
             storeJar = repo.resolve("store-service/target/quarkus-app/quarkus-run.jar");

@@ -62,6 +62,10 @@ public final class BenchVsRsync {
     private int run() throws IOException {
         Files.createDirectories(logs);
         work = workDir(settings, "ferry-bench-");
+        Path w = work;
+        if (!settings.keep()) {
+            ChildProcess.atExit(() -> Workload.deleteTree(w));
+        }
         requireSpace(work, settings.quick() ? 2 * Workload.GIB : 9 * Workload.GIB);
         Machine machine = Machine.describe(work, settings);
         say("Ferry vs rsync: " + settings.repeats() + " repeats of cases " + settings.cases() + ", seed "

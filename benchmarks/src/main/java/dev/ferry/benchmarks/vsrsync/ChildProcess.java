@@ -17,9 +17,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildProcess implements AutoCloseable {
     private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
+    private static final List<Runnable> AFTER_KILL = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ChildProcess::kill), "bench-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LIVE.forEach(ChildProcess::kill);
+            AFTER_KILL.forEach(Runnable::run);
+        }, "bench-cleanup"));
+    }
+
+    /** Runs {@code cleanup} at exit after every child is dead (e.g. deleting the trees they wrote to). */
+    static void atExit(Runnable cleanup) {
+        AFTER_KILL.add(cleanup);
     }
 
     final String name;

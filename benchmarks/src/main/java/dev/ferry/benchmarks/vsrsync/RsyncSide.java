@@ -11,7 +11,10 @@ import java.util.Map;
 
 /**
  * rsync as a user would run it against a server: {@code rsync --daemon} on a free loopback port with one module
- * for DEST, and one {@code rsync -a --delete SOURCE/ rsync://127.0.0.1:PORT/mod/} per sync, through our proxy.
+ * for DEST, and one {@code rsync -a --delete --modify-window=-1 SOURCE/ rsync://127.0.0.1:PORT/mod/} per sync,
+ * through our proxy. {@code --modify-window=-1} makes rsync compare mtimes to the nanosecond as Ferry does: with
+ * its default (whole seconds) a file added to a folder in the same second as the folder's last change leaves the
+ * folder's mtime wrong in DEST for good, and the mirror never equals the source.
  */
 final class RsyncSide implements AutoCloseable {
     private final Path logDir;
@@ -90,7 +93,7 @@ final class RsyncSide implements AutoCloseable {
     /** One {@code rsync -a --delete SOURCE/ rsync://...} to completion; a non-zero exit is an error. */
     Run sync(Path source, Duration timeout) {
         proxy.reset();
-        List<String> cmd = List.of("rsync", "-a", "--delete", source + "/",
+        List<String> cmd = List.of("rsync", "-a", "--delete", "--modify-window=-1", source + "/",
                 "rsync://127.0.0.1:" + proxy.port() + "/mod/");
         long t0 = System.nanoTime();
         ChildProcess client = ChildProcess.start(tag + "-rsync-" + (++runs), cmd, Map.of(), logDir);

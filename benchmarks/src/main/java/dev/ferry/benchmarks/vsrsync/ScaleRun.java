@@ -25,6 +25,9 @@ final class ScaleRun {
     int run() throws IOException {
         Files.createDirectories(logs);
         Path work = BenchVsRsync.workDir(s, "ferry-scale-");
+        if (!s.keep()) {
+            ChildProcess.atExit(() -> Workload.deleteTree(work));
+        }
         long perFile = Math.max(4096, s.scaleFileBytes());
         BenchVsRsync.requireSpace(work, (long) s.scaleFiles() * perFile * (s.rsync() ? 4 : 3) + Workload.GIB);
         Machine machine = Machine.describe(work, s);
@@ -53,13 +56,28 @@ final class ScaleRun {
                 ferry.proxy.reset();
                 long t0 = System.nanoTime();
                 ChildProcess w = ferry.startWatcher(src, false);
-                Convergence.Result res = Convergence.await(cmp, src, fdest, expected, s.timeout(),
-                        BenchVsRsync.poll(expected.size()), () -> {
-                            ferry.checkAlive();
-                            if (!w.isAlive()) {
-                                throw new BenchException("the watcher exited\n" + ferry.logs());
-                            }
-                        }, ferry::logs);
+                Convergence.Result res;
+                try {
+                    res = Convergence.await(cmp, src, fdest, expected, s.timeout(),
+                            BenchVsRsync.poll(expected.size()), () -> {
+                                ferry.checkAlive();
+                                if (!w.isAlive()) {
+                                    throw new BenchException("the watcher exited\n" + ferry.logs());
+                                }
+                            }, ferry::logs);
+                } catch (BenchException e) {
+                    // Say how far it got, so a run that cannot finish in time still gives a rate and memory.
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    Map<String, Entry> got = TreeComparison.snapshot(fdest);
+                    long done = expected.entrySet().stream().filter(x -> x.getValue().equals(got.get(x.getKey()))).count();
+                    md.append(String.format(Locale.ROOT, "| Ferry initial sync: **not finished** after %s: %,d of %,d "
+                                    + "entries in DEST (%.0f entries/s) | %s | %,d | %d MiB | %d MiB |%n", Report.secs(secs),
+                            done, expected.size(), done / secs, Report.secs(secs), ferry.proxy.total(),
+                            w.peakRssBytes() >> 20, ferry.store().peakRssBytes() >> 20));
+                    md.append(String.format(Locale.ROOT, "%nPeak RSS per entry synced so far: watcher %.0f B, store %.0f B.%n",
+                            (double) w.peakRssBytes() / Math.max(1, done), (double) ferry.store().peakRssBytes() / Math.max(1, done)));
+                    throw e;
+                }
                 double secs = (res.equalAtNanos() - t0) / 1e9;
                 ferry.awaitIdle(Duration.ofSeconds(60));
                 long wPeak = w.peakRssBytes();

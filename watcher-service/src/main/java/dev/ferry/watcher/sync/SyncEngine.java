@@ -85,6 +85,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
         void synced();
 
         void failed(String why, int exitCode);
+
+        /** The store acknowledged {@code batch}; {@code failed} lists the items it could not apply. */
+        default void acknowledged(BatchRecord batch, List<Message.Failure> failed) {
+            LOG.info(describe(batch, failed.size()));
+        }
     }
 
     private enum Phase { HELLO_SENT, INDEX_SENT, LIVE, GUARDED }
@@ -756,7 +761,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (!resend.isEmpty()) {
             LOG.debugf("the store lacked the base of %d patches in batch %d: sending full manifests", resend.size(), batch.number());
         }
-        LOG.info(describe(batch, failed.size()));
+        outcome.acknowledged(batch, failed);
         int shown = 0;
         for (Message.Failure f : failed) {
             String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();
@@ -788,7 +793,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         return null;
     }
 
-    static String describe(BatchRecord batch, int failed) {
+    /** The log line of an acknowledged batch: {@code synced 3 changes: upsert a, delete b, move c -> d}. */
+    public static String describe(BatchRecord batch, int failed) {
         StringBuilder sb = new StringBuilder();
         int n = batch.items().size() - failed;
         sb.append("synced ").append(n).append(n == 1 ? " change" : " changes");

@@ -1,5 +1,6 @@
 package dev.ferry.store;
 
+import dev.ferry.protocol.HealthProbe;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -19,6 +20,9 @@ public final class StoreMain {
 
               DEST     the destination folder, created if missing (env FERRY_STORE_DEST when no argument)
               --help   print this help and exit
+              --probe [live|ready|started]
+                       ask the store running here (port QUARKUS_HTTP_PORT) for its health: exit 0 when
+                       healthy, 1 when not (a container HEALTHCHECK without curl)
 
             Environment: QUARKUS_HTTP_PORT (default 9181), QUARKUS_HTTP_HOST (default 127.0.0.1),
                          FERRY_TOKEN (bearer token every request must carry), FERRY_STORE_AUDIT_INTERVAL (2s).
@@ -40,6 +44,9 @@ public final class StoreMain {
      * now (0 after --help, 2 on bad usage), or -1 to boot.
      */
     static int prepare(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals(HealthProbe.OPTION)) {
+            return HealthProbe.run(args, env, 9181, err);
+        }
         String dest = null;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {

@@ -1,5 +1,6 @@
 package dev.ferry.store.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -38,5 +39,12 @@ public interface StoreConfig {
         /** How long one WebSocket send may wait for a slow watcher before its session is dropped. */
         @WithDefault("60s")
         Duration sendTimeout();
+
+        /**
+         * Readiness fails (/q/health/ready answers 503) while the file system of DEST has less free space than this,
+         * so an orchestrator stops sending work before writes start failing.
+         */
+        @WithDefault("256M")
+        MemorySize minFreeDisk();
     }
 }

@@ -19,6 +19,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +36,13 @@ import java.util.List;
 /** Chunk uploads and look-ups. Bodies are read as streams, at most one chunk in memory per request. */
 @Path(Endpoints.CHUNKS)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "chunks")
+@APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
 public class ChunkResource {
+    static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM;
+    private static final String HASH = "SHA-256 of the chunk, 64 hex digits";
+
     private static final int NOTIFY_EVERY = 64;
 
     private final ChunkStore store;
@@ -45,7 +59,21 @@ public class ChunkResource {
     @Path("{hash}")
     @Consumes(MediaType.WILDCARD)
     @Blocking
-    public Response put(@PathParam("hash") String hex, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
+    @Operation(summary = "Upload one chunk", description = "The body is hashed while it streams to a temp file and kept "
+            + "under {hash} only when its SHA-256 matches.")
+    @RequestBody(required = true, content = @Content(mediaType = OCTETS,
+            schema = @Schema(type = SchemaType.STRING, format = "binary", minLength = 1, maxLength = 262144)))
+    @APIResponse(responseCode = "201", description = "stored",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Stored.class)))
+    @APIResponse(responseCode = "200", description = "the store already had it (deduplicated)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Stored.class)))
+    @APIResponse(responseCode = "400", description = "bad-hash (not 64 hex digits) or hash-mismatch (the body's SHA-256 is "
+            + "not {hash}, or the body is empty); nothing is stored",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "413", description = "too-large: more than the largest chunk (256 KiB)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public Response put(@Parameter(description = HASH) @PathParam("hash") String hex,
+                        @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
                         InputStream body) throws IOException {
         if (!ChunkHash.isValid(hex)) {
             return error(400, "bad-hash", "a chunk hash is 64 hex digits");
@@ -77,7 +105,11 @@ public class ChunkResource {
 
     @HEAD
     @Path("{hash}")
-    public Response head(@PathParam("hash") String hex) {
+    @Operation(summary = "Whether the store holds a chunk")
+    @APIResponse(responseCode = "200", description = "stored")
+    @APIResponse(responseCode = "404", description = "not stored")
+    @APIResponse(responseCode = "400", description = "not a chunk hash")
+    public Response head(@Parameter(description = HASH) @PathParam("hash") String hex) {
         if (!ChunkHash.isValid(hex)) {
             return Response.status(400).build();
         }
@@ -88,7 +120,20 @@ public class ChunkResource {
     @Path("batch")
     @Consumes(MediaType.WILDCARD)
     @Blocking
-    public Response batch(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) throws IOException {
+    @Operation(summary = "Upload many chunks in one body", description = "Records of a 32-byte SHA-256, a 4-byte "
+            + "big-endian length and that many bytes, until the end of the body (docs/PROTOCOL.md). Each record is "
+            + "verified; the records before a bad one are kept.")
+    @RequestBody(required = true, content = @Content(mediaType = Endpoints.CHUNK_BATCH_TYPE,
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "every record verified: chunks newly stored and already present",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchResult.class)))
+    @APIResponse(responseCode = "400", description = "hash-mismatch, truncated or too-large at one record; {stored} "
+            + "records before it are kept",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
+    @APIResponse(responseCode = "415", description = "unsupported-media-type: the body is not " + Endpoints.CHUNK_BATCH_TYPE,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public Response batch(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                          InputStream body) throws IOException {
         if (contentType == null || !MediaType.valueOf(contentType).isCompatible(MediaType.valueOf(Endpoints.CHUNK_BATCH_TYPE))) {
             return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE);
         }
@@ -125,6 +170,13 @@ public class ChunkResource {
     @POST
     @Path("missing")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Which of these chunks the store lacks")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ApiBodies.MissingRequest.class)))
+    @APIResponse(responseCode = "200", description = "the hashes of the request that the store does not hold",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.MissingResponse.class)))
+    @APIResponse(responseCode = "400", description = "bad-hash (an entry is not a chunk hash) or bad-message (no chunks list)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public Response missing(ApiBodies.MissingRequest request) {
         if (request == null || request.chunks() == null) {
             return error(400, "bad-message", "body is {\"chunks\":[hex, ...]}");

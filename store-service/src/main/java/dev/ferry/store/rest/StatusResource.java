@@ -11,11 +11,19 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 
-/** GET the store's status as JSON. */
+/** GET the store's status as JSON: the data of the status page, and what scripts poll. */
 @Path(Endpoints.STATUS)
+@Tag(name = "status")
 public class StatusResource {
     private final StoreLayout layout;
     private final ChunkStore chunks;
@@ -33,13 +41,34 @@ public class StatusResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The store at a glance", description = "Counters, the connected watcher, the last changes applied, "
+            + "deduplication, sync lag and free disk space.")
+    @APIResponse(responseCode = "200", description = "the status",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Status.class)))
+    @APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public ApiBodies.Status status() {
         SyncSession session = sync.current();
         Instant last = stats.lastApplied();
-        return new ApiBodies.Status(layout.dest().toString(), layout.storeId(), chunks.chunkCount(), chunks.byteCount(),
+        long stored = chunks.byteCount();
+        long mirror = index.fileBytes();
+        List<ApiBodies.Watcher> watchers = session == null || session.clientId() == null ? List.of()
+                : List.of(new ApiBodies.Watcher(session.clientId(), String.valueOf(session.greetedAt())));
+        List<ApiBodies.Change> recent = stats.recentChanges().stream()
+                .map(c -> new ApiBodies.Change(c.at().toString(), c.op(), c.path())).toList();
+        return new ApiBodies.Status(layout.dest().toString(), layout.storeId(), chunks.chunkCount(), stored,
                 index.size(), sync.pendingFiles(), session == null ? null : session.clientId(),
                 last == null ? null : last.toString(), stats.entriesApplied(), stats.chunksReceived(),
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
-                stats.auditRepairs(), index.rootDigest());
+                stats.auditRepairs(), index.rootDigest(), mirror, stored == 0 ? 1.0 : (double) mirror / stored,
+                stats.openBatches(), stats.lagSeconds(), freeBytes(), watchers, recent);
+    }
+
+    private long freeBytes() {
+        try {
+            return layout.usableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }

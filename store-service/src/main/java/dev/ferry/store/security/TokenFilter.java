@@ -11,12 +11,16 @@ import java.security.MessageDigest;
 
 /**
  * When {@code ferry.token} is set, refuses every HTTP request without {@code Authorization: Bearer TOKEN} with 401,
- * before any other route sees it: REST calls and the WebSocket upgrade alike. /q/health stays open for probes.
+ * before any other route sees it: REST calls, metrics, OpenAPI and the WebSocket upgrade alike. Open: /q/health for
+ * probes, and the status page's static shell ({@link #PAGE}), which holds no data: its script asks for the token
+ * and sends it on every fetch of /api/v1/status.
  */
 @Singleton
 public class TokenFilter {
     private static final String BEARER = "Bearer ";
     private static final String HEALTH = "/q/health";
+    /** The status page's files (META-INF/resources): HTML, script and style, no data. */
+    static final java.util.Set<String> PAGE = java.util.Set.of("/", "/index.html", "/status.js", "/status.css");
     private static final String UNAUTHORIZED =
             "{\"error\":\"unauthorized\",\"message\":\"missing or wrong bearer token\"}";
 
@@ -39,7 +43,8 @@ public class TokenFilter {
 
     void check(RoutingContext rc) {
         String path = rc.normalizedPath();
-        if (path.equals(HEALTH) || path.startsWith(HEALTH + "/") || authorized(rc.request().getHeader("Authorization"))) {
+        boolean open = path.equals(HEALTH) || path.startsWith(HEALTH + "/") || PAGE.contains(path) && isRead(rc);
+        if (open || authorized(rc.request().getHeader("Authorization"))) {
             rc.next();
             return;
         }
@@ -47,6 +52,11 @@ public class TokenFilter {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("WWW-Authenticate", "Bearer")
                 .end(UNAUTHORIZED);
+    }
+
+    private static boolean isRead(RoutingContext rc) {
+        io.vertx.core.http.HttpMethod m = rc.request().method();
+        return m == io.vertx.core.http.HttpMethod.GET || m == io.vertx.core.http.HttpMethod.HEAD;
     }
 
     boolean authorized(String header) {

@@ -55,6 +55,7 @@ public class MirrorIndex implements Closeable {
     private String rootDigest;
     private boolean unflushed;
     private volatile int size;
+    private volatile long fileBytes;
     private volatile boolean reconciled;
 
     @Inject
@@ -129,6 +130,11 @@ public class MirrorIndex implements Closeable {
 
     public int size() {
         return size;
+    }
+
+    /** The sizes of every file entry added up: what the mirror holds before deduplication. */
+    public long fileBytes() {
+        return fileBytes;
     }
 
     /** True when some entry lies strictly below {@code path}. */
@@ -251,23 +257,34 @@ public class MirrorIndex implements Closeable {
     }
 
     private void apply(Manifest m) {
-        entries.put(m.path(), new Entry(m, m.digest()));
+        Entry old = entries.put(m.path(), new Entry(m, m.digest()));
+        fileBytes += bytesOf(m) - (old == null ? 0 : bytesOf(old.manifest()));
         rootDigest = null;
         size = entries.size();
     }
 
     private boolean drop(String path) {
-        boolean any = entries.remove(path) != null;
+        Entry self = entries.remove(path);
+        boolean any = self != null;
+        long bytes = self == null ? 0 : bytesOf(self.manifest());
         NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
         if (!below.isEmpty()) {
+            for (Entry e : below.values()) {
+                bytes += bytesOf(e.manifest());
+            }
             below.clear();
             any = true;
         }
         if (any) {
+            fileBytes -= bytes;
             rootDigest = null;
             size = entries.size();
         }
         return any;
+    }
+
+    private static long bytesOf(Manifest m) {
+        return m.type() == EntryType.FILE ? m.size() : 0;
     }
 
     private void write(JournalLine line) throws IOException {

@@ -160,6 +160,11 @@ public final class StoreLayout implements Closeable {
         return stateDir.resolve("index.log");
     }
 
+    /** Bytes free for this process on the file system of DEST/.ferry (where chunks and temp files go). */
+    public long usableSpace() throws IOException {
+        return Files.getFileStore(stateDir).getUsableSpace();
+    }
+
     /** A random UUID made at the store's first start. */
     public String storeId() {
         return storeId;

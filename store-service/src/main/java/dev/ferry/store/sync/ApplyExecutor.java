@@ -56,6 +56,11 @@ public class ApplyExecutor {
         }
     }
 
+    /** False once the apply thread stopped taking tasks (shutdown). */
+    public boolean running() {
+        return !executor.isShutdown();
+    }
+
     /** Stops taking tasks and waits a little for the running one. */
     public void shutdown() {
         executor.shutdown();

@@ -3,18 +3,35 @@ package dev.ferry.store.sync;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters for the status endpoint. Thread-safe. */
+/**
+ * Counters of the running store, read by the status endpoint, the status page and the Prometheus metrics
+ * ({@code dev.ferry.store.metrics.StoreMetrics} publishes each one: add a line there for a new counter). Thread-safe.
+ */
 @Singleton
 public class StoreStats {
+    /** How many applied changes {@link #recentChanges()} remembers. */
+    public static final int RECENT = 50;
+
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong bytesDeduplicated = new AtomicLong();
     private final AtomicLong chunksReceived = new AtomicLong();
     private final AtomicLong chunksDeduplicated = new AtomicLong();
     private final AtomicLong entriesApplied = new AtomicLong();
     private final AtomicLong auditRepairs = new AtomicLong();
+    private final AtomicLong batchesReceived = new AtomicLong();
+    private final ArrayDeque<AppliedChange> recent = new ArrayDeque<>(RECENT);
     private volatile Instant lastApplied;
+    private volatile int openBatches;
+    private volatile long oldestOpenBatchNanos;
+
+    /** One applied change: when, what ({@code upsert}, {@code delete}, {@code move}) and the path. */
+    public record AppliedChange(Instant at, String op, String path) {
+    }
 
     /** One uploaded chunk of {@code bytes} bytes; {@code duplicate} when the store already had it. */
     public void chunkReceived(int bytes, boolean duplicate) {
@@ -26,13 +43,35 @@ public class StoreStats {
         }
     }
 
-    public void applied() {
+    /** One entry of the mirror was changed: {@code op} is upsert, delete or move, {@code path} its (new) path. */
+    public void applied(String op, String path) {
+        Instant now = Instant.now();
         entriesApplied.incrementAndGet();
-        lastApplied = Instant.now();
+        lastApplied = now;
+        synchronized (recent) {
+            if (recent.size() == RECENT) {
+                recent.removeFirst();
+            }
+            recent.addLast(new AppliedChange(now, op, path));
+        }
     }
 
     public void repaired(int count) {
         auditRepairs.addAndGet(count);
+    }
+
+    /** A {@code changes} batch arrived. */
+    public void batchReceived() {
+        batchesReceived.incrementAndGet();
+    }
+
+    /**
+     * The batches of the current session that are not applied completely yet, and when ({@link System#nanoTime()})
+     * the oldest of them arrived; set on the apply thread after each step.
+     */
+    public void openBatches(int count, long oldestArrivalNanos) {
+        oldestOpenBatchNanos = oldestArrivalNanos;
+        openBatches = count;
     }
 
     public long bytesReceived() {
@@ -59,8 +98,33 @@ public class StoreStats {
         return auditRepairs.get();
     }
 
+    public long batchesReceived() {
+        return batchesReceived.get();
+    }
+
+    /** Batches received and not yet applied completely (waiting for chunks, or queued). */
+    public int openBatches() {
+        return openBatches;
+    }
+
+    /** Sync lag: how long the oldest batch not yet applied completely has been waiting, in seconds; 0 when none. */
+    public double lagSeconds() {
+        int open = openBatches;
+        long since = oldestOpenBatchNanos;
+        return open == 0 ? 0 : Math.max(0, System.nanoTime() - since) / 1e9;
+    }
+
     /** When an entry was last applied to DEST, or null. */
     public Instant lastApplied() {
         return lastApplied;
+    }
+
+    /** The last {@link #RECENT} applied changes, newest first. */
+    public List<AppliedChange> recentChanges() {
+        synchronized (recent) {
+            List<AppliedChange> list = new ArrayList<>(recent);
+            java.util.Collections.reverse(list);
+            return list;
+        }
     }
 }

@@ -112,6 +112,7 @@ public class SyncService {
                 if (current == session) {
                     current = null;
                     pending.clear();
+                    stats.openBatches(0, 0);
                     LOG.infof("Watcher %s disconnected", session.describe());
                 }
             });
@@ -249,7 +250,8 @@ public class SyncService {
     }
 
     private void changes(SyncSession s, Message.Changes c) {
-        Batch batch = new Batch(c.batch());
+        Batch batch = new Batch(c.batch(), System.nanoTime());
+        stats.batchReceived();
         s.batches.put(c.batch(), batch);
         LinkedHashSet<ChunkHash> missing = new LinkedHashSet<>();
         for (Change change : c.items()) {
@@ -287,7 +289,7 @@ public class SyncService {
             supersede(pending.removeUnder(d.path()));
             materializer.delete(d.path());
             index.remove(d.path());
-            stats.applied();
+            stats.applied("delete", d.path());
         } else if (change instanceof Change.Move mv) {
             move(batch, mv, missing);
         }
@@ -310,7 +312,7 @@ public class SyncService {
             return;
         }
         index.put(m);
-        stats.applied();
+        stats.applied("upsert", path);
     }
 
     private void move(Batch batch, Change.Move mv, LinkedHashSet<ChunkHash> missing) throws Exception {
@@ -339,7 +341,7 @@ public class SyncService {
                     materializer.applyDirectory(m);
                     index.put(m);
                 }
-                stats.applied();
+                stats.applied("move", to);
                 return;
             }
         }
@@ -421,7 +423,7 @@ public class SyncService {
             if (w.tmp() != null) {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
-                stats.applied();
+                stats.applied("upsert", p.entry.path());
                 p.batch.open--;
             } else {
                 pending.wait(p, w.lacking());
@@ -451,13 +453,17 @@ public class SyncService {
         if (s == null || s != current) {
             return;
         }
+        long oldest = 0;
         for (Iterator<Batch> it = s.batches.values().iterator(); it.hasNext(); ) {
             Batch b = it.next();
             if (b.complete()) {
                 it.remove();
                 s.send(new Message.Ack(b.number, b.failed));
+            } else if (oldest == 0 || b.arrivedNanos - oldest < 0) {
+                oldest = b.arrivedNanos;
             }
         }
+        stats.openBatches(s.batches.size(), oldest);
     }
 
     private static String pathOf(Change change) {

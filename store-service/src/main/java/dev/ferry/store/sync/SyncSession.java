@@ -27,6 +27,7 @@ public final class SyncSession {
     private final Object sendLock = new Object();
     private volatile boolean greeted;
     private volatile String clientId;
+    private volatile java.time.Instant greetedAt;
     private volatile int protocol;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
     Map<String, String> theirIndex = new HashMap<>();
@@ -43,6 +44,7 @@ public final class SyncSession {
 
     void greet(String clientId, int protocol) {
         this.clientId = clientId;
+        this.greetedAt = java.time.Instant.now();
         this.protocol = protocol;
         this.greeted = true;
         batches.clear();
@@ -57,6 +59,11 @@ public final class SyncSession {
     /** The watcher's clientId from its hello, or null before it. */
     public String clientId() {
         return clientId;
+    }
+
+    /** When its hello was accepted, or null before it. */
+    public java.time.Instant greetedAt() {
+        return greetedAt;
     }
 
     public boolean isOpen() {

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @QuarkusTest
@@ -33,6 +35,26 @@ class TokenTest {
         given().contentType("application/octet-stream").body(data)
                 .put(Endpoints.CHUNKS + "/" + TestData.hash(data).hex()).then().statusCode(401);
         given().header("Authorization", "Bearer " + TokenProfile.TOKEN).get(Endpoints.STATUS).then().statusCode(200);
+    }
+
+    @Test
+    void metricsAndOpenApiNeedTheToken() {
+        for (String path : new String[] {"/q/metrics", "/q/openapi"}) {
+            given().get(path).then().statusCode(401);
+            given().header("Authorization", "Bearer wrong").get(path).then().statusCode(401);
+            given().header("Authorization", "Bearer " + TokenProfile.TOKEN).get(path).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void theStatusPageShellIsOpenButHoldsNoData() {
+        String html = given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .header("Content-Security-Policy", containsString("default-src 'self'")).extract().asString();
+        assertTrue(html.contains("status.js") && !html.contains("storeId") && !html.contains("test-dest"), html);
+        given().get("/status.js").then().statusCode(200);
+        given().get("/status.css").then().statusCode(200);
+        given().post("/").then().statusCode(401);
+        given().get("/index.html/../api/v1/status").then().statusCode(401);
     }
 
     @Test

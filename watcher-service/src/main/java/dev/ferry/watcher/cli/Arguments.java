@@ -21,10 +21,13 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
 
-              SOURCE            the folder to mirror (must exist)
+              SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
               --help            this text
+              --probe [live|ready|started]
+                                ask the watcher running here (port QUARKUS_HTTP_PORT) for its health:
+                                exit 0 when healthy, 1 when not (a container HEALTHCHECK without curl)
 
             Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
             and every ferry.* setting in its FERRY_* form (see README).
@@ -32,6 +35,14 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
 
     /** Parses {@code args}; {@code envStore} is FERRY_STORE_URL (or ferry.store-url) when set. */
     public static Arguments parse(String[] args, Optional<String> envStore) throws UsageException {
+        return parse(args, envStore, Optional.empty());
+    }
+
+    /**
+     * Parses {@code args}; {@code envStore} is FERRY_STORE_URL (or ferry.store-url) and {@code envSource}
+     * FERRY_WATCHER_SOURCE (or ferry.watcher.source) when set: the SOURCE when no argument names one.
+     */
+    public static Arguments parse(String[] args, Optional<String> envStore, Optional<String> envSource) throws UsageException {
         Path source = null;
         String store = null;
         boolean once = false;
@@ -56,8 +67,11 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                 source = toPath(arg);
             }
         }
+        if (source == null && envSource.isPresent() && !envSource.get().isBlank()) {
+            source = toPath(envSource.get());
+        }
         if (source == null) {
-            throw new UsageException("missing SOURCE folder");
+            throw new UsageException("missing SOURCE folder (the argument, or FERRY_WATCHER_SOURCE)");
         }
         Optional<String> url = Optional.ofNullable(store).or(() -> envStore.filter(s -> !s.isBlank()));
         if (url.isEmpty()) {

@@ -21,7 +21,7 @@ public class WatcherApp implements QuarkusApplication {
     public int run(String... args) {
         Arguments parsed;
         try {
-            parsed = Arguments.parse(args, config.storeUrl());
+            parsed = Arguments.parse(args, config.storeUrl(), config.watcher().source());
             if (parsed.help()) {
                 System.out.print(Arguments.USAGE);
                 return WatcherRuntime.EXIT_OK;

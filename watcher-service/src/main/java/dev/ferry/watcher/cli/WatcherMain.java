@@ -1,6 +1,7 @@
 package dev.ferry.watcher.cli;
 
 import dev.ferry.watcher.runtime.WatcherRuntime;
+import dev.ferry.protocol.HealthProbe;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -17,9 +18,14 @@ public final class WatcherMain {
     }
 
     public static void main(String... args) {
+        if (args.length > 0 && args[0].equals(HealthProbe.OPTION)) {
+            System.exit(HealthProbe.run(args, System.getenv(), 9182, System.err));
+            return;
+        }
         Arguments parsed;
         try {
-            parsed = Arguments.parse(args, storeFromEnvironment());
+            parsed = Arguments.parse(args, setting("ferry.store-url", "FERRY_STORE_URL"),
+                    setting("ferry.watcher.source", "FERRY_WATCHER_SOURCE"));
             if (parsed.help()) {
                 System.out.print(Arguments.USAGE);
                 return;
@@ -37,8 +43,8 @@ public final class WatcherMain {
         Quarkus.run(WatcherApp.class, args);
     }
 
-    private static Optional<String> storeFromEnvironment() {
-        return Optional.ofNullable(System.getProperty("ferry.store-url"))
-                .or(() -> Optional.ofNullable(System.getenv("FERRY_STORE_URL")));
+    /** A setting read before the configuration exists: the system property, else the environment variable. */
+    private static Optional<String> setting(String property, String env) {
+        return Optional.ofNullable(System.getProperty(property)).or(() -> Optional.ofNullable(System.getenv(env)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.config;
 
+import dev.ferry.watcher.progress.ProgressMode;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -23,6 +24,12 @@ public interface FerryConfig {
 
     /** Settings under {@code ferry.watcher}. */
     interface Watcher {
+
+        /**
+         * The SOURCE folder when the command line names none (containers, systemd units); the argument wins.
+         * No default.
+         */
+        Optional<String> source();
 
         /** A burst of file system events is flushed once the source has been quiet this long. */
         @WithDefault("30ms")
@@ -64,5 +71,17 @@ public interface FerryConfig {
          */
         @WithDefault("false")
         boolean allowEmptySource();
+
+        /**
+         * How progress is shown: {@code auto} draws a progress line redrawn in place (and a short line per applied
+         * change) when stdin and stdout are a terminal and logs are not JSON, else logs a progress line every 2 s;
+         * {@code terminal} and {@code log} force one of them.
+         */
+        @WithDefault("auto")
+        ProgressMode progress();
+
+        /** How often the terminal's progress line is redrawn (and rates are sampled). */
+        @WithDefault("1s")
+        Duration progressInterval();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.rest;
 
+import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import dev.ferry.watcher.sync.SyncStatus;
 import jakarta.ws.rs.GET;
@@ -19,12 +20,13 @@ public class StatusResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public WatcherStatus status() {
-        return runtime.status().map(StatusResource::view)
-                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, null, null));
+        Progress progress = runtime.progress().orElse(Progress.NONE);
+        return runtime.status().map(s -> view(s, progress))
+                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, null, null, progress));
     }
 
-    static WatcherStatus view(SyncStatus s) {
+    static WatcherStatus view(SyncStatus s, Progress progress) {
         return new WatcherStatus(s.source(), s.store(), s.connected(), s.state(), s.filesKnown(), s.bytesKnown(),
-                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.lastSyncAt(), s.lastError());
+                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.lastSyncAt(), s.lastError(), progress);
     }
 }

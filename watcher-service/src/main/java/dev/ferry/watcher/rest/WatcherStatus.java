@@ -1,12 +1,13 @@
 package dev.ferry.watcher.rest;
 
+import dev.ferry.watcher.progress.Progress;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 
-/** The body of GET /status. */
+/** The body of GET /status; {@code progress} has the work done and queued, its rates and the time left. */
 @RegisterForReflection
 public record WatcherStatus(String source, String store, boolean connected, String state, long filesKnown,
                             long bytesKnown, int pendingBatches, long chunksUploaded, long bytesUploaded,
-                            Instant lastSyncAt, String lastError) {
+                            Instant lastSyncAt, String lastError, Progress progress) {
 }

@@ -5,12 +5,17 @@ import dev.ferry.chunker.FastCdc;
 import dev.ferry.watcher.cli.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
 import dev.ferry.watcher.config.StateDirectory;
+import dev.ferry.watcher.progress.Progress;
+import dev.ferry.watcher.progress.ProgressFormat;
+import dev.ferry.watcher.progress.ProgressMeter;
+import dev.ferry.watcher.progress.TerminalDisplay;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.LocalStateCache;
 import dev.ferry.watcher.store.StoreAddress;
 import dev.ferry.watcher.store.StoreConnection;
-import dev.ferry.watcher.sync.ByteSize;
+import dev.ferry.protocol.Message;
+import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.ChangeDetector;
 import dev.ferry.watcher.sync.SyncEngine;
 import dev.ferry.watcher.sync.SyncStatus;
@@ -21,12 +26,14 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +51,8 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class WatcherRuntime {
     private static final Logger LOG = Logger.getLogger(WatcherRuntime.class);
+    /** After the initial sync, the progress line (or log line) appears for queued work at least this large. */
+    static final long LARGE_WORK_BYTES = 8L * 1024 * 1024;
 
     /** Exit codes of the watcher process. */
     static final int HASH_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -64,6 +73,12 @@ public class WatcherRuntime {
     public Optional<SyncStatus> status() {
         Running r = running;
         return r == null ? Optional.empty() : Optional.of(r.status);
+    }
+
+    /** Progress of the running watcher (counters, rates, time left); empty before it starts. */
+    public Optional<Progress> progress() {
+        Running r = running;
+        return r == null ? Optional.empty() : Optional.of(r.meter.current(System.nanoTime()));
     }
 
     /** Exit code the process should end with (set by a fatal error). */
@@ -126,9 +141,9 @@ public class WatcherRuntime {
     }
 
     @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void progress() {
+    void progressLog() {
         Running r = running;
-        if (r != null) {
+        if (r != null && r.display == null) {
             r.logProgress();
         }
     }
@@ -148,6 +163,8 @@ public class WatcherRuntime {
         final ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor(named("ferry-tree"));
         final ExecutorService protocol = Executors.newSingleThreadExecutor(named("ferry-protocol"));
         final ScheduledExecutorService connect = Executors.newSingleThreadScheduledExecutor(named("ferry-connect"));
+        /** Samples the progress counters (and redraws the terminal's line) every ferry.watcher.progress-interval. */
+        final ScheduledExecutorService progressTimer = Executors.newSingleThreadScheduledExecutor(named("ferry-progress"));
         /** Hashes files for the tree thread, one per core: FastCDC and SHA-256 are CPU-bound. */
         final ExecutorService hashPool = Executors.newFixedThreadPool(HASH_THREADS, named("ferry-hash"));
         final FileHasher hasher;
@@ -158,6 +175,9 @@ public class WatcherRuntime {
         final DirectoryWatcher watcher;
         final StoreConnection connection;
         final Path stateDir;
+        final ProgressMeter meter;
+        /** The terminal's progress line, or null when progress goes to the log. */
+        final TerminalDisplay display;
         long loggedHashed = -1;
         long loggedUploaded = -1;
         boolean stopped;
@@ -202,9 +222,39 @@ public class WatcherRuntime {
             engine.attach(aggregator, watcher);
             connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect);
             engine.attach(connection);
+            status.bindWork(new SyncStatus.Work() {
+                public long filesHashed() {
+                    return hasher.filesHashed();
+                }
+
+                public long bytesHashed() {
+                    return hasher.bytesHashed();
+                }
+
+                public long filesQueuedForHashing() {
+                    return hasher.filesQueued();
+                }
+
+                public long bytesQueuedForHashing() {
+                    return hasher.bytesQueued();
+                }
+
+                public long chunksQueuedForUpload() {
+                    return uploader.queuedChunks();
+                }
+
+                public long bytesQueuedForUpload() {
+                    return uploader.queuedBytes();
+                }
+            });
+            meter = new ProgressMeter(status, Duration.ofSeconds(10));
+            boolean json = ConfigProvider.getConfig().getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)
+                    .orElse(false);
+            display = w.progress().terminal(System.console() != null, json) ? new TerminalDisplay(System.out) : null;
         }
 
         void start() {
+            TerminalDisplay.activate(display);
             LOG.infof("%s %s -> store %s (%d entries known, state in %s)", once ? "syncing once" : "watching",
                     status.source(), status.store(), cache.size(), stateDir);
             uploader.start();
@@ -213,22 +263,57 @@ public class WatcherRuntime {
             }
             engine.start();
             connection.start();
+            long every = Math.max(10, config.watcher().progressInterval().toMillis());
+            progressTimer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
         }
 
+        /** Samples the counters; on a terminal, redraws the progress line or takes it away when there is no work. */
+        synchronized void tick() {
+            Progress p = meter.sample(System.nanoTime());
+            if (display == null || stopped) {
+                return;
+            }
+            if (worthShowing(p)) {
+                display.draw(ProgressFormat.line(status.state(), p));
+            } else {
+                display.clearLine();
+            }
+        }
+
+        /** The initial sync, and later any large hashing or upload. */
+        private boolean worthShowing(Progress p) {
+            if (!status.confirmedOnce()) {
+                return true;
+            }
+            return p.bytesQueuedForHashing() >= LARGE_WORK_BYTES || p.bytesQueuedForUpload() >= LARGE_WORK_BYTES;
+        }
+
+        /** Without a terminal: the progress line in the log every 2 s while there is news worth showing. */
         void logProgress() {
-            if (stopped || (status.confirmedOnce() && !status.state().equals("scanning"))) {
+            if (stopped) {
                 return;
             }
-            long hashed = hasher.bytesHashed();
-            long uploaded = status.bytesUploaded();
-            if (hashed == loggedHashed && uploaded == loggedUploaded) {
+            Progress p = meter.current(System.nanoTime());
+            if (!worthShowing(p) && !status.state().equals("scanning")) {
                 return;
             }
-            loggedHashed = hashed;
-            loggedUploaded = uploaded;
-            LOG.infof("%s: hashed %d files (%s), uploaded %d chunks (%s), %d batches in flight", status.state(),
-                    hasher.filesHashed(), ByteSize.format(hashed), status.chunksUploaded(), ByteSize.format(uploaded),
-                    status.pendingBatches());
+            if (p.bytesHashed() == loggedHashed && p.bytesUploaded() == loggedUploaded) {
+                return;
+            }
+            loggedHashed = p.bytesHashed();
+            loggedUploaded = p.bytesUploaded();
+            LOG.infof("%s, %d batches in flight", ProgressFormat.line(status.state(), p), status.pendingBatches());
+        }
+
+        @Override
+        public void acknowledged(BatchRecord batch, List<Message.Failure> failed) {
+            if (display == null) {
+                SyncEngine.Outcome.super.acknowledged(batch, failed);
+                return;
+            }
+            for (String line : ProgressFormat.changes(batch.items(), failed)) {
+                display.println(line);
+            }
         }
 
         @Override
@@ -254,6 +339,11 @@ public class WatcherRuntime {
                 return;
             }
             stopped = true;
+            progressTimer.shutdownNow();
+            if (display != null) {
+                display.clearLine();
+                TerminalDisplay.activate(null);
+            }
             connection.stop();
             if (watcher != null) {
                 watcher.close();

@@ -25,6 +25,8 @@ public final class FileHasher {
     private final SourceScanner scanner;
     private final AtomicLong bytesHashed = new AtomicLong();
     private final AtomicLong filesHashed = new AtomicLong();
+    private final AtomicLong filesPlanned = new AtomicLong();
+    private final AtomicLong bytesPlanned = new AtomicLong();
 
     public FileHasher(Chunker chunker, SourceScanner scanner) {
         this.chunker = chunker;
@@ -35,8 +37,42 @@ public final class FileHasher {
         return chunker.params();
     }
 
+    /**
+     * Announces {@code files} files of {@code bytes} bytes about to be hashed (for progress: they count as queued
+     * until {@link #hash} takes each, or {@link #planDone} drops what is left).
+     */
+    public void plan(long files, long bytes) {
+        filesPlanned.addAndGet(files);
+        bytesPlanned.addAndGet(bytes);
+    }
+
+    /** The planned hashing is over: nothing is queued any more. */
+    public void planDone() {
+        filesPlanned.set(0);
+        bytesPlanned.set(0);
+    }
+
+    /** Files announced by {@link #plan} and not hashed yet. */
+    public long filesQueued() {
+        return filesPlanned.get();
+    }
+
+    /** Bytes of the files announced by {@link #plan} and not hashed yet. */
+    public long bytesQueued() {
+        return bytesPlanned.get();
+    }
+
     /** Hashes the file {@code before} describes (a {@link EntryType#FILE} from a fresh stat). */
     public HashResult hash(ScannedEntry before) {
+        try {
+            return hashNow(before);
+        } finally {
+            filesPlanned.updateAndGet(n -> Math.max(0, n - 1));
+            bytesPlanned.updateAndGet(n -> Math.max(0, n - before.size()));
+        }
+    }
+
+    private HashResult hashNow(ScannedEntry before) {
         List<ChunkRef> chunks = new ArrayList<>((int) Math.min(1 << 16, before.size() / (chunker.params().avgSize()) + 1));
         long[] total = {0};
         try (InputStream in = Files.newInputStream(before.file(), LinkOption.NOFOLLOW_LINKS)) {

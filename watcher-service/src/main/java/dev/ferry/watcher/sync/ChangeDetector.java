@@ -357,39 +357,60 @@ public final class ChangeDetector {
             TreeSet<String> all = new TreeSet<>(seen.present.keySet());
             all.addAll(seen.absent);
             all.addAll(seen.cachedButNotSeen());
-            if (hashPool != null) {
-                List<ScannedEntry> toHash = new ArrayList<>();
+            planHashing();
+            try {
+                if (hashPool != null) {
+                    List<ScannedEntry> toHash = new ArrayList<>();
+                    for (String path : all) {
+                        ScannedEntry now = seen.present.get(path);
+                        CachedEntry c = now == null || now.type() != EntryType.FILE ? null : cache.get(path);
+                        if (now == null || now.type() != EntryType.FILE
+                                || (c != null && !c.racy() && now.sameStat(c.inode(), c.size(), c.mtimeNs()))) {
+                            continue;
+                        }
+                        CachedEntry same = c != null && c.inode() == now.inode() ? null
+                                : reusable.get(new Identity(now.inode(), now.size(), now.mtimeNs()));
+                        if (same == null || same.racy()) {
+                            toHash.add(now);
+                        }
+                    }
+                    if (toHash.size() > 0) {
+                        prefetch = new HashPrefetch(toHash);
+                    }
+                }
                 for (String path : all) {
                     ScannedEntry now = seen.present.get(path);
-                    CachedEntry c = now == null || now.type() != EntryType.FILE ? null : cache.get(path);
-                    if (now == null || now.type() != EntryType.FILE
-                            || (c != null && !c.racy() && now.sameStat(c.inode(), c.size(), c.mtimeNs()))) {
-                        continue;
-                    }
-                    CachedEntry same = c != null && c.inode() == now.inode() ? null
-                            : reusable.get(new Identity(now.inode(), now.size(), now.mtimeNs()));
-                    if (same == null || same.racy()) {
-                        toHash.add(now);
+                    if (now == null) {
+                        if (cache.contains(path)) {
+                            delete(path);
+                        }
+                    } else {
+                        update(now);
                     }
                 }
-                if (toHash.size() > 0) {
-                    prefetch = new HashPrefetch(toHash);
-                }
-            }
-            for (String path : all) {
-                ScannedEntry now = seen.present.get(path);
-                if (now == null) {
-                    if (cache.contains(path)) {
-                        delete(path);
-                    }
-                } else {
-                    update(now);
-                }
+            } finally {
+                hasher.planDone();
             }
             if (unstableAttempts.size() > 10_000) {
                 unstableAttempts.clear();
             }
             return new FlushResult(changes, false);
+        }
+
+        /** Tells the hasher how many files (and bytes) this flush will likely hash, for the progress display. */
+        private void planHashing() {
+            long files = 0;
+            long bytes = 0;
+            for (ScannedEntry e : seen.present.values()) {
+                if (e.type() == EntryType.FILE) {
+                    CachedEntry c = cache.get(e.path());
+                    if (c == null || c.racy() || !e.sameStat(c.inode(), c.size(), c.mtimeNs())) {
+                        files++;
+                        bytes += e.size();
+                    }
+                }
+            }
+            hasher.plan(files, bytes);
         }
 
         private void classify() {

@@ -58,14 +58,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
      * @param maxBatchItems    items per batch at most
      * @param maxBatchBytes    estimated frame size per batch at most
      * @param indexBatchSize   entries per index frame
+     * @param earlyHelloWait   how long the initial scan waits for a store to say whether it has the cached tree
      */
     public record Settings(Duration quietDelay, Duration retryMaxDelay, boolean once, boolean allowEmptySource,
-                           String clientId, int maxInFlight, int maxBatchItems, long maxBatchBytes, int indexBatchSize) {
+                           String clientId, int maxInFlight, int maxBatchItems, long maxBatchBytes, int indexBatchSize,
+                           Duration earlyHelloWait) {
 
         public static Settings defaults(Duration quietDelay, Duration retryMaxDelay, boolean once,
                                         boolean allowEmptySource, String clientId) {
             return new Settings(quietDelay, retryMaxDelay, once, allowEmptySource, clientId, 8, 1000,
-                    4L * 1024 * 1024, 5000);
+                    4L * 1024 * 1024, 5000, EARLY_HELLO_WAIT);
         }
     }
 
@@ -83,10 +85,19 @@ public final class SyncEngine implements ChangeDetector.Listener {
         void synced();
 
         void failed(String why, int exitCode);
+
+        /** The store acknowledged {@code batch}; {@code failed} lists the items it could not apply. */
+        default void acknowledged(BatchRecord batch, List<Message.Failure> failed) {
+            LOG.info(describe(batch, failed.size()));
+        }
     }
 
     private enum Phase { HELLO_SENT, INDEX_SENT, LIVE, GUARDED }
 
+    /** How long the initial scan waits for a store to say whether the cached tree is already its tree. */
+    static final Duration EARLY_HELLO_WAIT = Duration.ofSeconds(3);
+    /** Items of a long flush (a scan hashing a large tree) are sent at least this often, so uploads start early. */
+    static final long BATCH_LINGER_NS = 100_000_000L;
     /** Files with fewer chunks always go as full manifests: their chunk list is about as short as a patch. */
     static final int MIN_PATCH_CHUNKS = 4;
 
@@ -107,6 +118,10 @@ public final class SyncEngine implements ChangeDetector.Listener {
         long needed;
         boolean checkOutstanding;
         int reconcileAttempts;
+        /** The root digest the hello carried (the store's inSync verdict is about it). */
+        String helloRoot;
+        /** When the oldest item in {@link #items} was added. */
+        long firstItemAt;
         /** The store speaks protocol 2: file changes may go as patches. */
         boolean patches;
         /** Patch bases of the file upserts in {@link #items} and {@link #deferred}, by identity. */
@@ -134,6 +149,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private volatile DirectoryWatcher watcher;
     private volatile ConnectionControl connection;
     private Session session;
+    /** The initial full scan has started (tree thread). */
+    private boolean scanned;
     private ScheduledFuture<?> saveTask;
     private boolean saveWarned;
     private boolean everSynced;
@@ -164,9 +181,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
         this.connection = control;
     }
 
-    /** Queues the initial full scan; a hello waits for it. */
+    /**
+     * Schedules the initial full scan. A store that answers within {@code earlyHelloWait} gets a hello with the
+     * cached tree first: when that is already its tree, the session goes live and the scan's changes are sent while
+     * the rest is still being hashed (uploads overlap hashing); otherwise the scan runs before the reconcile.
+     */
     public void start() {
-        tree.execute(this::initialScan);
+        tree.schedule(this::initialScanOnce, settings.earlyHelloWait().toMillis(), TimeUnit.MILLISECONDS);
         tree.scheduleWithFixedDelay(() -> {
             Session s = session;
             if (s != null) {
@@ -185,14 +206,31 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     // ---- tree thread -------------------------------------------------------------------------------------------
 
+    private void initialScanOnce() {
+        if (!scanned) {
+            initialScan();
+        }
+    }
+
     private void initialScan() {
+        scanned = true;
         long t0 = System.nanoTime();
+        // Unless the session is live, the scan's changes are not sent one by one: the reconcile that follows
+        // sends whatever differs (a session waiting for its welcome would otherwise defer them all, and send
+        // them besides).
+        Session waiting = session != null && session.phase != Phase.LIVE ? session : null;
+        if (waiting != null) {
+            session = null;
+        }
         status.scanning(true);
         ChangeDetector.FlushResult result;
         try {
             result = detector.flush(DirtySet.everything());
         } finally {
             status.scanning(false);
+            if (waiting != null && session == null && waiting.link.isOpen()) {
+                session = waiting;
+            }
         }
         LOG.infof("scanned %s: %d entries, %d files, %s in %d ms", status.source(), cache.size(), cache.fileCount(),
                 ByteSize.format(cache.byteCount()), (System.nanoTime() - t0) / 1_000_000);
@@ -320,6 +358,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             return;
         }
         session = new Session(link);
+        session.helloRoot = cache.rootDigest();
         send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size()));
     }
 
@@ -338,9 +377,22 @@ public final class SyncEngine implements ChangeDetector.Listener {
         status.connected(true);
         LOG.infof("connected to store %s (id %s): %s", status.store(), welcome.storeId(),
                 welcome.inSync() ? "mirror already in sync" : "reconciling");
-        if (welcome.inSync()) {
+        if (!scanned) {
+            if (welcome.inSync()) {
+                goLive(s);
+                initialScan();
+            } else {
+                initialScan();
+                if (session == s) {
+                    startReconcile(s);
+                }
+            }
+            return;
+        }
+        if (welcome.inSync() && cache.rootDigest().equals(s.helloRoot)) {
             goLive(s);
         } else {
+            // Not in sync, or in sync with a tree the scan has changed since the hello: reconcile.
             startReconcile(s);
         }
     }
@@ -413,9 +465,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void add(Session s, Change change) {
+        if (s.items.isEmpty()) {
+            s.firstItemAt = System.nanoTime();
+        }
         s.items.add(change);
         s.itemBytes += estimate(change);
-        if (s.items.size() >= settings.maxBatchItems() || s.itemBytes >= settings.maxBatchBytes()) {
+        if (s.items.size() >= settings.maxBatchItems() || s.itemBytes >= settings.maxBatchBytes()
+                || System.nanoTime() - s.firstItemAt > BATCH_LINGER_NS) {
             sendBatch(s);
         }
     }
@@ -510,7 +566,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void maybeCheck(Session s) {
-        if (session != s || s.phase != Phase.LIVE || !s.checkNeeded || s.checkOutstanding) {
+        if (session != s || s.phase != Phase.LIVE || !s.checkNeeded || s.checkOutstanding || !scanned) {
             return;
         }
         if (!s.items.isEmpty()) {
@@ -705,7 +761,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (!resend.isEmpty()) {
             LOG.debugf("the store lacked the base of %d patches in batch %d: sending full manifests", resend.size(), batch.number());
         }
-        LOG.info(describe(batch, failed.size()));
+        outcome.acknowledged(batch, failed);
         int shown = 0;
         for (Message.Failure f : failed) {
             String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();
@@ -737,7 +793,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         return null;
     }
 
-    static String describe(BatchRecord batch, int failed) {
+    /** The log line of an acknowledged batch: {@code synced 3 changes: upsert a, delete b, move c -> d}. */
+    public static String describe(BatchRecord batch, int failed) {
         StringBuilder sb = new StringBuilder();
         int n = batch.items().size() - failed;
         sb.append("synced ").append(n).append(n == 1 ? " change" : " changes");

@@ -5,8 +5,44 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
-/** Live counters and flags of one running watcher, read by the status endpoint, health checks and progress log. */
+/**
+ * Live counters and flags of one running watcher, read by the status endpoint, health checks, the progress display
+ * and the Prometheus metrics ({@code dev.ferry.watcher.metrics.WatcherMetrics} publishes each one: add a line there
+ * for a new counter).
+ */
 public final class SyncStatus {
+    /** What the hasher and the uploader have done and have queued (all 0 until both exist and are bound). */
+    public interface Work {
+        default long filesHashed() {
+            return 0;
+        }
+
+        default long bytesHashed() {
+            return 0;
+        }
+
+        /** Files the current scan found changed and has not hashed yet. */
+        default long filesQueuedForHashing() {
+            return 0;
+        }
+
+        default long bytesQueuedForHashing() {
+            return 0;
+        }
+
+        /** Chunks the store asked for that are not uploaded yet. */
+        default long chunksQueuedForUpload() {
+            return 0;
+        }
+
+        default long bytesQueuedForUpload() {
+            return 0;
+        }
+    }
+
+    private static final Work NO_WORK = new Work() {
+    };
+
     private final String source;
     private final String store;
     private final AtomicLong chunksUploaded = new AtomicLong();
@@ -20,6 +56,7 @@ public final class SyncStatus {
     private volatile LongSupplier filesKnown = () -> 0;
     private volatile LongSupplier bytesKnown = () -> 0;
     private volatile IntSupplier pendingBatches = () -> 0;
+    private volatile Work work = NO_WORK;
 
     public SyncStatus(String source, String store) {
         this.source = source;
@@ -30,6 +67,16 @@ public final class SyncStatus {
         this.filesKnown = files;
         this.bytesKnown = bytes;
         this.pendingBatches = batches;
+    }
+
+    /** Binds the hasher's and uploader's counters. */
+    public void bindWork(Work work) {
+        this.work = work;
+    }
+
+    /** The hasher's and uploader's counters (zeros until bound). */
+    public Work work() {
+        return work;
     }
 
     public String source() {

@@ -240,6 +240,22 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         }
     }
 
+    /** Chunks queued for upload and not acknowledged by the store yet. */
+    public long queuedChunks() {
+        return queued.size();
+    }
+
+    /** The bytes of {@link #queuedChunks()}. */
+    public long queuedBytes() {
+        long bytes = 0;
+        for (ChunkTask t : queued.values()) {
+            synchronized (t.locations) {
+                bytes += t.length();
+            }
+        }
+        return bytes;
+    }
+
     /** True when nothing is queued. */
     public boolean idle() {
         return queued.isEmpty();

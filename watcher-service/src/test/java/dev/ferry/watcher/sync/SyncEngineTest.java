@@ -63,7 +63,7 @@ class SyncEngineTest {
             SourceScanner scanner = new SourceScanner(source);
             hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
-                    false, false, "test", 2, 3, 1 << 20, 4);
+                    false, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30));
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
                     l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
                     new SyncEngine.Outcome() {
@@ -265,5 +265,34 @@ class SyncEngineTest {
         assertTrue(items.stream().anyMatch(c -> c instanceof Change.Upsert && c.path().equals("copy.bin")),
                 "the full manifest followed the refused patch: " + items);
         assertTrue(store.uploadedChunks - uploadedBefore <= 3, "still only the changed chunks");
+    }
+
+    @Test
+    void aStoreThatHasTheCachedTreeGetsTheScansChangesWithoutAnIndex() throws Exception {
+        populate(10);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        assertEquals(List.of(), sent(Message.IndexBatch.class), "empty cache, empty store: in sync, no reconcile");
+        List<Change> items = new ArrayList<>();
+        sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
+        assertEquals(watcher.cache.size(), items.size(), "each entry sent once: " + items);
+    }
+
+    @Test
+    void aStoreThatDiffersFromTheCachedTreeIsReconciledAfterTheScan() throws Exception {
+        populate(8);
+        synchronized (store) {
+            store.index.put("stray.txt", dev.ferry.protocol.Manifest.file("stray.txt", 0644, 1, 0, List.of()));
+        }
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        assertTrue(sent(Message.IndexBatch.class).size() >= 1);
+        List<Change> items = new ArrayList<>();
+        sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
+        assertEquals(watcher.cache.size(), items.size(), "the scan's changes are not sent besides the reconcile: " + items);
     }
 }

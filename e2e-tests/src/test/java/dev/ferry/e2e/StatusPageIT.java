@@ -1,0 +1,145 @@
+package dev.ferry.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.JavascriptExecutor;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The store's status page in headless Chromium (Debian's chromium and chromedriver, driven by Selenium) after a real
+ * sync: it asks for the token, keeps it in sessionStorage, and shows the store's real state (watcher, bytes stored,
+ * dedup ratio, lag, disk free, last changes), refreshing by itself when the source changes.
+ */
+class StatusPageIT {
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final String TOKEN = "page-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void showsTheRealStateAfterASyncAndRefreshesItself(@TempDir Path root) throws Exception {
+        boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+        if (!installed) {
+            String why = "Chromium or chromedriver is missing (" + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver";
+            if ("true".equals(System.getenv("CI_REQUIRE_CHROMIUM"))) {
+                fail(why + " (.ci/run installs them and sets CI_REQUIRE_CHROMIUM=true)");
+            }
+            System.err.println("\n*** StatusPageIT SKIPPED: " + why + " ***\n");
+            Assumptions.abort(why);
+        }
+        try (FerryPair pair = new FerryPair(root, "status-page")) {
+            byte[] shared = Trees.random(7, 300_000);
+            Files.write(Files.createDirectories(pair.source.resolve("docs")).resolve("a.bin"), shared);
+            Files.write(pair.source.resolve("docs/copy-of-a.bin"), shared);
+            Trees.write(pair.source.resolve("readme.txt"), "<b>not html</b>");
+            pair.env.put("FERRY_TOKEN", TOKEN);
+            pair.startStore().startWatcher();
+            pair.awaitMirror();
+
+            WebDriver browser = chromium(root.resolve("chromium-profile"));
+            try {
+                browser.get(pair.store.url() + "/");
+                await("the token form", () -> browser.findElement(By.id("token-form")).isDisplayed());
+                assertFalse(browser.findElement(By.id("status")).isDisplayed(), "no data without the token");
+                browser.findElement(By.id("token")).sendKeys(TOKEN);
+                browser.findElement(By.id("token-submit")).click();
+                await("the status", () -> browser.findElement(By.id("status")).isDisplayed());
+                assertEquals(TOKEN, ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('ferry-token')"));
+
+                JsonNode s = status(pair.store.url());
+                await("the page to show the store's bytes", () -> value(browser, "bytes-stored").equals(s.path("bytesStored").asText()));
+                assertEquals(s.path("mirrorBytes").asLong(), Long.parseLong(value(browser, "mirror-bytes")));
+                assertEquals(2 * 300_000 + "<b>not html</b>".length(), s.path("mirrorBytes").asLong());
+                double ratio = Double.parseDouble(value(browser, "dedup-ratio"));
+                assertEquals(s.path("dedupRatio").asDouble(), ratio, 1e-9);
+                assertTrue(ratio > 1.9, "two copies of one file are stored once: " + ratio);
+                assertTrue(Long.parseLong(value(browser, "disk-free")) > 0);
+                assertEquals(0.0, Double.parseDouble(value(browser, "lag")), "in sync: no lag");
+                String clientId = s.path("watchers").path(0).path("clientId").asText();
+                assertFalse(clientId.isEmpty());
+                assertEquals(List.of(clientId), texts(browser, "#watchers td.watcher"));
+                List<String> paths = texts(browser, "#changes td.path");
+                assertTrue(paths.containsAll(List.of("docs/a.bin", "docs/copy-of-a.bin", "readme.txt")), paths.toString());
+                assertTrue(browser.findElements(By.tagName("b")).isEmpty(), "a path is text, never HTML");
+
+                Trees.write(pair.source.resolve("later.txt"), "arrives while the page is open");
+                await("the page to refresh itself with the new change",
+                        () -> texts(browser, "#changes td.path").contains("later.txt"));
+
+                browser.navigate().refresh();
+                await("the status again, without asking for the token",
+                        () -> browser.findElement(By.id("status")).isDisplayed());
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static WebDriver chromium(Path profile) throws Exception {
+        Files.createDirectories(profile);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static String value(WebDriver browser, String id) {
+        String v = browser.findElement(By.id(id)).getAttribute("data-value");
+        return v == null ? "" : v;
+    }
+
+    private static List<String> texts(WebDriver browser, String css) {
+        return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+    }
+
+    private static JsonNode status(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/api/v1/status"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return JSON.readTree(r.body());
+    }
+
+    private static void await(String what, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.get()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            FerryProcess.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what, last);
+    }
+}

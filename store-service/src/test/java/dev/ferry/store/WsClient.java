@@ -113,6 +113,15 @@ public final class WsClient implements AutoCloseable {
         System.out.println(sb);
     }
 
+    /** The next frame from the store, or null after {@code millis}. */
+    public Message poll(long millis) throws InterruptedException {
+        return inbox.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isOpen() {
+        return session.isOpen() && closed.getCount() > 0;
+    }
+
     public boolean awaitClosed() throws InterruptedException {
         return closed.await(10, TimeUnit.SECONDS);
     }

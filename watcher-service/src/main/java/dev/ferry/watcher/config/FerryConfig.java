@@ -73,6 +73,15 @@ public interface FerryConfig {
         boolean allowEmptySource();
 
         /**
+         * For an https:// store: the CA or certificate to trust, a PEM file or a PKCS12/JKS trust store, instead
+         * of the JVM's trusted CAs (the default). Used for both the chunk uploads and the WebSocket.
+         */
+        Optional<Path> tlsTrust();
+
+        /** The password of a PKCS12/JKS {@code tls-trust} file; not needed for PEM. */
+        Optional<String> tlsTrustPassword();
+
+        /**
          * How progress is shown: {@code auto} draws a progress line redrawn in place (and a short line per applied
          * change) when stdin and stdout are a terminal and logs are not JSON, else logs a progress line every 2 s;
          * {@code terminal} and {@code log} force one of them.

@@ -93,6 +93,13 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null);
+    }
+
+    /** @param tls the TLS context for an https:// store ({@link dev.ferry.watcher.store.StoreTls}), null for the JDK's */
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
+                         javax.net.ssl.SSLContext tls) {
         this.store = store;
         this.token = token.filter(t -> !t.isBlank());
         this.scanner = scanner;
@@ -100,10 +107,13 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         this.pathChanged = pathChanged;
         this.batchBytes = batchBytes;
         this.maxDelayMs = Math.max(200, retryMaxDelay.toMillis());
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+                .connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            client.sslContext(tls);
+        }
+        this.http = client.build();
         for (int i = 0; i < Math.max(1, concurrency); i++) {
             Thread t = new Thread(this::work, "ferry-upload-" + i);
             t.setDaemon(true);
@@ -353,7 +363,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                     problem = "upload failed with " + code + ": " + response.body();
                 }
             } catch (IOException e) {
-                problem = "upload to " + store + " failed (" + e.getMessage() + ")";
+                String tls = dev.ferry.watcher.store.StoreConnection.tlsProblem(e);
+                problem = "upload to " + store + " failed (" + (tls != null ? tls : e.getMessage()) + ")";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return -1;

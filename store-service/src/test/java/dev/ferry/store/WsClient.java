@@ -102,6 +102,13 @@ public final class WsClient implements AutoCloseable {
         return assertInstanceOf(type, m, "expected " + type.getSimpleName() + ", got " + m);
     }
 
+    /** The next frame from the store, whatever its type. */
+    public Message nextAny() throws InterruptedException {
+        Message m = inbox.poll(15, TimeUnit.SECONDS);
+        assertNotNull(m, "no frame from the store within 15 s");
+        return m;
+    }
+
     private static void dumpThreads() {
         StringBuilder sb = new StringBuilder("THREAD DUMP on timeout\n");
         Thread.getAllStackTraces().forEach((t, st) -> {

@@ -36,6 +36,20 @@ public interface StoreConfig {
         @WithDefault("true")
         boolean audit();
 
+        /**
+         * How often unreferenced chunks are garbage-collected: a duration, or {@code off} to never collect.
+         * Read by the scheduler as a plain string, hence not a Duration here.
+         */
+        @WithDefault("1h")
+        String gcInterval();
+
+        /**
+         * A chunk is deleted only when nothing references it and it has been neither written nor uploaded again
+         * for this long, so chunks uploaded just before their manifest (a reconnect, a restart) are kept.
+         */
+        @WithDefault("1h")
+        Duration gcGrace();
+
         /** How long one WebSocket send may wait for a slow watcher before its session is dropped. */
         @WithDefault("60s")
         Duration sendTimeout();

@@ -156,6 +156,15 @@ final class PendingFiles {
         return ready;
     }
 
+    /** Adds all chunks of every pending file, those it still lacks and those already stored, to {@code into}. */
+    void chunksInto(java.util.Set<ChunkHash> into) {
+        for (Pending p : byPath.values()) {
+            for (dev.ferry.protocol.ChunkRef c : p.entry.chunks()) {
+                into.add(c.hash());
+            }
+        }
+    }
+
     /**
      * A file {@link #arrived} returned has been written: true (and it is no longer pending) when it is still the
      * newest upsert of its path, false when a later change superseded it meanwhile.

@@ -87,6 +87,11 @@ public class SyncService {
         return s != null && s.isOpen() ? s : null;
     }
 
+    /** Adds every chunk of every pending file (present or not) to {@code into}. Apply thread only. */
+    void pendingChunks(java.util.Set<ChunkHash> into) {
+        pending.chunksInto(into);
+    }
+
     /** File upserts waiting for chunks. */
     public int pendingFiles() {
         return pending.size();
@@ -573,6 +578,17 @@ public class SyncService {
             }
         }
         stats.openBatches(s.batches.size(), oldest);
+    }
+
+    /**
+     * Why an apply failed, the same words each time it fails the same way (no temp file names), so the watcher can
+     * tell a repeating failure (a full or read-only disk) from a new one.
+     */
+    static String reason(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getClass().getSimpleName() + ": " + f.getReason();
+        }
+        return String.valueOf(e);
     }
 
     private static String pathOf(Change change) {

@@ -61,6 +61,14 @@ public interface FerryConfig {
         @WithDefault("5s")
         Duration retryMaxDelay();
 
+        /**
+         * Cap of the backoff between reconciles while the store keeps failing to apply something (a full or
+         * read-only disk): the watcher tries again after 1 s, 2 s, 4 s ... up to this, and at once when the source
+         * changes.
+         */
+        @WithDefault("1m")
+        Duration reconcileMaxDelay();
+
         /** With {@code --once}: give up (exit 1) when the mirror is not confirmed in sync after this long. */
         @WithDefault("10m")
         Duration onceTimeout();

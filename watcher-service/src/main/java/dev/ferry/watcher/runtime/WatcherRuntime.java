@@ -219,7 +219,7 @@ public class WatcherRuntime {
                     w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
                     w.retryMaxDelay(), tls);
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
-                    w.allowEmptySource(), clientId(source));
+                    w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,
                     listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
                             4 * HASH_THREADS),
@@ -227,7 +227,7 @@ public class WatcherRuntime {
             engineRef[0] = engine;
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
             try {
-                watcher = once ? null : new DirectoryWatcher(aggregator);
+                watcher = once ? null : new DirectoryWatcher(aggregator, source);
             } catch (IOException e) {
                 throw new StartupException("cannot watch the source folder: " + e.getMessage());
             }

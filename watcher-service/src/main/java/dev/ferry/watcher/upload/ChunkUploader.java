@@ -66,6 +66,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     /** Recent source moves, oldest first; also the lock that orders {@link #upload} against {@link #moved}. */
     private final ArrayDeque<Move> moves = new ArrayDeque<>();
     private volatile boolean closed;
+    /** The last upload problem logged at warning level; repeats of it go to debug until an upload works again. */
+    private volatile String lastProblem;
 
     /** A move sent after batch {@code afterBatch}. */
     private record Move(String from, String to, long afterBatch) {
@@ -350,6 +352,10 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 int code = response.statusCode();
                 if (code == 200) {
+                    if (lastProblem != null) {
+                        lastProblem = null;
+                        LOG.info("chunk uploads to the store work again");
+                    }
                     return length;
                 }
                 if (code == 401) {
@@ -369,7 +375,13 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 Thread.currentThread().interrupt();
                 return -1;
             }
-            LOG.warnf("%s, retrying in %d ms", problem, delay);
+            if (!problem.equals(lastProblem)) {
+                lastProblem = problem;
+                LOG.warnf("%s, retrying with backoff (up to %d ms) until it works; repeats are logged at debug level",
+                        problem, maxDelayMs);
+            } else {
+                LOG.debugf("%s, retrying in %d ms", problem, delay);
+            }
             status.error(problem);
             try {
                 Thread.sleep(delay);

@@ -262,7 +262,7 @@ public class WatcherRuntime {
             meter = new ProgressMeter(status, Duration.ofSeconds(10));
             boolean json = ConfigProvider.getConfig().getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)
                     .orElse(false);
-            display = w.progress().terminal(System.console() != null, json) ? new TerminalDisplay(System.out) : null;
+            display = w.progress().terminal(TerminalDisplay.stdoutIsTerminal(), json) ? new TerminalDisplay(System.out) : null;
         }
 
         void start() {

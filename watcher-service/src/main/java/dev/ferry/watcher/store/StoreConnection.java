@@ -103,11 +103,17 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
             }
             container.connectToServer(link, endpointConfig(), address.syncUri());
         } catch (Exception | LinkageError e) {
-            retry("store " + address + " unreachable (" + reason(e) + ")");
+            if (link.claimClose()) {
+                retry("store " + address + " unreachable (" + reason(e) + ")");
+            }
             return;
         }
         if (!link.isOpen()) {
-            retry("store " + address + " closed the connection at once");
+            // A close seen before this point has already scheduled the reconnect: one per link, or the
+            // reconnect chains would double on every round.
+            if (link.claimClose()) {
+                retry("store " + address + " closed the connection at once");
+            }
             return;
         }
         current = link;
@@ -251,9 +257,14 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         }
 
         private void closed(String why) {
-            if (closedOnce.compareAndSet(false, true) && session != null) {
+            if (session != null && claimClose()) {
                 linkClosed(this, why);
             }
+        }
+
+        /** True for the one caller that reports this link's end (and so schedules the one reconnect). */
+        boolean claimClose() {
+            return closedOnce.compareAndSet(false, true);
         }
 
         @Override

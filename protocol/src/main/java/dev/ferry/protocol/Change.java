@@ -55,15 +55,16 @@ public sealed interface Change {
         }
 
         /**
-         * The full manifest, given the base's chunks.
+         * The full manifest, given the base's chunks, of at most {@code maxChunks} chunks.
          *
-         * @throws IllegalArgumentException when the delta is malformed or does not add up to {@code size}
+         * @throws IllegalArgumentException when the delta is malformed, resolves to more than {@code maxChunks}
+         *                                  chunks or does not add up to {@code size}
          */
-        public Manifest resolve(java.util.List<ChunkRef> baseChunks) {
+        public Manifest resolve(java.util.List<ChunkRef> baseChunks, int maxChunks) {
             if (delta == null) {
                 throw new IllegalArgumentException("a patch needs a delta");
             }
-            return Manifest.file(path, mode, mtimeNs, size, ChunkDelta.apply(baseChunks, delta));
+            return Manifest.file(path, mode, mtimeNs, size, ChunkDelta.apply(baseChunks, delta, maxChunks));
         }
 
         @Override

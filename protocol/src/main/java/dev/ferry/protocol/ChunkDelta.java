@@ -62,11 +62,14 @@ public final class ChunkDelta {
     }
 
     /**
-     * The chunk list {@code delta} describes over {@code base}.
+     * The chunk list {@code delta} describes over {@code base}, of at most {@code maxChunks} chunks: a copy run
+     * costs a few bytes whatever its length, so without a bound one frame of repeated runs over a large base
+     * would resolve to billions of chunks.
      *
-     * @throws IllegalArgumentException when the delta is malformed or reaches outside the base
+     * @throws IllegalArgumentException when the delta is malformed, reaches outside the base or resolves to more
+     *                                  than {@code maxChunks} chunks
      */
-    public static List<ChunkRef> apply(List<ChunkRef> base, byte[] delta) {
+    public static List<ChunkRef> apply(List<ChunkRef> base, byte[] delta, int maxChunks) {
         ByteBuffer in = ByteBuffer.wrap(delta);
         List<ChunkRef> out = new ArrayList<>();
         byte[] hash = new byte[ChunkHash.LENGTH];
@@ -78,12 +81,14 @@ public final class ChunkDelta {
                 if (count < 1 || start + count > base.size()) {
                     throw new IllegalArgumentException("copy of chunks " + start + "+" + count + " outside a base of " + base.size());
                 }
+                refusePast(maxChunks, out.size() + count);
                 out.addAll(base.subList((int) start, (int) (start + count)));
             } else if (op == LITERAL) {
                 long count = varint(in);
                 if (count < 1 || count > in.remaining() / ChunkListCodec.RECORD) {
                     throw new IllegalArgumentException("literal of " + count + " chunks does not fit the delta");
                 }
+                refusePast(maxChunks, out.size() + count);
                 for (long i = 0; i < count; i++) {
                     in.get(hash);
                     out.add(new ChunkRef(ChunkHash.of(hash), in.getInt()));
@@ -93,6 +98,12 @@ public final class ChunkDelta {
             }
         }
         return out;
+    }
+
+    private static void refusePast(int maxChunks, long chunks) {
+        if (chunks > maxChunks) {
+            throw new IllegalArgumentException("the delta resolves to more than " + maxChunks + " chunks");
+        }
     }
 
     private static void writeCopy(ByteArrayOutputStream out, int start, int count) {

@@ -35,7 +35,7 @@ class ChunkDeltaTest {
 
     private static byte[] roundTrip(List<ChunkRef> base, List<ChunkRef> target) {
         byte[] delta = ChunkDelta.encode(base, target);
-        assertEquals(target, ChunkDelta.apply(base, delta));
+        assertEquals(target, ChunkDelta.apply(base, delta, target.size()));
         return delta;
     }
 
@@ -100,19 +100,40 @@ class ChunkDeltaTest {
     @Test
     void malformedDeltasAreRefused() {
         List<ChunkRef> base = chunks(10);
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {9}), "unknown op");
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, 5, 6}), "past the end");
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, 0, 0}), "empty copy");
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, (byte) 0x80}), "cut number");
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {2, 1, 0, 0}), "cut literal");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {9}, 1000), "unknown op");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, 5, 6}, 1000), "past the end");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, 0, 0}, 1000), "empty copy");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {1, (byte) 0x80}, 1000), "cut number");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, new byte[] {2, 1, 0, 0}, 1000), "cut literal");
         byte[] huge = new byte[12];
         Arrays.fill(huge, 1, 12, (byte) 0xff);
         huge[0] = 1;
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, huge), "overlong number");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, huge, 1000), "overlong number");
         byte[] zeroLength = new byte[2 + 36];
         zeroLength[0] = 2;
         zeroLength[1] = 1;
-        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, zeroLength), "a chunk of length 0");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, zeroLength, 1000), "a chunk of length 0");
+    }
+
+    @Test
+    void repeatedCopyRunsCannotResolvePastTheBound() {
+        List<ChunkRef> base = chunks(1000);
+        List<ChunkRef> twice = new ArrayList<>(base);
+        twice.addAll(base);
+        byte[] delta = ChunkDelta.encode(base, twice);
+        assertEquals(twice, ChunkDelta.apply(base, delta, twice.size()), "a file holding its base twice is legal");
+        assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, delta, twice.size() - 1));
+        // 4 bytes a run of the whole base: 1 MB of runs would be 250 million chunks.
+        byte[] bomb = new byte[1_000_000];
+        for (int i = 0; i < bomb.length; i += 4) {
+            bomb[i] = 1;
+            bomb[i + 2] = (byte) 0xe8;
+            bomb[i + 3] = 0x07;
+        }
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChunkDelta.apply(base, bomb, 100_000));
+        assertTrue(e.getMessage().contains("more than 100000 chunks"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "refused before building the list");
     }
 
     @Test
@@ -129,8 +150,8 @@ class ChunkDeltaTest {
         Message.Changes decoded = (Message.Changes) Wire.decode(Wire.encode(new Message.Changes(7, List.of(p))));
         Change.Patch back = (Change.Patch) decoded.items().get(0);
         assertEquals(p, back);
-        assertEquals(now, back.resolve(base));
+        assertEquals(now, back.resolve(base, target.size()));
         Change.Patch lying = new Change.Patch("a/new", 0644, 1L, size + 1, "a/old", old.digest(), false, p.delta());
-        assertThrows(IllegalArgumentException.class, () -> lying.resolve(base), "chunk lengths must add up to size");
+        assertThrows(IllegalArgumentException.class, () -> lying.resolve(base, 1000), "chunk lengths must add up to size");
     }
 }

@@ -18,6 +18,9 @@ import java.util.TreeMap;
  */
 final class PendingFiles {
 
+    /** Heap one chunk of a pending file's manifest holds, roughly (its record, the indexes). */
+    static final long HELD_BYTES_A_CHUNK = 160;
+
     /** One file waiting for chunks. */
     static final class Pending {
         Manifest entry;
@@ -42,7 +45,7 @@ final class PendingFiles {
         }
 
         static long heldBytes(Manifest m) {
-            return 256 + 2L * m.path().length() + 160L * m.chunks().size();
+            return 256 + 2L * m.path().length() + HELD_BYTES_A_CHUNK * m.chunks().size();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.DiskQuota;
@@ -479,8 +480,12 @@ public class SyncService {
             throw new ProtocolException("base-unknown", "no file " + RelativePaths.printable(basePath) + " with digest "
                     + p.baseDigest() + " to patch: send the full manifest");
         }
+        // A copy run costs a few bytes whatever its length: bound what a patch may resolve to by what its base and
+        // literals hold, or (a file repeating its base) by the chunks a session may hold pending.
+        long bound = Math.max(base.chunks().size() + (p.delta() == null ? 0 : p.delta().length / ChunkListCodec.RECORD),
+                maxSessionBytes / PendingFiles.HELD_BYTES_A_CHUNK);
         try {
-            return p.resolve(base.chunks());
+            return p.resolve(base.chunks(), (int) Math.min(Integer.MAX_VALUE, bound));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad-message", "bad patch: " + e.getMessage());
         }

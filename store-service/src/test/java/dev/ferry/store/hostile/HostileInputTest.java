@@ -186,6 +186,36 @@ class HostileInputTest {
         assertFalse(Files.exists(layout.dest().resolve("many")));
     }
 
+    /**
+     * A copy run costs 4 bytes whatever its length: one compressed frame of repeated runs over a pending base of 300
+     * chunks would resolve to 750 million chunks (gigabytes of heap) before its size is checked.
+     */
+    @Test
+    void aPatchOfRepeatedCopyRunsIsRefusedWithoutResolvingIt() throws Exception {
+        TestData.FileData base = TestData.file(3000, 10);
+        Manifest baseManifest = base.manifest("amp-base", 0644, 1L);
+        byte[] delta = new byte[10_000_000];
+        for (int i = 0; i < delta.length; i += 4) {
+            delta[i] = 1;
+            delta[i + 2] = (byte) 0xac;
+            delta[i + 3] = 0x02;
+        }
+        try (WsClient c = greeted("amplify")) {
+            c.send(new Message.Changes(30, List.of(new Change.Upsert(baseManifest))));
+            assertEquals(300, c.next(Message.Missing.class).chunks().size(), "the base waits for its chunks");
+            long t0 = System.nanoTime();
+            c.sendCompressed(new Message.Changes(31, List.of(new Change.Patch("amp", 0644, 1L, 3000, "amp-base",
+                    baseManifest.digest(), false, delta))));
+            assertEquals(31, c.next(Message.Missing.class).batch());
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(31, ack.batch());
+            assertEquals(1, ack.failed().size(), ack.toString());
+            assertEquals("bad-message", ack.failed().get(0).code(), ack.toString());
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused at once");
+        }
+        storeStillServes();
+    }
+
     @Test
     void restRefusesWrongTypesOversizedRecordsAndLongLists() {
         byte[] data = TestData.random(500);

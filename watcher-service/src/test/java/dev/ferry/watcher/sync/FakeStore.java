@@ -135,7 +135,7 @@ final class FakeStore implements ChunkUploads {
                         failed.add(new Message.Failure(p.path(), "no base", "base-unknown"));
                         continue;
                     }
-                    Manifest full = p.resolve(base.chunks());
+                    Manifest full = p.resolve(base.chunks(), Integer.MAX_VALUE);
                     item = p.move() ? new Change.Move(p.base(), full) : new Change.Upsert(full);
                 }
                 apply(item, lacking, waiting);

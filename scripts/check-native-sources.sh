@@ -36,5 +36,9 @@ watcher_reflect=$(entry "$(ls watcher-service/target/native-sources/*-runner.jar
 for c in 'rest.WatcherStatus' 'progress.Progress'; do
   grep -q "\"dev.ferry.watcher.$c\"" <<<"$watcher_reflect" || fail "watcher: $c is not registered"
 done
-echo "store and watcher: REST bodies registered"
+store_resources=$(entry "$(ls store-service/target/native-sources/*-runner.jar)" META-INF/native-image/resource-config.json)
+for r in index.html status.js status.css; do
+  grep -q "META-INF/resources/$r" <<<"$store_resources" || fail "store: the status page's $r is not a native resource"
+done
+echo "store and watcher: REST bodies registered; the status page's files are native resources"
 echo "OK: the native builds are prepared as expected (not built: that needs GraalVM or Mandrel)"

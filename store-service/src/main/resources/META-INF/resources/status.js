@@ -70,6 +70,7 @@
       cell(row, c.path, 'path');
       changes.appendChild(row);
     });
+    $('no-changes').hidden = s.recentChanges.length > 0;
     $('status').hidden = false;
     $('token-form').hidden = true;
     show('updated', 'updated ' + new Date().toLocaleTimeString());

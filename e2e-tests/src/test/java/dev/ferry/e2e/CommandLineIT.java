@@ -49,7 +49,7 @@ class CommandLineIT {
             pair.startStore();
             pair.env.put("FERRY_TOKEN", "wrong-token");
             try (FerryProcess intruder = FerryProcess.watcher("token-wrong", pair.source, pair.proxy.url(), pair.env)) {
-                long deadline = System.nanoTime() + 60_000_000_000L;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (!(intruder.log().contains("401") || intruder.log().toLowerCase().contains("unauthorized"))
                         && System.nanoTime() < deadline) {
                     FerryProcess.sleep(200);
@@ -61,6 +61,18 @@ class CommandLineIT {
             pair.env.put("FERRY_TOKEN", "s3cret-token");
             assertEquals(0, pair.runOnce("token"));
             assertEquals(List.of(), Trees.differences(pair.source, pair.dest));
+        }
+    }
+
+    @Test
+    void storeRefusesANetworkAddressWithoutAToken(@TempDir Path root) throws Exception {
+        Map<String, String> env = Map.of("QUARKUS_HTTP_HOST", "0.0.0.0");
+        try (FerryProcess store = FerryProcess.storeOnPort("open-no-token", root.resolve("dest"), FerryProcess.freePort(), env)) {
+            assertNotEquals(0, store.awaitExit(Duration.ofSeconds(60)));
+            String log = store.log();
+            assertTrue(log.contains("refusing to listen on 0.0.0.0") && log.contains("FERRY_TOKEN")
+                    && log.contains("QUARKUS_HTTP_HOST"), store.logTail());
+            assertTrue(!log.contains("Listening on"), "it must not have listened:\n" + store.logTail());
         }
     }
 

@@ -69,10 +69,20 @@ final class FerryProcess implements AutoCloseable {
     }
 
     static FerryProcess start(String name, Path jar, List<String> args, int port, Map<String, String> env) {
+        return start(name, jar, args, port, env, List.of());
+    }
+
+    /** Starts a watcher that runs as another (unprivileged) user: {@code setpriv} and its options first. */
+    static FerryProcess watcherAs(List<String> prefix, String name, Path source, String storeUrl, Map<String, String> env) {
+        return start(name, watcherJar(), List.of(source.toString(), "--store", storeUrl), freePort(), env, prefix);
+    }
+
+    static FerryProcess start(String name, Path jar, List<String> args, int port, Map<String, String> env,
+                              List<String> prefix) {
         try {
             Files.createDirectories(LOG_DIR);
             Path log = LOG_DIR.resolve(name + ".log");
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(prefix);
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-Xmx512m");
             cmd.add("-jar");

@@ -12,6 +12,8 @@ public final class Endpoints {
     public static final String CHUNK_MISSING = "/api/v1/chunks/missing";
     /** GET the store's status as JSON. */
     public static final String STATUS = "/api/v1/status";
+    /** POST: re-hash the chunk store and the mirror against the index; {@code ?repair=true} fixes what it can. */
+    public static final String VERIFY = "/api/v1/verify";
     /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
     public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
 

@@ -1,12 +1,17 @@
 package dev.ferry.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Locale;
 
 /**
  * The rules every path on the wire obeys, checked by the store before it touches the disk: relative,
  * '/'-separated, normalized, no empty, "." or ".." segment, no NUL or control character, bounded length, and
- * never inside the store's own {@code .ferry/} folder.
+ * never inside the store's own {@code .ferry/} folder, nor under a name some file system would take for it.
+ *
+ * <p>Names that are legal on Linux but not elsewhere ({@code CON}, {@code C:x}, {@code a\b}, trailing dots) are
+ * accepted: refusing them would lose a user's files, and on the store they are plain names inside DEST. Such a
+ * name on a file system that cannot hold it fails its item with {@code bad-path} when it is written.
  */
 public final class RelativePaths {
     /** The store's own folder at the top of DEST; never part of the mirror. */
@@ -65,7 +70,7 @@ public final class RelativePaths {
         if (segment.equals(".") || segment.equals("..")) {
             return "'" + segment + "' segment";
         }
-        if (first && segment.toLowerCase(Locale.ROOT).equals(STATE_DIR)) {
+        if (first && isStateDirAlias(segment)) {
             return "path inside the store's " + STATE_DIR + " folder";
         }
         if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
@@ -86,6 +91,30 @@ public final class RelativePaths {
             }
         }
         return null;
+    }
+
+    /**
+     * True when a file system could take the top-level name {@code segment} for {@code .ferry}: case-insensitive
+     * ones ({@code .FERRY}), those that ignore some invisible code points (HFS+: {@code .fe\u200Crry}), that
+     * normalize compatibility forms or strip trailing dots and spaces ({@code \uFF0Eferry}, {@code .ferry.}), and
+     * FAT/NTFS short names ({@code FERRY~1}). The same idea as git's refusal of {@code .git} look-alikes.
+     */
+    static boolean isStateDirAlias(String segment) {
+        StringBuilder visible = new StringBuilder(segment.length());
+        segment.codePoints().filter(cp -> !isIgnorable(cp)).forEach(visible::appendCodePoint);
+        String folded = Normalizer.normalize(visible, Normalizer.Form.NFKC).toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        int end = folded.length();
+        while (end > 0 && (folded.charAt(end - 1) == '.' || folded.charAt(end - 1) == ' ')) {
+            end--;
+        }
+        String name = folded.substring(0, end);
+        return name.equals(STATE_DIR) || name.matches("ferry~[0-9]+");
+    }
+
+    /** Code points HFS+ ignores in names, and other default-ignorable format characters. */
+    private static boolean isIgnorable(int cp) {
+        return cp == 0x00AD || cp == 0x034F || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E)
+                || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFE00 && cp <= 0xFE0F);
     }
 
     /** The parent of a relative path, or null at the top. */

@@ -14,11 +14,15 @@ import java.util.Map;
 public final class StoreMain {
     static final String DEST_PROPERTY = "ferry.store.dest";
     static final String USAGE = """
-            Usage: java -jar store-service/target/quarkus-app/quarkus-run.jar DEST
+            Usage: java -jar store-service/target/quarkus-app/quarkus-run.jar DEST [--verify [--repair]]
 
             Ferry store: keeps DEST an exact mirror of a watcher's SOURCE folder. Its own state lives in DEST/.ferry.
 
               DEST     the destination folder, created if missing (env FERRY_STORE_DEST when no argument)
+              --verify re-hash the chunk store and every mirror file against the index, print a report and exit
+                       (0 consistent, 1 problems remain, 2 cannot check); the store must not be running
+              --repair with --verify: fix what it finds (re-store chunks from intact files, rebuild damaged
+                       files, drop entries whose chunks are gone so the watcher sends them again)
               --help   print this help and exit
               --probe [live|ready|started]
                        ask the store running here (port QUARKUS_HTTP_PORT) for its health: exit 0 when
@@ -48,10 +52,20 @@ public final class StoreMain {
             return HealthProbe.run(args, env, 9181, err);
         }
         String dest = null;
+        boolean verify = false;
+        boolean repair = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 out.print(USAGE);
                 return 0;
+            }
+            if (arg.equals("--verify")) {
+                verify = true;
+                continue;
+            }
+            if (arg.equals("--repair")) {
+                repair = true;
+                continue;
             }
             if (arg.startsWith("-") && arg.length() > 1) {
                 err.println("ferry-store: unknown option " + arg);
@@ -86,6 +100,14 @@ public final class StoreMain {
         if (Files.exists(path) && !Files.isDirectory(path)) {
             err.println("ferry-store: DEST exists but is not a directory: " + path);
             return 2;
+        }
+        if (repair && !verify) {
+            err.println("ferry-store: --repair goes with --verify");
+            err.print(USAGE);
+            return 2;
+        }
+        if (verify) {
+            return StoreVerifyCommand.run(path, repair, out, err);
         }
         System.setProperty(DEST_PROPERTY, path.toString());
         return -1;

@@ -53,4 +53,21 @@ class StoreMainTest {
         assertEquals(-1, run(Map.of("FERRY_STORE_DEST", dir.toString())));
         assertEquals(dir.toString(), System.getProperty(StoreMain.DEST_PROPERTY));
     }
+
+    @Test
+    void verifyChecksAStoreThatIsNotRunningAndRefusesWhatIsNone() throws Exception {
+        assertEquals(2, run(Map.of(), dir.toString(), "--repair"));
+        assertTrue(err.toString().contains("--repair goes with --verify"));
+        assertEquals(2, run(Map.of(), dir.toString(), "--verify"));
+        assertTrue(err.toString().contains("not a Ferry store"), err.toString());
+        Path dest = dir.resolve("store");
+        dev.ferry.store.storage.StoreLayout.open(dest).close();
+        assertEquals(0, run(Map.of(), dest.toString(), "--verify"));
+        assertTrue(out.toString().contains("OK: the store is consistent"), out.toString());
+        try (var running = dev.ferry.store.storage.StoreLayout.open(dest)) {
+            assertEquals(2, run(Map.of(), dest.toString(), "--verify"));
+            assertTrue(err.toString().contains("cannot verify"), err.toString());
+        }
+        assertEquals(null, System.getProperty(StoreMain.DEST_PROPERTY), "--verify never boots the service");
+    }
 }

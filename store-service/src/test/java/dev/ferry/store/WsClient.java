@@ -102,6 +102,13 @@ public final class WsClient implements AutoCloseable {
         return assertInstanceOf(type, m, "expected " + type.getSimpleName() + ", got " + m);
     }
 
+    /** The next frame from the store, whatever its type. */
+    public Message nextAny() throws InterruptedException {
+        Message m = inbox.poll(15, TimeUnit.SECONDS);
+        assertNotNull(m, "no frame from the store within 15 s");
+        return m;
+    }
+
     private static void dumpThreads() {
         StringBuilder sb = new StringBuilder("THREAD DUMP on timeout\n");
         Thread.getAllStackTraces().forEach((t, st) -> {
@@ -111,6 +118,15 @@ public final class WsClient implements AutoCloseable {
             }
         });
         System.out.println(sb);
+    }
+
+    /** The next frame from the store, or null after {@code millis}. */
+    public Message poll(long millis) throws InterruptedException {
+        return inbox.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isOpen() {
+        return session.isOpen() && closed.getCount() > 0;
     }
 
     public boolean awaitClosed() throws InterruptedException {

@@ -189,11 +189,7 @@ public class DestAuditor {
             }
 
             private void remove(Path p, String rel) throws IOException {
-                Path parent = p.getParent();
-                if (parent != null && !parent.equals(root)) {
-                    dev.ferry.store.storage.PosixModes.ensureOwnerAccess(parent);
-                }
-                StoreLayout.deleteTree(p);
+                materializer.deleteForeign(root.relativize(p));
                 removed[0]++;
                 detail("removed foreign %s", RelativePaths.printable(rel == null ? root.relativize(p).toString() : rel));
                 if (rel != null) {

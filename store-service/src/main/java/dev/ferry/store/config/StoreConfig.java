@@ -36,9 +36,52 @@ public interface StoreConfig {
         @WithDefault("true")
         boolean audit();
 
+        /**
+         * How often unreferenced chunks are garbage-collected: a duration, or {@code off} to never collect.
+         * Read by the scheduler as a plain string, hence not a Duration here.
+         */
+        @WithDefault("1h")
+        String gcInterval();
+
+        /**
+         * A chunk is deleted only when nothing references it and it has been neither written nor uploaded again
+         * for this long, so chunks uploaded just before their manifest (a reconnect, a restart) are kept.
+         */
+        @WithDefault("1h")
+        Duration gcGrace();
+
         /** How long one WebSocket send may wait for a slow watcher before its session is dropped. */
         @WithDefault("60s")
         Duration sendTimeout();
+
+        /**
+         * Listen on a non-loopback address without {@code ferry.token}. Off: such a store refuses to start. Only for
+         * a store behind a trusted proxy that authenticates every request itself.
+         */
+        @WithDefault("false")
+        boolean allowNoToken();
+
+        /**
+         * Most items one {@code changes} frame, entries one {@code index} frame, or hashes one
+         * {@code POST /chunks/missing} may carry; more is refused with {@code too-large}.
+         */
+        @WithDefault("10000")
+        int maxBatchItems();
+
+        /**
+         * Most memory one watcher session may hold on the store (its index during a reconcile, and the manifests
+         * of its files waiting for chunks), estimated from their sizes. A reconcile past it is refused with
+         * {@code error too-large}; a file upsert past it fails with {@code session-limit} in {@code ack.failed}.
+         */
+        @WithDefault("256M")
+        MemorySize maxSessionBytes();
+
+        /**
+         * Most bytes the store may keep on its disk: the chunk store plus the files of the mirror. Unset: no
+         * quota. A file that would pass it fails with {@code quota-exceeded} in {@code ack.failed}; a chunk upload
+         * that would pass it gets 507.
+         */
+        Optional<MemorySize> quota();
 
         /**
          * Readiness fails (/q/health/ready answers 503) while the file system of DEST has less free space than this,

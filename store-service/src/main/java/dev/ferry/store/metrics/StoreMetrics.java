@@ -46,6 +46,12 @@ public class StoreMetrics implements MeterBinder {
         counter(r, "ferry.store.entries.applied", null, "Files, directories and links written, moved or deleted in DEST", stats::entriesApplied);
         counter(r, "ferry.store.batches.received", null, "Change batches received from watchers", stats::batchesReceived);
         counter(r, "ferry.store.audit.repairs", null, "Entries of DEST the auditor found damaged or foreign and repaired", stats::auditRepairs);
+        counter(r, "ferry.store.gc.runs", null, "Garbage collections of unreferenced chunks finished", stats::gcRuns);
+        counter(r, "ferry.store.gc.collected.chunks", null, "Unreferenced chunks deleted by garbage collection", stats::chunksCollected);
+        counter(r, "ferry.store.gc.collected", "bytes", "Bytes of unreferenced chunks deleted by garbage collection", stats::bytesCollected);
+        counter(r, "ferry.store.verify.runs", null, "Integrity checks run", stats::verifyRuns);
+        counter(r, "ferry.store.verify.problems", null, "Problems the integrity checks found", stats::verifyProblems);
+        counter(r, "ferry.store.verify.repaired", null, "Problems the integrity checks repaired", stats::verifyRepaired);
         counter(r, "ferry.store.chunks.corrupt", null, "Stored chunks found corrupt when read", chunks::corruptCount);
         gauge(r, "ferry.store.chunks.stored", null, "Chunks in the chunk store", chunks::chunkCount);
         gauge(r, "ferry.store.stored", "bytes", "Bytes in the chunk store (each chunk once)", chunks::byteCount);

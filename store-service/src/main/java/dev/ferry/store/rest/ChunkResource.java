@@ -4,7 +4,10 @@ import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.Endpoints;
 import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
 import io.smallrye.common.annotation.Blocking;
@@ -48,11 +51,15 @@ public class ChunkResource {
     private final ChunkStore store;
     private final SyncService sync;
     private final StoreStats stats;
+    private final DiskQuota quota;
+    private final int maxItems;
 
-    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats) {
+    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats, DiskQuota quota, StoreConfig config) {
         this.store = store;
         this.sync = sync;
         this.stats = stats;
+        this.quota = quota;
+        this.maxItems = config.store().maxBatchItems();
     }
 
     @PUT
@@ -72,11 +79,19 @@ public class ChunkResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     @APIResponse(responseCode = "413", description = "too-large: more than the largest chunk (256 KiB)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "415", description = "unsupported-media-type: the body is not " + OCTETS,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "507", description = "quota-exceeded: storing it would pass ferry.store.quota",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public Response put(@Parameter(description = HASH) @PathParam("hash") String hex,
                         @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
+                        @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                         InputStream body) throws IOException {
         if (!ChunkHash.isValid(hex)) {
             return error(400, "bad-hash", "a chunk hash is 64 hex digits");
+        }
+        if (!isType(contentType, MediaType.APPLICATION_OCTET_STREAM)) {
+            return error(415, "unsupported-media-type", "a chunk is " + MediaType.APPLICATION_OCTET_STREAM);
         }
         if (length != null && length > store.maxChunk()) {
             return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes, not " + length);
@@ -89,6 +104,10 @@ public class ChunkResource {
         }
         if (n == 0) {
             return error(400, "hash-mismatch", "empty body: a chunk has at least one byte");
+        }
+        String over = store.has(hash) ? null : quota.exceeded(n, 0);
+        if (over != null) {
+            return error(507, "quota-exceeded", over.substring("quota-exceeded: ".length()));
         }
         try {
             ChunkStore.Stored result = store.put(hash, buf, 0, n);
@@ -132,9 +151,11 @@ public class ChunkResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
     @APIResponse(responseCode = "415", description = "unsupported-media-type: the body is not " + Endpoints.CHUNK_BATCH_TYPE,
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "507", description = "quota-exceeded at one record; {stored} records before it are kept",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
     public Response batch(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           InputStream body) throws IOException {
-        if (contentType == null || !MediaType.valueOf(contentType).isCompatible(MediaType.valueOf(Endpoints.CHUNK_BATCH_TYPE))) {
+        if (!isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
             return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE);
         }
         ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk());
@@ -143,6 +164,11 @@ public class ChunkResource {
         List<ChunkHash> arrived = new ArrayList<>();
         try {
             while (reader.next()) {
+                String over = store.has(reader.hash()) ? null : quota.exceeded(reader.length(), 0);
+                if (over != null) {
+                    return Response.status(507).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(
+                            "quota-exceeded", over.substring("quota-exceeded: ".length()), stored)).build();
+                }
                 ChunkStore.Stored result = store.put(reader.hash(), reader.buffer(), 0, reader.length());
                 boolean dup = result == ChunkStore.Stored.PRESENT;
                 stats.chunkReceived(reader.length(), dup);
@@ -177,14 +203,19 @@ public class ChunkResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.MissingResponse.class)))
     @APIResponse(responseCode = "400", description = "bad-hash (an entry is not a chunk hash) or bad-message (no chunks list)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "413", description = "too-large: more hashes than ferry.store.max-batch-items",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public Response missing(ApiBodies.MissingRequest request) {
         if (request == null || request.chunks() == null) {
             return error(400, "bad-message", "body is {\"chunks\":[hex, ...]}");
         }
+        if (request.chunks().size() > maxItems) {
+            return error(413, "too-large", "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        }
         List<String> missing = new ArrayList<>();
         for (String hex : request.chunks()) {
             if (!ChunkHash.isValid(hex)) {
-                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : hex.substring(0, Math.min(80, hex.length()))));
+                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
             }
             ChunkHash hash = ChunkHash.parse(hex);
             if (!store.has(hash)) {
@@ -192,6 +223,19 @@ public class ChunkResource {
             }
         }
         return Response.ok(new ApiBodies.MissingResponse(missing)).build();
+    }
+
+    private static boolean isType(String contentType, String wanted) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            MediaType given = MediaType.valueOf(contentType);
+            MediaType w = MediaType.valueOf(wanted);
+            return given.getType().equalsIgnoreCase(w.getType()) && given.getSubtype().equalsIgnoreCase(w.getSubtype());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static Response error(int status, String code, String message) {

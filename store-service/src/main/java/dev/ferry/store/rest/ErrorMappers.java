@@ -25,8 +25,32 @@ public class ErrorMappers {
         return ChunkResource.error(status, code, e.getMessage());
     }
 
+    private static volatile long lastDiskWarning;
+
+    private static void warnAtMostEveryMinute(String message) {
+        long now = System.currentTimeMillis();
+        if (now - lastDiskWarning > 60_000) {
+            lastDiskWarning = now;
+            LOG.warn(message + " (repeats within a minute are logged at debug level)");
+        } else {
+            LOG.debug(message);
+        }
+    }
+
     @ServerExceptionMapper
     public Response io(IOException e) {
+        String text = String.valueOf(e.getMessage());
+        if (text.contains("No space left on device") || text.contains("Disk quota exceeded")) {
+            warnAtMostEveryMinute("The store's disk is full (" + text + "): chunk uploads are refused with 507 until "
+                    + "space is freed");
+            return ChunkResource.error(507, "disk-full", "the store's disk is full (" + text + "): free space on it; "
+                    + "the watcher retries with backoff");
+        }
+        if (text.contains("Read-only file system")) {
+            warnAtMostEveryMinute("The store's disk is read-only (" + text + "): chunk uploads are refused with 503");
+            return ChunkResource.error(503, "read-only", "the store's disk is read-only (" + text + "); the watcher "
+                    + "retries with backoff");
+        }
         LOG.warnf("I/O error serving a request: %s", e);
         return ChunkResource.error(500, "internal", String.valueOf(e));
     }

@@ -16,7 +16,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +47,8 @@ public class ChunkStore {
     private final AtomicLong chunks = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
+    /** While a garbage collection runs: every chunk looked up, read or stored meanwhile (it may be needed). */
+    private volatile Set<ChunkHash> accessed;
 
     @Inject
     public ChunkStore(StoreLayout layout) throws IOException {
@@ -85,7 +93,63 @@ public class ChunkStore {
     }
 
     public boolean has(ChunkHash hash) {
+        noteAccess(hash);
         return Files.isRegularFile(pathOf(hash), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Starts (a set) or ends (null) recording which chunks are looked up, read or stored: a collection never
+     * deletes a chunk recorded since its mark, whoever turns out to need it.
+     */
+    public void recordAccess(Set<ChunkHash> into) {
+        accessed = into;
+    }
+
+    /** True when the chunk was looked up, read or stored since {@link #recordAccess} began. */
+    public boolean accessedSinceMark(ChunkHash hash) {
+        Set<ChunkHash> a = accessed;
+        return a != null && a.contains(hash);
+    }
+
+    private void noteAccess(ChunkHash hash) {
+        Set<ChunkHash> a = accessed;
+        if (a != null) {
+            a.add(hash);
+        }
+    }
+
+    /** The chunk files of one fan-out folder ({@code 0..255}), with their hashes; misnamed files are skipped. */
+    public List<Map.Entry<ChunkHash, Path>> fan(int index) throws IOException {
+        Path dir = chunksDir.resolve(HexFormat.of().toHexDigits((byte) index));
+        List<Map.Entry<ChunkHash, Path>> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (ChunkHash.isValid(name) && name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
+                    out.add(Map.entry(ChunkHash.parse(name), f));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** Deletes a stored chunk (garbage collection); its size, or -1 when it was not there. */
+    public long delete(ChunkHash hash) throws IOException {
+        Path p = pathOf(hash);
+        long size;
+        try {
+            size = Files.size(p);
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+        if (!Files.deleteIfExists(p)) {
+            return -1;
+        }
+        chunks.decrementAndGet();
+        bytes.addAndGet(-size);
+        return size;
     }
 
     /**
@@ -101,8 +165,10 @@ public class ChunkStore {
         if (!actual.equals(expected)) {
             throw new HashMismatchException("bytes hash to " + actual.hex() + ", not " + expected.hex());
         }
+        noteAccess(expected);
         Path target = pathOf(expected);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            freshen(target);
             return Stored.PRESENT;
         }
         Path tmp = Files.createTempFile(tmpDir, "chunk-", ".tmp");
@@ -132,6 +198,7 @@ public class ChunkStore {
      * @return its length, or -1 when it is missing or was corrupt (a corrupt chunk is deleted and counted)
      */
     public int read(ChunkHash hash, byte[] buf) throws IOException {
+        noteAccess(hash);
         Path p = pathOf(hash);
         int n;
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -153,6 +220,18 @@ public class ChunkStore {
             return discardCorrupt(hash, p, "content hashes to another value");
         }
         return n;
+    }
+
+    /**
+     * A chunk uploaded again is wanted again: its age restarts, so garbage collection gives it a full grace period
+     * for the manifest that will reference it.
+     */
+    private static void freshen(Path chunk) {
+        try {
+            Files.setLastModifiedTime(chunk, FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            LOG.debugf("Cannot touch %s: %s", chunk, e);
+        }
     }
 
     private int discardCorrupt(ChunkHash hash, Path p, String why) throws IOException {

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -45,6 +44,8 @@ public class Materializer {
     private final MirrorIndex index;
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
     private final Set<String> touchedDirs = new HashSet<>();
+    private final Object stateDirKey;
+    private final DestTree tree;
     private final Fsync fsync;
 
     @Inject
@@ -68,6 +69,20 @@ public class Materializer {
         this.tmpDir = tmpDir;
         this.chunks = chunks;
         this.index = index;
+        Object key = null;
+        try {
+            BasicFileAttributes state = StoreLayout.attributes(tmpDir.getParent());
+            key = state == null ? null : state.fileKey();
+        } catch (IOException e) {
+            key = null;
+        }
+        this.stateDirKey = key;
+        this.tree = new DestTree(root, tmpDir);
+    }
+
+    /** For tests: runs {@code step} between each check of DEST and the step that relies on it. */
+    void betweenStepsForTests(Runnable step) {
+        tree.betweenSteps = step;
     }
 
     public Path root() {
@@ -91,18 +106,18 @@ public class Materializer {
     }
 
     public void applyDirectory(Manifest m) throws IOException, ProtocolException {
-        Path p = prepare(m.path());
-        BasicFileAttributes attrs = StoreLayout.attributes(p);
-        if (attrs != null && !attrs.isDirectory()) {
-            StoreLayout.deleteTree(p);
-            attrs = null;
+        try (DestTree.Entry e = prepare(m.path())) {
+            BasicFileAttributes attrs = e.attributes();
+            if (attrs != null && !attrs.isDirectory()) {
+                e.deleteTree();
+                attrs = null;
+            }
+            if (attrs == null) {
+                e.createDirectory();
+                touchParent(m.path());
+            }
+            setDirectory(e, m.path(), m.mode(), m.mtimeNs());
         }
-        if (attrs == null) {
-            Files.createDirectory(p);
-            touchParent(m.path());
-        }
-        PosixModes.set(p, m.mode());
-        setMtime(p, m.mtimeNs());
         touchedDirs.add(m.path());
     }
 
@@ -123,8 +138,9 @@ public class Materializer {
             } catch (IOException | UnsupportedOperationException e) {
                 // Not every platform can set a link's own time; the mirror compares link targets only.
             }
-            Path p = prepare(m.path());
-            replaceWith(tmp, p);
+            try (DestTree.Entry e = prepare(m.path())) {
+                e.replaceWith(tmp);
+            }
             touchParent(m.path());
         } finally {
             Files.deleteIfExists(tmp);
@@ -201,9 +217,8 @@ public class Materializer {
 
     /** Second half of {@link #applyFile}, on the apply thread: renames a written file over its final path. */
     public void install(Manifest m, Written w) throws IOException, ProtocolException {
-        try {
-            Path p = prepare(m.path());
-            replaceWith(w.tmp(), p);
+        try (DestTree.Entry e = prepare(m.path())) {
+            e.replaceWith(w.tmp());
             touchParent(m.path());
         } finally {
             Files.deleteIfExists(w.tmp());
@@ -234,13 +249,29 @@ public class Materializer {
 
     /** Removes {@code path}, a directory with everything below it; links are removed, never followed. */
     public void delete(String path) throws IOException, ProtocolException {
-        Path p = existing(path);
-        if (p == null || StoreLayout.attributes(p) == null) {
-            return;
+        RelativePaths.check(path);
+        refuseStateDirAlias(path);
+        try (DestTree.Entry e = tree.walk(path, false, touchedDirs::add)) {
+            if (e == null || e.attributes() == null) {
+                return;
+            }
+            writable(e);
+            e.deleteTree();
         }
-        writableParent(path);
-        StoreLayout.deleteTree(p);
         touchParent(path);
+    }
+
+    /**
+     * Removes an entry the auditor found in DEST that is not part of the mirror, given by its raw names (it may
+     * not even be a valid wire path), through directory handles like every other change.
+     */
+    public void deleteForeign(Path relative) throws IOException {
+        try (DestTree.Entry e = tree.walk(relative, false, touchedDirs::add)) {
+            if (e != null && e.attributes() != null) {
+                writable(e);
+                e.deleteTree();
+            }
+        }
     }
 
     /**
@@ -254,19 +285,29 @@ public class Materializer {
         if (from.equals(to) || RelativePaths.isUnder(to, from)) {
             throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
         }
-        Path src = existing(from);
-        if (src == null || StoreLayout.attributes(src) == null) {
-            return false;
+        refuseStateDirAlias(from);
+        try (DestTree.Entry src = tree.walk(from, false, touchedDirs::add)) {
+            if (src == null || src.attributes() == null) {
+                return false;
+            }
+            writable(src);
+            if (RelativePaths.isUnder(from, to)) {
+                Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
+                try (java.nio.file.SecureDirectoryStream<Path> tmp = tree.openTmp()) {
+                    src.dir.move(src.name, tmp, parked.getFileName());
+                }
+                touchParent(from);
+                try (DestTree.Entry dst = prepare(to)) {
+                    dst.replaceWith(parked);
+                } finally {
+                    StoreLayout.deleteTree(parked);
+                }
+            } else {
+                try (DestTree.Entry dst = prepare(to)) {
+                    src.moveTo(dst);
+                }
+            }
         }
-        writableParent(from);
-        if (RelativePaths.isUnder(from, to)) {
-            Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
-            Files.move(src, parked, StandardCopyOption.ATOMIC_MOVE);
-            touchParent(from);
-            src = parked;
-        }
-        Path dst = prepare(to);
-        replaceWith(src, dst);
         touchParent(from);
         touchParent(to);
         touchedDirs.add(to);
@@ -316,16 +357,14 @@ public class Materializer {
             if (m == null || m.type() != EntryType.DIRECTORY) {
                 continue;
             }
-            Path p;
-            try {
-                p = existing(dir);
-            } catch (ProtocolException e) {
+            if (!RelativePaths.isValid(dir)) {
                 continue;
             }
-            BasicFileAttributes a = p == null ? null : StoreLayout.attributes(p);
-            if (a != null && a.isDirectory()) {
-                PosixModes.set(p, m.mode());
-                setMtime(p, m.mtimeNs());
+            try (DestTree.Entry e = tree.walk(dir, false, d -> { })) {
+                BasicFileAttributes a = e == null ? null : e.attributes();
+                if (a != null && a.isDirectory()) {
+                    setDirectory(e, dir, m.mode(), m.mtimeNs());
+                }
             }
         }
         touchedDirs.clear();
@@ -337,6 +376,7 @@ public class Materializer {
      */
     public Path existing(String path) throws IOException, ProtocolException {
         RelativePaths.check(path);
+        refuseStateDirAlias(path);
         String parent = RelativePaths.parent(path);
         if (parent != null) {
             int start = 0;
@@ -356,57 +396,66 @@ public class Materializer {
         return FileNames.resolve(root, path);
     }
 
-    /** Makes every parent of {@code path} a real directory and returns the path, whose parent is writable. */
-    private Path prepare(String path) throws IOException, ProtocolException {
+    /**
+     * Makes every parent of {@code path} a real directory, through directory handles, and returns the open parent
+     * with the entry's name in it; the parent is writable.
+     */
+    private DestTree.Entry prepare(String path) throws IOException, ProtocolException {
         RelativePaths.check(path);
-        String parent = RelativePaths.parent(path);
-        String dirRel = "";
-        Path dir = root;
-        if (parent != null) {
-            int start = 0;
-            while (true) {
-                int slash = parent.indexOf('/', start);
-                String childRel = slash < 0 ? parent : parent.substring(0, slash);
-                Path child = FileNames.resolve(root, childRel);
-                BasicFileAttributes a = StoreLayout.attributes(child);
-                if (a == null || !a.isDirectory()) {
-                    writable(dir, dirRel);
-                    if (a != null) {
-                        StoreLayout.deleteTree(child);
-                    }
-                    Files.createDirectory(child);
-                    touchedDirs.add(dirRel);
-                }
-                dir = child;
-                dirRel = childRel;
-                if (slash < 0) {
-                    break;
-                }
-                start = slash + 1;
+        refuseStateDirAlias(path);
+        return tree.walk(path, true, touchedDirs::add);
+    }
+
+    /** Gives the owner rwx on the folder holding {@code e}, noting it so its recorded mode comes back. */
+    private void writable(DestTree.Entry e) throws IOException {
+        if (e.makeWritable()) {
+            touchedDirs.add(e.dirPath);
+        }
+    }
+
+    private void setDirectory(DestTree.Entry e, String path, int mode, long mtimeNs) throws IOException {
+        e.setDirectoryAttributes(mode, mtimeNs, FileNames.resolve(root, path));
+    }
+
+    /**
+     * Refuses a path whose first name this file system resolves to {@code .ferry} itself, whatever the name rules
+     * missed (a case-folding, normalizing or short-name file system): compared by file key (device and inode).
+     */
+    private void refuseStateDirAlias(String path) throws IOException, ProtocolException {
+        if (stateDirKey == null) {
+            return;
+        }
+        int slash = path.indexOf('/');
+        String first = slash < 0 ? path : path.substring(0, slash);
+        BasicFileAttributes a = StoreLayout.attributes(FileNames.resolve(root, first));
+        if (a != null && a.isDirectory() && stateDirKey.equals(a.fileKey())) {
+            throw new ProtocolException("bad-path", "this file system takes '" + RelativePaths.printable(first)
+                    + "' for the store's " + RelativePaths.STATE_DIR + " folder");
+        }
+    }
+
+    /**
+     * The reason an item failed, for {@code ack.failed}: its error code first ({@code bad-path} when this file
+     * system cannot hold the name), then one line without the store's own paths or a stack trace.
+     */
+    public static String failureReason(Exception e) {
+        if (e instanceof ProtocolException p) {
+            return p.code() + ": " + p.getMessage();
+        }
+        if (e instanceof InvalidPathException ip) {
+            return "bad-path: this system cannot represent the name: " + ip.getReason();
+        }
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String why = fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason();
+            String lower = why.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("invalid argument") || lower.contains("name too long") || lower.contains("multibyte")
+                    || lower.contains("illegal byte sequence")) {
+                return "bad-path: this file system cannot hold the name (" + why + ")";
             }
+            return "io-error: " + fs.getClass().getSimpleName() + (fs.getReason() == null ? "" : " (" + why + ")");
         }
-        writable(dir, dirRel);
-        return FileNames.resolve(root, path);
-    }
-
-    /** Renames {@code src} onto {@code dst} atomically; a directory in the way is removed first. */
-    private void replaceWith(Path src, Path dst) throws IOException {
-        BasicFileAttributes there = StoreLayout.attributes(dst);
-        if (there != null && there.isDirectory()) {
-            StoreLayout.deleteTree(dst);
-        }
-        Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void writableParent(String path) throws IOException {
-        String parent = RelativePaths.parent(path);
-        writable(parent == null ? root : FileNames.resolve(root, parent), parent == null ? "" : parent);
-    }
-
-    private void writable(Path dir, String dirRel) throws IOException {
-        if (PosixModes.ensureOwnerAccess(dir)) {
-            touchedDirs.add(dirRel);
-        }
+        String message = e.getMessage() == null ? "" : ": " + RelativePaths.printable(e.getMessage());
+        return "io-error: " + e.getClass().getSimpleName() + message;
     }
 
     private void touchParent(String path) {

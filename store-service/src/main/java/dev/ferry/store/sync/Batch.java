@@ -1,6 +1,7 @@
 package dev.ferry.store.sync;
 
 import dev.ferry.protocol.Message;
+import dev.ferry.protocol.RelativePaths;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,16 @@ final class Batch {
         this.arrivedNanos = arrivedNanos;
     }
 
+    /** Records a failed item; its code is the reason's prefix ({@code "bad-path: ..."}). */
     void fail(String path, String reason) {
-        failed.add(new Message.Failure(path, reason));
+        int colon = reason == null ? -1 : reason.indexOf(':');
+        fail(path, reason, colon > 0 ? reason.substring(0, colon) : null);
     }
 
+    /** Records a failed item; a path too long to be valid is echoed cut short, never whole. */
     void fail(String path, String reason, String code) {
-        failed.add(new Message.Failure(path, reason, code));
+        String echoed = path != null && path.length() > RelativePaths.MAX_PATH_BYTES ? RelativePaths.printable(path) : path;
+        failed.add(new Message.Failure(echoed, reason, code));
     }
 
     boolean complete() {

@@ -27,11 +27,22 @@ final class PendingFiles {
         int waiting;
         /** All its chunks are there and it is being written; it stays here until installed, superseded or rebased. */
         boolean writing;
+        /** Bytes this file will add to the disk once applied, held against the quota until then. */
+        long reserved;
 
         Pending(Manifest entry, Batch batch, long seq) {
             this.entry = entry;
             this.batch = batch;
             this.seq = seq;
+        }
+
+        /** Heap this pending file holds, roughly: the manifest with its chunk list, the indexes. */
+        long heldBytes() {
+            return heldBytes(entry);
+        }
+
+        static long heldBytes(Manifest m) {
+            return 256 + 2L * m.path().length() + 160L * m.chunks().size();
         }
     }
 
@@ -39,10 +50,18 @@ final class PendingFiles {
     private final Map<ChunkHash, List<Pending>> waiters = new HashMap<>();
     private long seq;
     private volatile int size;
+    private long reservedBytes;
+    private long heldBytes;
 
     /** Registers {@code entry} of {@code batch} as waiting for the distinct chunks {@code lacking}. */
     Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking) {
+        return add(entry, batch, lacking, 0);
+    }
+
+    /** {@link #add(Manifest, Batch, List)}, holding {@code reserved} bytes of the quota until it is applied or dropped. */
+    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking, long reserved) {
         Pending p = new Pending(entry, batch, seq++);
+        p.reserved = reserved;
         wait(p, lacking);
         return p;
     }
@@ -55,8 +74,21 @@ final class PendingFiles {
         for (ChunkHash h : lacking) {
             waiters.computeIfAbsent(h, k -> new ArrayList<>(1)).add(p);
         }
-        byPath.put(p.entry.path(), p);
+        if (byPath.put(p.entry.path(), p) != p) {
+            reservedBytes += p.reserved;
+            heldBytes += p.heldBytes();
+        }
         size = byPath.size();
+    }
+
+    /** Quota bytes reserved by every pending file. */
+    long reservedBytes() {
+        return reservedBytes;
+    }
+
+    /** Heap held by every pending file, roughly (for {@code ferry.store.max-session-bytes}). */
+    long heldBytes() {
+        return heldBytes;
     }
 
     /** The manifest of the pending upsert at {@code path}, or null. */
@@ -93,7 +125,9 @@ final class PendingFiles {
             byPath.remove(p.entry.path());
         }
         for (Pending p : moved) {
+            heldBytes -= p.heldBytes();
             p.entry = p.entry.withPath(RelativePaths.rebase(p.entry.path(), from, to));
+            heldBytes += p.heldBytes();
             byPath.put(p.entry.path(), p);
         }
     }
@@ -122,6 +156,15 @@ final class PendingFiles {
         return ready;
     }
 
+    /** Adds all chunks of every pending file, those it still lacks and those already stored, to {@code into}. */
+    void chunksInto(java.util.Set<ChunkHash> into) {
+        for (Pending p : byPath.values()) {
+            for (dev.ferry.protocol.ChunkRef c : p.entry.chunks()) {
+                into.add(c.hash());
+            }
+        }
+    }
+
     /**
      * A file {@link #arrived} returned has been written: true (and it is no longer pending) when it is still the
      * newest upsert of its path, false when a later change superseded it meanwhile.
@@ -131,6 +174,7 @@ final class PendingFiles {
             return false;
         }
         byPath.remove(p.entry.path());
+        released(p);
         size = byPath.size();
         return true;
     }
@@ -139,6 +183,13 @@ final class PendingFiles {
         byPath.clear();
         waiters.clear();
         size = 0;
+        reservedBytes = 0;
+        heldBytes = 0;
+    }
+
+    private void released(Pending p) {
+        reservedBytes -= p.reserved;
+        heldBytes -= p.heldBytes();
     }
 
     int size() {
@@ -156,7 +207,9 @@ final class PendingFiles {
     }
 
     private void forget(Pending p) {
-        byPath.remove(p.entry.path());
+        if (byPath.remove(p.entry.path()) == p) {
+            released(p);
+        }
         for (ChunkHash h : p.lacking) {
             List<Pending> list = waiters.get(h);
             if (list != null) {

@@ -23,6 +23,12 @@ public class StoreStats {
     private final AtomicLong chunksDeduplicated = new AtomicLong();
     private final AtomicLong entriesApplied = new AtomicLong();
     private final AtomicLong auditRepairs = new AtomicLong();
+    private final AtomicLong gcRuns = new AtomicLong();
+    private final AtomicLong chunksCollected = new AtomicLong();
+    private final AtomicLong bytesCollected = new AtomicLong();
+    private final AtomicLong verifyRuns = new AtomicLong();
+    private final AtomicLong verifyProblems = new AtomicLong();
+    private final AtomicLong verifyRepaired = new AtomicLong();
     private final AtomicLong batchesReceived = new AtomicLong();
     private final ArrayDeque<AppliedChange> recent = new ArrayDeque<>(RECENT);
     private volatile Instant lastApplied;
@@ -58,6 +64,44 @@ public class StoreStats {
 
     public void repaired(int count) {
         auditRepairs.addAndGet(count);
+    }
+
+    /** One garbage collection finished, deleting {@code chunks} chunks of {@code bytes} bytes in all. */
+    public void collected(long chunks, long bytes) {
+        gcRuns.incrementAndGet();
+        chunksCollected.addAndGet(chunks);
+        bytesCollected.addAndGet(bytes);
+    }
+
+    /** One integrity check found {@code found} problems and repaired {@code repaired} of them. */
+    public void verified(long found, long repaired) {
+        verifyRuns.incrementAndGet();
+        verifyProblems.addAndGet(found);
+        verifyRepaired.addAndGet(repaired);
+    }
+
+    public long verifyRuns() {
+        return verifyRuns.get();
+    }
+
+    public long verifyProblems() {
+        return verifyProblems.get();
+    }
+
+    public long verifyRepaired() {
+        return verifyRepaired.get();
+    }
+
+    public long gcRuns() {
+        return gcRuns.get();
+    }
+
+    public long chunksCollected() {
+        return chunksCollected.get();
+    }
+
+    public long bytesCollected() {
+        return bytesCollected.get();
     }
 
     /** A {@code changes} batch arrived. */

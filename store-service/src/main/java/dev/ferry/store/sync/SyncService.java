@@ -9,6 +9,9 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -19,10 +22,12 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,7 +48,12 @@ public class SyncService {
     private final MirrorIndex index;
     private final Materializer materializer;
     private final ApplyExecutor apply;
+    private static final int MAX_CLIENT_ID = 256;
+
     private final StoreStats stats;
+    private final DiskQuota quota;
+    private final int maxBatchItems;
+    private final long maxSessionBytes;
     private final PendingFiles pending = new PendingFiles();
     /** Writes completed files to temp files and fsyncs them; a few, since most of their time is I/O wait. */
     private final ExecutorService writers = Executors.newFixedThreadPool(
@@ -59,12 +69,16 @@ public class SyncService {
             });
     private volatile SyncSession current;
 
-    public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply, StoreStats stats) {
+    public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
+                       StoreStats stats, DiskQuota quota, StoreConfig config) {
         this.layout = layout;
         this.index = index;
         this.materializer = materializer;
         this.apply = apply;
         this.stats = stats;
+        this.quota = quota;
+        this.maxBatchItems = config.store().maxBatchItems();
+        this.maxSessionBytes = config.store().maxSessionBytes().asLongValue();
         apply.whenIdle(this::durable);
     }
 
@@ -72,6 +86,11 @@ public class SyncService {
     public SyncSession current() {
         SyncSession s = current;
         return s != null && s.isOpen() ? s : null;
+    }
+
+    /** Adds every chunk of every pending file (present or not) to {@code into}. Apply thread only. */
+    void pendingChunks(java.util.Set<ChunkHash> into) {
+        pending.chunksInto(into);
     }
 
     /** File upserts waiting for chunks. */
@@ -102,7 +121,7 @@ public class SyncService {
             });
         } catch (Exception e) {
             LOG.errorf(e, "Handling a %s from %s failed", message.getClass().getSimpleName(), session.describe());
-            session.send(new Message.Error("internal", String.valueOf(e)));
+            session.send(new Message.Error("internal", RelativePaths.printable(String.valueOf(e))));
         }
     }
 
@@ -160,7 +179,8 @@ public class SyncService {
                 }
                 s.send(new Message.Checked(mine, inSync));
             } else if (m instanceof Message.Error e) {
-                LOG.warnf("Watcher %s reports %s: %s", s.describe(), e.code(), e.message());
+                LOG.warnf("Watcher %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
+                        RelativePaths.printable(e.message()));
             } else {
                 s.send(new Message.Error("bad-message", "a store does not accept " + m.getClass().getSimpleName()));
             }
@@ -177,7 +197,12 @@ public class SyncService {
         }
         if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
             s.fail("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT + ", the watcher with "
-                    + h.chunker(), CloseCodes.PROTOCOL_ERROR);
+                    + RelativePaths.printable(String.valueOf(h.chunker())), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        String clientProblem = clientIdProblem(h.clientId());
+        if (clientProblem != null) {
+            s.fail("bad-message", clientProblem, CloseCodes.PROTOCOL_ERROR);
             return;
         }
         SyncSession old = current;
@@ -196,17 +221,49 @@ public class SyncService {
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
     }
 
+    private static String clientIdProblem(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_CLIENT_ID) {
+            return "hello needs a clientId of 1.." + MAX_CLIENT_ID + " characters";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "clientId has a control character";
+            }
+        }
+        return null;
+    }
+
     private void indexBatch(SyncSession s, Message.IndexBatch b) {
+        if (b.entries().size() > maxBatchItems) {
+            s.theirIndex = new HashMap<>();
+            s.theirIndexBytes = 0;
+            s.reconciling = false;
+            s.send(new Message.Error("too-large", "an index frame has at most " + maxBatchItems + " entries, not "
+                    + b.entries().size() + ": the reconcile is dropped, start it again with smaller frames"));
+            return;
+        }
+        s.reconciling = !b.last();
         for (Message.IndexEntry e : b.entries()) {
             if (e != null && e.path() != null && e.digest() != null) {
-                s.theirIndex.put(e.path(), e.digest());
+                if (s.theirIndex.put(e.path(), e.digest()) == null) {
+                    s.theirIndexBytes += 96 + 2L * (e.path().length() + e.digest().length());
+                }
             }
+        }
+        if (s.theirIndexBytes > maxSessionBytes) {
+            s.theirIndex = new HashMap<>();
+            s.theirIndexBytes = 0;
+            s.fail("too-large", "the index passes the store's limit of " + maxSessionBytes
+                    + " bytes a session (ferry.store.max-session-bytes)", CloseCodes.TOO_BIG);
+            return;
         }
         if (!b.last()) {
             return;
         }
         Map<String, String> theirs = s.theirIndex;
         s.theirIndex = new HashMap<>();
+        s.theirIndexBytes = 0;
         List<Map.Entry<String, String>> mine = index.digests();
         int removed = 0;
         for (int i = mine.size() - 1; i >= 0; i--) {
@@ -252,6 +309,20 @@ public class SyncService {
     }
 
     private void changes(SyncSession s, Message.Changes c) {
+        if (s.reconciling) {
+            s.send(new Message.Error("bad-message", "changes " + c.batch() + " arrived during an index reconcile: "
+                    + "nothing applied; send the last index frame first"));
+            return;
+        }
+        if (c.items().size() > maxBatchItems) {
+            s.send(new Message.Error("too-large", "changes " + c.batch() + " has " + c.items().size()
+                    + " items, at most " + maxBatchItems + " are accepted: nothing applied"));
+            return;
+        }
+        if (s.batches.containsKey(c.batch())) {
+            s.send(new Message.Error("bad-message", "batch number " + c.batch() + " is still open: nothing applied"));
+            return;
+        }
         Batch batch = new Batch(c.batch(), System.nanoTime());
         stats.batchReceived();
         s.batches.put(c.batch(), batch);
@@ -263,10 +334,10 @@ public class SyncService {
                 }
                 applyChange(s, batch, change, missing);
             } catch (ProtocolException e) {
-                batch.fail(pathOf(change), e.getMessage(), e.code());
+                batch.fail(pathOf(change), Materializer.failureReason(e), e.code());
             } catch (Exception e) {
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
-                batch.fail(pathOf(change), String.valueOf(e));
+                batch.fail(pathOf(change), Materializer.failureReason(e));
             }
         }
         batch.processed = true;
@@ -306,15 +377,58 @@ public class SyncService {
         if (m.digest().equals(index.digestOf(path)) && materializer.intact(m)) {
             return;
         }
-        List<ChunkHash> lacking = materializer.apply(m);
+        if (m.type() != EntryType.FILE) {
+            materializer.apply(m);
+            index.put(m);
+            stats.applied("upsert", path);
+            return;
+        }
+        List<ChunkHash> lacking = materializer.lacking(m);
+        long growth = Math.max(0, m.size() - indexedFileSize(path)) + bytesOf(m, lacking);
+        String over = quota.exceeded(growth, pending.reservedBytes());
+        if (over != null) {
+            throw new ProtocolException("quota-exceeded", over.substring("quota-exceeded: ".length()));
+        }
         if (!lacking.isEmpty()) {
-            pending.add(m, batch, lacking);
+            long held = PendingFiles.Pending.heldBytes(m);
+            if (pending.heldBytes() + held > maxSessionBytes) {
+                throw new ProtocolException("session-limit", "files waiting for chunks already hold "
+                        + pending.heldBytes() + " bytes of the " + maxSessionBytes + " a session may (upload their "
+                        + "chunks, then send this one again)");
+            }
+            pending.add(m, batch, lacking, growth);
+            batch.open++;
+            missing.addAll(lacking);
+            return;
+        }
+        lacking = materializer.applyFile(m);
+        if (!lacking.isEmpty()) {
+            pending.add(m, batch, lacking, growth);
             batch.open++;
             missing.addAll(lacking);
             return;
         }
         index.put(m);
         stats.applied("upsert", path);
+    }
+
+    private long indexedFileSize(String path) {
+        Manifest old = index.get(path);
+        return old != null && old.type() == EntryType.FILE ? old.size() : 0;
+    }
+
+    private static long bytesOf(Manifest m, List<ChunkHash> lacking) {
+        if (lacking.isEmpty()) {
+            return 0;
+        }
+        Set<ChunkHash> wanted = new HashSet<>(lacking);
+        long bytes = 0;
+        for (ChunkRef c : m.chunks()) {
+            if (wanted.remove(c.hash())) {
+                bytes += c.length();
+            }
+        }
+        return bytes;
     }
 
     private void move(Batch batch, Change.Move mv, LinkedHashSet<ChunkHash> missing) throws Exception {
@@ -435,7 +549,7 @@ public class SyncService {
             }
         } catch (Exception e) {
             LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
-            p.batch.fail(p.entry.path(), e instanceof ProtocolException ? e.getMessage() : String.valueOf(e));
+            p.batch.fail(p.entry.path(), Materializer.failureReason(e));
             p.batch.open--;
         }
         commit(s);
@@ -490,6 +604,17 @@ public class SyncService {
         } catch (Exception e) {
             LOG.errorf(e, "Cannot write the index journal");
         }
+    }
+
+    /**
+     * Why an apply failed, the same words each time it fails the same way (no temp file names), so the watcher can
+     * tell a repeating failure (a full or read-only disk) from a new one.
+     */
+    static String reason(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getClass().getSimpleName() + ": " + f.getReason();
+        }
+        return String.valueOf(e);
     }
 
     private static String pathOf(Change change) {

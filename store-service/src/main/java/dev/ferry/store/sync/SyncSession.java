@@ -2,6 +2,7 @@ package dev.ferry.store.sync;
 
 import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.Message;
+import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -31,6 +32,10 @@ public final class SyncSession {
     private volatile int protocol;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
     Map<String, String> theirIndex = new HashMap<>();
+    /** Heap the reconcile index holds so far, roughly. */
+    long theirIndexBytes;
+    /** An index is being received: changes must wait until its last batch. */
+    boolean reconciling;
 
     public SyncSession(Session socket, Duration sendTimeout) {
         this.socket = socket;
@@ -49,6 +54,8 @@ public final class SyncSession {
         this.greeted = true;
         batches.clear();
         theirIndex = new HashMap<>();
+        theirIndexBytes = 0;
+        reconciling = false;
     }
 
     /** The protocol version of the watcher's hello (0 before it). */
@@ -118,6 +125,6 @@ public final class SyncSession {
     }
 
     public String describe() {
-        return clientId == null ? "session " + id() : clientId + " (session " + id() + ")";
+        return clientId == null ? "session " + id() : RelativePaths.printable(clientId) + " (session " + id() + ")";
     }
 }

@@ -51,7 +51,7 @@ public class SyncEndpoint {
             sync.received(session, frame);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Frame from %s failed", session.describe());
-            session.send(new Message.Error("internal", String.valueOf(e)));
+            session.send(new Message.Error("internal", dev.ferry.protocol.RelativePaths.printable(String.valueOf(e))));
         }
     }
 

@@ -44,7 +44,7 @@ class OpenApiTest {
 
     @Test
     void everyResourceMethodIsDocumentedWithResponses() {
-        for (Class<?> resource : List.of(ChunkResource.class, StatusResource.class)) {
+        for (Class<?> resource : List.of(ChunkResource.class, StatusResource.class, VerifyResource.class)) {
             String base = resource.getAnnotation(Path.class).value();
             for (Method m : resource.getDeclaredMethods()) {
                 String verb = httpMethod(m);
@@ -95,6 +95,7 @@ class OpenApiTest {
         documented("post", missing, given().contentType("application/json").body("{\"chunks\":[\"" + TestData.hash(data).hex() + "\"]}").post(missing));
         documented("post", missing, given().contentType("application/json").body("{\"chunks\":[\"zz\"]}").post(missing));
         documented("get", Endpoints.STATUS, given().get(Endpoints.STATUS));
+        documented("post", Endpoints.VERIFY, given().post(Endpoints.VERIFY));
     }
 
     private JsonNode op(String verb, String path) {

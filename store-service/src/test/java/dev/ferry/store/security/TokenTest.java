@@ -9,21 +9,28 @@ import dev.ferry.store.WsClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @TestProfile(TokenProfile.class)
 class TokenTest {
     @TestHTTPResource(Endpoints.SYNC)
     URI sync;
+    @Inject
+    Router router;
 
     @Test
     void restNeedsTheToken() {
@@ -35,6 +42,53 @@ class TokenTest {
         given().contentType("application/octet-stream").body(data)
                 .put(Endpoints.CHUNKS + "/" + TestData.hash(data).hex()).then().statusCode(401);
         given().header("Authorization", "Bearer " + TokenProfile.TOKEN).get(Endpoints.STATUS).then().statusCode(200);
+    }
+
+    @Test
+    void malformedTokensAreRefusedEverywhere() {
+        String good = "Bearer " + TokenProfile.TOKEN;
+        List<String> bad = new ArrayList<>(List.of("", "Bearer", "Bearer ", "Bearer  " + TokenProfile.TOKEN,
+                "Bearer " + TokenProfile.TOKEN + " extra", "Bearer " + TokenProfile.TOKEN + "x",
+                "Bearer " + TokenProfile.TOKEN.substring(1), "Bearer " + TokenProfile.TOKEN.substring(0, 5),
+                "Basic " + TokenProfile.TOKEN, "Token " + TokenProfile.TOKEN, TokenProfile.TOKEN,
+                "Bearer s3cr\u00e9t-token", "Bearer " + "x".repeat(4000), "Bearer\t" + TokenProfile.TOKEN));
+        for (String path : routes()) {
+            given().when().get(path).then().statusCode(401).body("error", equalTo("unauthorized"));
+            given().when().post(path).then().statusCode(401);
+            given().header("Authorization", "Bearer wrong").when().put(path).then().statusCode(401);
+            int status = given().header("Authorization", good).when().get(path).then().extract().statusCode();
+            assertTrue(status != 401, path + " refused the right token");
+        }
+        for (String path : List.of(Endpoints.STATUS, Endpoints.SYNC, "/api/v1/anything-added-later")) {
+            for (String header : bad) {
+                given().header("Authorization", header).when().get(path).then()
+                        .statusCode(401).body("error", equalTo("unauthorized"));
+            }
+        }
+        given().header("Authorization", "bearer " + TokenProfile.TOKEN).get(Endpoints.STATUS).then().statusCode(200);
+    }
+
+    @Test
+    void hugeHeadersAreRefusedBeforeAnyRoute() {
+        int status = given().header("Authorization", "Bearer " + "x".repeat(64 * 1024)).when().get(Endpoints.STATUS)
+                .then().extract().statusCode();
+        assertTrue(status == 401 || status == 431 || status == 400, "status " + status);
+        given().header("Authorization", "Bearer " + TokenProfile.TOKEN).get(Endpoints.STATUS).then().statusCode(200);
+    }
+
+    /** Every route the store serves, plus made-up ones: the filter denies by default, so those get 401, not 404. */
+    private List<String> routes() {
+        List<String> paths = new ArrayList<>(List.of(Endpoints.STATUS, Endpoints.CHUNK_BATCH, Endpoints.CHUNK_MISSING,
+                Endpoints.CHUNKS + "/" + "ab".repeat(32), Endpoints.SYNC, "/api", "/api/v1/anything-added-later",
+                "/q/metrics", "/q/openapi", "/q/dev", "/q/healthz", "/q/health/../../api/v1/status", "/%2e%2e/etc",
+                "/api/v1/status?x=1", "/API/V1/STATUS", "//api/v1/status"));
+        for (Route r : router.getRoutes()) {
+            String p = r.getPath();
+            if (p != null && !p.startsWith("/q/health") && !TokenFilter.PAGE.contains(p)) {
+                paths.add(p);
+            }
+        }
+        return paths;
     }
 
     @Test

@@ -103,6 +103,93 @@ class MaterializerTest {
     }
 
     @Test
+    void linksPlantedAtTheFinalNameAreReplacedNeverWrittenThrough() throws Exception {
+        Path victim = Files.writeString(outside.resolve("victim"), "outside");
+        Path victimDir = Files.createDirectory(outside.resolve("victim-dir"));
+        Files.writeString(victimDir.resolve("keep"), "keep");
+        long before = Files.getLastModifiedTime(victimDir).toMillis();
+        Files.createSymbolicLink(dest.resolve("file-link"), victim);
+        Files.createSymbolicLink(dest.resolve("dir-link"), victimDir);
+        Files.createSymbolicLink(dest.resolve("del-link"), victimDir);
+        Files.createSymbolicLink(dest.resolve("move-link"), victimDir);
+
+        assertEquals(List.of(), materializer.applyFile(stored("file-link", 1200, 0600, 1L)));
+        materializer.applyDirectory(Manifest.directory("dir-link", 0700, 2_000_000_000L));
+        materializer.applySymlink(Manifest.symlink("dir-link/inner", 1L, "/etc/passwd"));
+        materializer.delete("del-link");
+        assertTrue(materializer.move("move-link", "moved-link"));
+
+        assertEquals("outside", Files.readString(victim), "a file upsert replaces the link, not its target");
+        assertTrue(Files.isRegularFile(dest.resolve("file-link"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isDirectory(dest.resolve("dir-link"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isSymbolicLink(dest.resolve("moved-link")), "a move renames the link itself");
+        assertFalse(Files.exists(dest.resolve("del-link"), LinkOption.NOFOLLOW_LINKS));
+        try (var s = Files.list(victimDir)) {
+            assertEquals(List.of(victimDir.resolve("keep")), s.toList());
+        }
+        assertEquals("keep", Files.readString(victimDir.resolve("keep")));
+        assertEquals(before, Files.getLastModifiedTime(victimDir).toMillis(), "no mode or time set through a link");
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(victimDir)));
+    }
+
+    @Test
+    void aNameTheFileSystemResolvesToTheStateFolderIsRefused() throws Exception {
+        // A bind mount makes "alias" the very same directory as .ferry, as a case-folding or short-name file
+        // system would for ".FERRY" or "FERRY~1": the check goes by device and inode, not by name.
+        Path alias = Files.createDirectory(dest.resolve("alias"));
+        Process mount = new ProcessBuilder("mount", "--bind", layout.stateDir().toString(), alias.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "needs mount --bind (root)");
+        try {
+            Materializer fresh = new Materializer(layout, chunks, index);
+            for (String path : List.of("alias", "alias/x", "alias/tmp/y")) {
+                ProtocolException e = assertThrows(ProtocolException.class,
+                        () -> fresh.applyDirectory(Manifest.directory(path, 0777, 1L)), path);
+                assertEquals("bad-path", e.code());
+                assertThrows(ProtocolException.class, () -> fresh.applyFile(stored(path, 10, 0644, 1L)), path);
+                assertThrows(ProtocolException.class, () -> fresh.delete(path), path);
+            }
+            assertThrows(ProtocolException.class, () -> fresh.move("alias", "elsewhere"));
+            assertTrue(Files.isDirectory(layout.chunksDir()) && Files.isDirectory(layout.tmpDir()));
+            assertTrue(Files.isRegularFile(layout.stateDir().resolve("store-id")));
+        } finally {
+            new ProcessBuilder("umount", alias.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void namesOnlyWindowsForbidsStayPlainNamesInsideDest() throws Exception {
+        for (String name : List.of("CON", "nul.txt", "C:x", "a\\b", "trailing.", "COM1", "\u00e9t\u00e9", "e\u0301t\u00e9")) {
+            assertEquals(List.of(), materializer.applyFile(stored(name, 50, 0644, 1L)), name);
+            assertTrue(Files.isRegularFile(dest.resolve(name), LinkOption.NOFOLLOW_LINKS), name);
+        }
+        assertTrue(Files.exists(dest.resolve("\u00e9t\u00e9")) && Files.exists(dest.resolve("e\u0301t\u00e9")),
+                "NFC and NFD spellings are two entries on Linux, each its own file");
+        try (var s = Files.list(base)) {
+            assertEquals(2, s.filter(p -> !p.getFileName().toString().startsWith("expected-")).count(), "only dest and outside");
+        }
+    }
+
+    @Test
+    void aFolderMovedOntoAFileReplacesIt() throws Exception {
+        Files.createDirectories(dest.resolve("src-dir/inner"));
+        Files.writeString(dest.resolve("target-file"), "in the way");
+        assertTrue(materializer.move("src-dir", "target-file"), "found by the fuzz test: rename cannot put a folder over a file");
+        assertTrue(Files.isDirectory(dest.resolve("target-file/inner"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(dest.resolve("src-dir")));
+    }
+
+    @Test
+    void failureReasonsNameTheCodeWithoutStorePaths() {
+        assertTrue(Materializer.failureReason(new java.nio.file.FileSystemException("/srv/dest/x", null, "Invalid argument"))
+                .startsWith("bad-path: "));
+        assertTrue(Materializer.failureReason(new java.nio.file.FileSystemException("/srv/dest/x", null, "File name too long"))
+                .startsWith("bad-path: "));
+        String io = Materializer.failureReason(new java.nio.file.AccessDeniedException("/srv/dest/secret"));
+        assertTrue(io.startsWith("io-error: AccessDeniedException") && !io.contains("/srv"), io);
+    }
+
+    @Test
     void symlinksKeepTheirExactTargetAndReplaceWhatIsThere() throws Exception {
         Files.createDirectories(dest.resolve("l/inner"));
         materializer.applySymlink(Manifest.symlink("l", 1L, "../../../etc/passwd"));

@@ -61,6 +61,14 @@ public interface FerryConfig {
         @WithDefault("5s")
         Duration retryMaxDelay();
 
+        /**
+         * Cap of the backoff between reconciles while the store keeps failing to apply something (a full or
+         * read-only disk): the watcher tries again after 1 s, 2 s, 4 s ... up to this, and at once when the source
+         * changes.
+         */
+        @WithDefault("1m")
+        Duration reconcileMaxDelay();
+
         /** With {@code --once}: give up (exit 1) when the mirror is not confirmed in sync after this long. */
         @WithDefault("10m")
         Duration onceTimeout();
@@ -71,6 +79,15 @@ public interface FerryConfig {
          */
         @WithDefault("false")
         boolean allowEmptySource();
+
+        /**
+         * For an https:// store: the CA or certificate to trust, a PEM file or a PKCS12/JKS trust store, instead
+         * of the JVM's trusted CAs (the default). Used for both the chunk uploads and the WebSocket.
+         */
+        Optional<Path> tlsTrust();
+
+        /** The password of a PKCS12/JKS {@code tls-trust} file; not needed for PEM. */
+        Optional<String> tlsTrustPassword();
 
         /**
          * How progress is shown: {@code auto} draws a progress line redrawn in place (and a short line per applied

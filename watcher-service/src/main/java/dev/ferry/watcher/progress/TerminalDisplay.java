@@ -1,6 +1,9 @@
 package dev.ferry.watcher.progress;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The watcher's terminal: one progress line redrawn in place (carriage return, then erase to the end of the line)
@@ -16,6 +19,30 @@ public final class TerminalDisplay {
 
     public TerminalDisplay(PrintStream out) {
         this.out = out;
+    }
+
+    /**
+     * True when standard output is an interactive terminal. {@code System.console()} alone is not enough: from JDK 22
+     * it is non-null even when output is redirected. Where {@code /proc} tells (Linux), its answer wins: stdout must be
+     * a tty or a pseudo-terminal; elsewhere the console test stands.
+     */
+    public static boolean stdoutIsTerminal() {
+        if (System.console() == null) {
+            return false;
+        }
+        return isTerminalDevice(Path.of("/proc/self/fd/1"));
+    }
+
+    static boolean isTerminalDevice(Path fd) {
+        if (!Files.exists(fd.getParent())) {
+            return true;
+        }
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Makes this the display that log records clear (null: none). */

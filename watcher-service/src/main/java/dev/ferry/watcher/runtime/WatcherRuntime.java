@@ -14,6 +14,8 @@ import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.LocalStateCache;
 import dev.ferry.watcher.store.StoreAddress;
 import dev.ferry.watcher.store.StoreConnection;
+import dev.ferry.watcher.store.StoreTls;
+import dev.ferry.watcher.sync.ByteSize;
 import dev.ferry.protocol.Message;
 import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.ChangeDetector;
@@ -198,6 +200,16 @@ public class WatcherRuntime {
                 throw new StartupException("cannot create the state folder: " + e);
             }
             Optional<String> token = config.token();
+            javax.net.ssl.SSLContext tls = null;
+            if ("https".equalsIgnoreCase(store.base().getScheme())) {
+                try {
+                    tls = StoreTls.context(w.tlsTrust(), w.tlsTrustPassword());
+                } catch (IllegalArgumentException e) {
+                    throw new StartupException(e.getMessage());
+                }
+            } else if (w.tlsTrust().isPresent()) {
+                LOG.warnf("ferry.watcher.tls-trust is set but the store %s is not https://: ignored", store);
+            }
             status = new SyncStatus(source.toString(), store.toString());
             ChunkerParams params = ChunkerParams.DEFAULT;
             SourceScanner scanner = new SourceScanner(source);
@@ -207,9 +219,9 @@ public class WatcherRuntime {
             SyncEngine[] engineRef = new SyncEngine[1];
             uploader = new ChunkUploader(store, token, scanner, status, path -> engineRef[0].pathChanged(path),
                     w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
-                    w.retryMaxDelay(), checksums);
+                    w.retryMaxDelay(), tls, checksums);
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
-                    w.allowEmptySource(), clientId(source));
+                    w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,
                     listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
                             4 * HASH_THREADS),
@@ -217,12 +229,12 @@ public class WatcherRuntime {
             engineRef[0] = engine;
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
             try {
-                watcher = once ? null : new DirectoryWatcher(aggregator);
+                watcher = once ? null : new DirectoryWatcher(aggregator, source);
             } catch (IOException e) {
                 throw new StartupException("cannot watch the source folder: " + e.getMessage());
             }
             engine.attach(aggregator, watcher);
-            connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect);
+            connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect, tls);
             engine.attach(connection);
             status.bindWork(new SyncStatus.Work() {
                 public long filesHashed() {
@@ -252,7 +264,7 @@ public class WatcherRuntime {
             meter = new ProgressMeter(status, Duration.ofSeconds(10));
             boolean json = ConfigProvider.getConfig().getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)
                     .orElse(false);
-            display = w.progress().terminal(System.console() != null, json) ? new TerminalDisplay(System.out) : null;
+            display = w.progress().terminal(TerminalDisplay.stdoutIsTerminal(), json) ? new TerminalDisplay(System.out) : null;
         }
 
         void start() {

@@ -16,6 +16,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.WebSocketContainer;
 import org.jboss.logging.Logger;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -37,6 +38,10 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private static final long PING_EVERY_MS = 20_000;
     private static final long DEAD_AFTER_MS = 75_000;
 
+    /** Where Undertow's WebSocket client looks for the TLS context of a wss:// connection. */
+    private static final String SSL_CONTEXT = "io.undertow.websocket.SSL_CONTEXT";
+
+    private final SSLContext tls;
     private final StoreAddress address;
     private final Optional<String> token;
     private final long maxDelayMs;
@@ -49,6 +54,13 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
 
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
                            ScheduledExecutorService scheduler) {
+        this(address, token, retryMaxDelay, engine, scheduler, null);
+    }
+
+    /** @param tls the TLS context for a wss:// store ({@link StoreTls}); null for plain ws:// */
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
+                           ScheduledExecutorService scheduler, SSLContext tls) {
+        this.tls = tls;
         this.address = address;
         this.token = token.filter(t -> !t.isBlank());
         this.maxDelayMs = Math.max(FIRST_DELAY_MS, retryMaxDelay.toMillis());
@@ -148,7 +160,11 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
                 headers.put("Authorization", List.of("Bearer " + t));
             }
         }));
-        return builder.build();
+        ClientEndpointConfig config = builder.build();
+        if (tls != null) {
+            config.getUserProperties().put(SSL_CONTEXT, tls);
+        }
+        return config;
     }
 
     static String reason(Throwable e) {
@@ -163,7 +179,30 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         if (message.contains("401")) {
             return "401 Unauthorized: check FERRY_TOKEN";
         }
-        return message;
+        String tlsProblem = tlsProblem(e);
+        return tlsProblem != null ? tlsProblem : message;
+    }
+
+    /** A sentence for a TLS failure anywhere in {@code e}'s causes, or null when it is not one. */
+    public static String tlsProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.security.cert.CertificateException && m.contains("No ") && m.contains("match")
+                    || m.contains("No subject alternative") || m.contains("No name matching")) {
+                return "TLS: the store's certificate is not for this host name (" + m + ")";
+            }
+            if (t instanceof java.security.cert.CertPathValidatorException
+                    || t.getClass().getName().endsWith("SunCertPathBuilderException") || m.contains("PKIX")
+                    || m.contains("unable to find valid certification path")) {
+                return "TLS: the store's certificate is not trusted; give its CA or certificate in "
+                        + "FERRY_WATCHER_TLS_TRUST (ferry.watcher.tls-trust)";
+            }
+            if (t instanceof javax.net.ssl.SSLException && !(t.getCause() instanceof javax.net.ssl.SSLException)
+                    && t.getCause() == null) {
+                return "TLS handshake with the store failed: " + m;
+            }
+        }
+        return null;
     }
 
     static String seconds(long millis) {

@@ -74,6 +74,10 @@ public final class ChangeDetector {
         /** A file changed while it was hashed, for the {@code attempt}-th time in a row: look again later. */
         default void retryLater(String path, int attempt) {
         }
+
+        /** A file cannot be read (permission denied, I/O error): skipped, its last synced version stays. */
+        default void unreadable(String path, String reason) {
+        }
     }
 
     /** Builds a detector that reports to the given listener (the engine, which is built with it). */
@@ -87,8 +91,12 @@ public final class ChangeDetector {
      *
      * @param changes number of items emitted
      * @param guarded the flush was refused because the source root is missing or suddenly empty
+     * @param why     why it was refused (null when not)
      */
-    public record FlushResult(int changes, boolean guarded) {
+    public record FlushResult(int changes, boolean guarded, String why) {
+        public FlushResult(int changes, boolean guarded) {
+            this(changes, guarded, null);
+        }
     }
 
     private final SourceScanner scanner;
@@ -134,6 +142,10 @@ public final class ChangeDetector {
             }
         } else if (!java.nio.file.Files.isDirectory(scanner.root())) {
             return guard("the source folder " + scanner.root() + " is missing or not a directory");
+        } else if (cache.size() > 0 && !allowEmptySource && rootIsEmpty()) {
+            // Emptied at once (an unmounted disk shows its empty mount point): not a series of deletes to mirror.
+            return guard("the source folder " + scanner.root() + " is empty, but " + cache.size()
+                    + " entries were synced from it");
         }
         guardLogged = false;
         for (String subtree : new TreeSet<>(dirty.subtrees())) {
@@ -148,12 +160,32 @@ public final class ChangeDetector {
     }
 
     private FlushResult guard(String why) {
+        String message = why + ": not mirroring that as a mass delete. Changes are held until the folder is back; "
+                + "set ferry.watcher.allow-empty-source=true to mirror an empty source";
         if (!guardLogged) {
             guardLogged = true;
-            LOG.errorf("%s: not mirroring that as a mass delete. Changes are held until the folder is back; "
-                    + "set ferry.watcher.allow-empty-source=true to mirror an empty source", why);
+            LOG.error(message);
         }
-        return new FlushResult(0, true);
+        return new FlushResult(0, true, message);
+    }
+
+    /**
+     * True when the source root is missing, or empty while the cache holds entries and an empty source is not
+     * allowed: what a flush would refuse. Cheap (one directory entry read), for polling.
+     */
+    public boolean wouldGuard() {
+        if (!java.nio.file.Files.isDirectory(scanner.root())) {
+            return true;
+        }
+        return cache.size() > 0 && !allowEmptySource && rootIsEmpty();
+    }
+
+    private boolean rootIsEmpty() {
+        try (java.nio.file.DirectoryStream<Path> children = java.nio.file.Files.newDirectoryStream(scanner.root())) {
+            return !children.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** What the flush found on disk. */
@@ -650,8 +682,10 @@ public final class ChangeDetector {
             } else if (result instanceof HashResult.Vanished) {
                 listener.retryLater(path, 1);
             } else {
+                String reason = ((HashResult.Unreadable) result).reason();
                 LOG.warnf("cannot read %s (%s): skipped, the mirror keeps its last synced version",
-                        RelativePaths.printable(path), ((HashResult.Unreadable) result).reason());
+                        RelativePaths.printable(path), reason);
+                listener.unreadable(path, reason);
             }
         }
 

@@ -59,15 +59,17 @@ public final class SyncEngine implements ChangeDetector.Listener {
      * @param maxBatchBytes    estimated frame size per batch at most
      * @param indexBatchSize   entries per index frame
      * @param earlyHelloWait   how long the initial scan waits for a store to say whether it has the cached tree
+     * @param reconcileMaxDelay cap of the backoff between reconciles while the store keeps failing to apply
+     *                          something (a full disk): 1 s, 2 s, 4 s ... up to this
      */
     public record Settings(Duration quietDelay, Duration retryMaxDelay, boolean once, boolean allowEmptySource,
                            String clientId, int maxInFlight, int maxBatchItems, long maxBatchBytes, int indexBatchSize,
-                           Duration earlyHelloWait) {
+                           Duration earlyHelloWait, Duration reconcileMaxDelay) {
 
         public static Settings defaults(Duration quietDelay, Duration retryMaxDelay, boolean once,
-                                        boolean allowEmptySource, String clientId) {
+                                        boolean allowEmptySource, String clientId, Duration reconcileMaxDelay) {
             return new Settings(quietDelay, retryMaxDelay, once, allowEmptySource, clientId, 8, 1000,
-                    4L * 1024 * 1024, 5000, EARLY_HELLO_WAIT);
+                    4L * 1024 * 1024, 5000, EARLY_HELLO_WAIT, reconcileMaxDelay);
         }
     }
 
@@ -143,6 +145,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private final Outcome outcome;
     /** Long enough for one 8 MiB upload on a slow link; only a session that is really stuck hits it. */
     static final Duration STALL_TIMEOUT = Duration.ofMinutes(5);
+    private static final long ROOT_POLL_MS = 1000;
     private final InFlightBatches inFlight = new InFlightBatches();
     private final AtomicLong nextBatch = new AtomicLong();
     private volatile ChangeAggregator aggregator;
@@ -154,6 +157,10 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private ScheduledFuture<?> saveTask;
     private boolean saveWarned;
     private boolean everSynced;
+    private final FailureLog failures = new FailureLog();
+    private volatile String lastDiffers = "";
+    /** The last flush was refused by the empty-source guard; the root is polled until that changes. */
+    private boolean guarded;
 
     public SyncEngine(Settings settings, ChunkerParams params, LocalStateCache cache, ChangeDetector.Factory detectorFactory,
                       ChunkUploads uploads, SyncStatus status, ScheduledExecutorService tree, Executor protocol,
@@ -194,6 +201,21 @@ public final class SyncEngine implements ChangeDetector.Listener {
                 dropIfStalled(s);
             }
         }, 15, 15, TimeUnit.SECONDS);
+        tree.scheduleWithFixedDelay(this::pollRoot, ROOT_POLL_MS, ROOT_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * An unmounted disk leaves its empty mount point without an event, and a root that reappears has no watch yet:
+     * a cheap look at the root starts a full rescan whenever the guard's verdict would change.
+     */
+    private void pollRoot() {
+        ChangeAggregator a = aggregator;
+        if (a == null || settings.once()) {
+            return;
+        }
+        if (detector.wouldGuard() != guarded) {
+            a.fullRescan();
+        }
     }
 
     /** A file's content no longer matches what was sent (seen while uploading): look at it again. */
@@ -234,8 +256,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         LOG.infof("scanned %s: %d entries, %d files, %s in %d ms", status.source(), cache.size(), cache.fileCount(),
                 ByteSize.format(cache.byteCount()), (System.nanoTime() - t0) / 1_000_000);
+        noteGuard(result);
         if (result.guarded() && settings.once()) {
-            outcome.failed("the source folder is missing or empty; nothing was mirrored", 1);
+            outcome.failed(result.why(), 1);
             return;
         }
         afterFlush(result);
@@ -259,6 +282,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
                 status.scanning(false);
             }
         }
+        noteGuard(result);
         Session s = session;
         if (full && s != null && s.phase == Phase.LIVE) {
             // A quiet source sends no batch, yet the store may have dropped an entry it could not restore (its
@@ -266,6 +290,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
             s.checkNeeded = true;
         }
         afterFlush(result);
+    }
+
+    private void noteGuard(ChangeDetector.FlushResult result) {
+        if (result.guarded()) {
+            status.error(result.why());
+        } else if (guarded) {
+            LOG.info("the source folder is back: syncing again");
+            status.error(null);
+        }
+        guarded = result.guarded();
     }
 
     private void afterFlush(ChangeDetector.FlushResult result) {
@@ -351,6 +385,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
             long delay = Math.min(settings.retryMaxDelay().toMillis(), base << Math.min(attempt, 16));
             a.retryLater(path, Duration.ofMillis(delay));
         }
+    }
+
+    @Override
+    public void unreadable(String path, String reason) {
+        status.error("cannot read " + RelativePaths.printable(path) + " (" + reason + "): skipped, the mirror keeps "
+                + "its last synced version");
     }
 
     private void beginSession(StoreLink link) {
@@ -594,7 +634,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         connectionWorks();
         if (checked.inSync()) {
+            if (s.reconcileAttempts > 0 || failures.any()) {
+                LOG.infof("the store applied everything again after %d reconciles", s.reconcileAttempts);
+            }
             s.reconcileAttempts = 0;
+            failures.clear();
+            lastDiffers = "";
             status.inSync(true);
             status.synced(Instant.now());
             status.confirmed();
@@ -614,9 +659,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
                     + " reconciles; see the store's log for the paths it could not apply", 1);
             return;
         }
-        long delay = Math.min(settings.retryMaxDelay().toMillis(), 200L << Math.min(s.reconcileAttempts - 1, 16));
-        LOG.warnf("the store's mirror differs from the source (store root %.12s, source root %.12s): rescanning and "
-                + "reconciling again in %d ms", checked.rootDigest(), cache.rootDigest(), delay);
+        long delay = reconcileDelay(s.reconcileAttempts, settings.reconcileMaxDelay().toMillis());
+        String failing = failures.summary();
+        if (s.reconcileAttempts <= 2 || Long.bitCount(s.reconcileAttempts) == 1 || !failing.equals(lastDiffers)) {
+            LOG.warnf("the store's mirror differs from the source (store root %.12s, source root %.12s)%s: rescanning "
+                    + "and reconciling again in %s (attempt %d)", checked.rootDigest(), cache.rootDigest(), failing,
+                    String.format(java.util.Locale.ROOT, "%.1f s", delay / 1000.0), s.reconcileAttempts);
+        } else {
+            LOG.debugf("mirror still differs%s: attempt %d, next in %d ms", failing, s.reconcileAttempts, delay);
+        }
+        lastDiffers = failing;
         tree.schedule(() -> {
             if (session == s && s.phase == Phase.LIVE) {
                 flush(DirtySet.everything());
@@ -656,8 +708,10 @@ public final class SyncEngine implements ChangeDetector.Listener {
         } catch (IOException e) {
             if (!saveWarned) {
                 saveWarned = true;
-                LOG.warnf("cannot save the local state to %s (%s): a restart will hash everything again",
-                        cache.file(), e.getMessage());
+                String why = "cannot save the local state to " + cache.file() + " (" + e.getMessage()
+                        + "): syncing goes on, but a restart will hash everything again";
+                LOG.warn(why);
+                status.error(why);
             }
         }
     }
@@ -762,16 +816,14 @@ public final class SyncEngine implements ChangeDetector.Listener {
             LOG.debugf("the store lacked the base of %d patches in batch %d: sending full manifests", resend.size(), batch.number());
         }
         outcome.acknowledged(batch, failed);
-        int shown = 0;
         for (Message.Failure f : failed) {
             String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();
             status.error(line);
-            if (shown++ < 20) {
+            if (failures.isNew(f.path(), f.reason())) {
                 LOG.warn(line);
+            } else {
+                LOG.debug(line);
             }
-        }
-        if (shown > 20) {
-            LOG.warnf("... and %d more failures in batch %d", shown - 20, batch.number());
         }
         tree.execute(() -> {
             Session s = session;
@@ -782,6 +834,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
                 maybeCheck(s);
             }
         });
+    }
+
+    /** 1 s, 2 s, 4 s ... capped: how long to wait before the {@code attempt}-th reconcile after a differing check. */
+    static long reconcileDelay(int attempt, long maxMillis) {
+        return Math.min(Math.max(200, maxMillis), 1000L << Math.min(Math.max(0, attempt - 1), 20));
     }
 
     private static Change itemAt(BatchRecord batch, String path) {

@@ -70,6 +70,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     /** Recent source moves, oldest first; also the lock that orders {@link #upload} against {@link #moved}. */
     private final ArrayDeque<Move> moves = new ArrayDeque<>();
     private volatile boolean closed;
+    /** The last upload problem logged at warning level; repeats of it go to debug until an upload works again. */
+    private volatile String lastProblem;
 
     /** A move sent after batch {@code afterBatch}. */
     private record Move(String from, String to, long afterBatch) {
@@ -99,13 +101,22 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
-        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, ChunkChecksums.NONE);
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null,
+                ChunkChecksums.NONE);
     }
 
-    /** With the CRCs the hasher recorded, so chunks read back need no second SHA-256. */
+    /** @param tls the TLS context for an https:// store ({@link dev.ferry.watcher.store.StoreTls}), null for the JDK's */
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
-                         ChunkChecksums checksums) {
+                         javax.net.ssl.SSLContext tls) {
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls,
+                ChunkChecksums.NONE);
+    }
+
+    /** With the CRCs the hasher recorded ({@code checksums}), so chunks read back need no second SHA-256. */
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
+                         javax.net.ssl.SSLContext tls, ChunkChecksums checksums) {
         this.checksums = checksums;
         this.store = store;
         this.token = token.filter(t -> !t.isBlank());
@@ -114,10 +125,13 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         this.pathChanged = pathChanged;
         this.batchBytes = batchBytes;
         this.maxDelayMs = Math.max(200, retryMaxDelay.toMillis());
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+                .connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            client.sslContext(tls);
+        }
+        this.http = client.build();
         for (int i = 0; i < Math.max(1, concurrency); i++) {
             Thread t = new Thread(this::work, "ferry-upload-" + i);
             t.setDaemon(true);
@@ -371,6 +385,10 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 int code = response.statusCode();
                 if (code == 200) {
+                    if (lastProblem != null) {
+                        lastProblem = null;
+                        LOG.info("chunk uploads to the store work again");
+                    }
                     return POSTED;
                 }
                 if (code == 400 && response.body().contains("\"hash-mismatch\"")) {
@@ -388,12 +406,19 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                     problem = "upload failed with " + code + ": " + response.body();
                 }
             } catch (IOException e) {
-                problem = "upload to " + store + " failed (" + e.getMessage() + ")";
+                String tls = dev.ferry.watcher.store.StoreConnection.tlsProblem(e);
+                problem = "upload to " + store + " failed (" + (tls != null ? tls : e.getMessage()) + ")";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return GAVE_UP;
             }
-            LOG.warnf("%s, retrying in %d ms", problem, delay);
+            if (!problem.equals(lastProblem)) {
+                lastProblem = problem;
+                LOG.warnf("%s, retrying with backoff (up to %d ms) until it works; repeats are logged at debug level",
+                        problem, maxDelayMs);
+            } else {
+                LOG.debugf("%s, retrying in %d ms", problem, delay);
+            }
             status.error(problem);
             try {
                 Thread.sleep(delay);

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.watch;
 
+import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.watcher.scan.SourceScanner;
 import org.jboss.logging.Logger;
@@ -8,11 +9,14 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +36,20 @@ public final class DirectoryWatcher implements AutoCloseable {
     private final ChangeAggregator aggregator;
     private final Map<WatchKey, String> keyPaths = new ConcurrentHashMap<>();
     private final Map<String, WatchKey> pathKeys = new ConcurrentHashMap<>();
+    /** The identity (inode) of the directory each key watches, so a move rebases only the keys that moved. */
+    private final Map<WatchKey, Object> keyDirs = new ConcurrentHashMap<>();
+    private final Path root;
     private final Thread thread;
     private volatile boolean limitWarned;
     private volatile boolean closed;
 
     public DirectoryWatcher(ChangeAggregator aggregator) throws IOException {
+        this(aggregator, null);
+    }
+
+    /** With {@code root}, a move checks each watched directory's identity at its new place before rebasing it. */
+    public DirectoryWatcher(ChangeAggregator aggregator, Path root) throws IOException {
+        this.root = root;
         this.service = FileSystems.getDefault().newWatchService();
         this.aggregator = aggregator;
         this.thread = new Thread(this::run, "ferry-watch");
@@ -60,6 +73,10 @@ public final class DirectoryWatcher implements AutoCloseable {
                 pathKeys.remove(old, key);
             }
             pathKeys.put(dirPath, key);
+            Object id = identity(dir);
+            if (id != null) {
+                keyDirs.put(key, id);
+            }
         } catch (IOException e) {
             if (!limitWarned) {
                 limitWarned = true;
@@ -70,21 +87,34 @@ public final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
-    /** The directory {@code from} is now {@code to}: rename the watches at and below it. */
+    /**
+     * The directory {@code from} is now {@code to}: rename the watches at and below it. A directory created at
+     * {@code from} (or below) after the move, and already watched by the scan that saw the move, keeps its path:
+     * a key whose directory still sits at its recorded path is not rebased.
+     */
     public void moved(String from, String to) {
-        List<String> affected = new ArrayList<>();
-        for (String path : pathKeys.keySet()) {
-            if (RelativePaths.isUnder(path, from)) {
-                affected.add(path);
+        for (Map.Entry<WatchKey, String> e : List.copyOf(keyPaths.entrySet())) {
+            String path = e.getValue();
+            if (!RelativePaths.isUnder(path, from)) {
+                continue;
             }
+            WatchKey key = e.getKey();
+            String rebased = RelativePaths.rebase(path, from, to);
+            Object id = keyDirs.get(key);
+            if (root != null && id != null && id.equals(identity(FileNames.resolve(root, path)))) {
+                continue; // a new directory at the old place, watched by the scan that saw the move
+            }
+            keyPaths.put(key, rebased);
+            pathKeys.remove(path, key);
+            pathKeys.put(rebased, key);
         }
-        for (String path : affected) {
-            WatchKey key = pathKeys.remove(path);
-            if (key != null) {
-                String rebased = RelativePaths.rebase(path, from, to);
-                keyPaths.put(key, rebased);
-                pathKeys.put(rebased, key);
-            }
+    }
+
+    private static Object identity(Path dir) {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -100,6 +130,7 @@ public final class DirectoryWatcher implements AutoCloseable {
             WatchKey key = pathKeys.remove(p);
             if (key != null) {
                 keyPaths.remove(key);
+                keyDirs.remove(key);
                 key.cancel();
             }
         }
@@ -140,7 +171,12 @@ public final class DirectoryWatcher implements AutoCloseable {
             }
             if (!key.reset() && dirPath != null) {
                 keyPaths.remove(key);
+                keyDirs.remove(key);
                 pathKeys.remove(dirPath, key);
+                if (dirPath.isEmpty()) {
+                    // The root itself is gone or its file system was unmounted: the rescan decides (and guards).
+                    aggregator.fullRescan();
+                }
             }
         }
     }

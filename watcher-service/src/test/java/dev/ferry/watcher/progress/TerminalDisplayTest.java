@@ -54,4 +54,16 @@ class TerminalDisplayTest {
         assertEquals(true, ProgressMode.TERMINAL.terminal(false, true));
         assertEquals(false, ProgressMode.LOG.terminal(true, false));
     }
+
+    @Test
+    void onlyATtyOrPseudoTerminalCountsAsATerminal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path fd = java.nio.file.Files.createDirectory(dir.resolve("fd"));
+        java.nio.file.Files.createSymbolicLink(fd.resolve("1"), java.nio.file.Path.of("/dev/pts/3"));
+        java.nio.file.Files.createSymbolicLink(fd.resolve("2"), java.nio.file.Path.of("/tmp/watcher.log"));
+        java.nio.file.Files.createSymbolicLink(fd.resolve("3"), java.nio.file.Path.of("pipe:[4711]"));
+        assertEquals(true, TerminalDisplay.isTerminalDevice(fd.resolve("1")));
+        assertEquals(false, TerminalDisplay.isTerminalDevice(fd.resolve("2")), "redirected to a file");
+        assertEquals(false, TerminalDisplay.isTerminalDevice(fd.resolve("3")), "a pipe");
+        assertEquals(true, TerminalDisplay.isTerminalDevice(dir.resolve("no-proc/1")), "no /proc: the console test stands");
+    }
 }

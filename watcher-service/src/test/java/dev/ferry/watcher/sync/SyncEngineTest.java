@@ -63,7 +63,7 @@ class SyncEngineTest {
             SourceScanner scanner = new SourceScanner(source);
             hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
-                    false, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30));
+                    false, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
                     l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
                     new SyncEngine.Outcome() {

@@ -113,7 +113,7 @@ class ChunkUploaderTest {
     private ChunkUploader uploader(int batchBytes) {
         StoreAddress address = StoreAddress.parse("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         uploader = new ChunkUploader(address, Optional.of("s3cret"), new SourceScanner(source), status, dirty::add, 3,
-                batchBytes, Duration.ofMillis(400), checksums);
+                batchBytes, Duration.ofMillis(400), null, checksums);
         uploader.start();
         return uploader;
     }

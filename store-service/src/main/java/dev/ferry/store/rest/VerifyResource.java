@@ -1,0 +1,65 @@
+package dev.ferry.store.rest;
+
+import dev.ferry.protocol.Endpoints;
+import dev.ferry.store.audit.StoreVerifier;
+import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.Materializer;
+import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreLayout;
+import dev.ferry.store.sync.ApplyExecutor;
+import dev.ferry.store.sync.StoreStats;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+/**
+ * POST the integrity check on the running store: on the apply thread, so nothing changes DEST while it re-hashes
+ * (syncing waits meanwhile: a maintenance call, not one for every minute).
+ */
+@Path(Endpoints.VERIFY)
+@Tag(name = "verify")
+public class VerifyResource {
+    private static final Logger LOG = Logger.getLogger(VerifyResource.class);
+
+    private final StoreVerifier verifier;
+    private final ApplyExecutor apply;
+    private final StoreStats stats;
+
+    public VerifyResource(ChunkStore chunks, MirrorIndex index, Materializer materializer, StoreLayout layout,
+                          ApplyExecutor apply, StoreStats stats) {
+        this.verifier = new StoreVerifier(chunks, index, materializer, layout);
+        this.apply = apply;
+        this.stats = stats;
+    }
+
+    @POST
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The integrity check", description = "Re-hashes every chunk and every mirror file against the "
+            + "index; with repair=true fixes what it can. remaining 0 means consistent.")
+    @APIResponse(responseCode = "200", description = "the report",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StoreVerifier.Report.class)))
+    @APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public StoreVerifier.Report verify(@QueryParam("repair") boolean repair) throws Exception {
+        StoreVerifier.Report r = apply.call(() -> verifier.verify(repair));
+        stats.verified(r.repaired() + r.remaining(), r.repaired());
+        for (String line : StoreVerifier.describe(r)) {
+            if (line.startsWith("PROBLEM") || line.startsWith("repaired") || line.startsWith("...")) {
+                LOG.warn("Verify: " + line);
+            } else {
+                LOG.info("Verify: " + line);
+            }
+        }
+        return r;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.ferry.store.audit;
+
+import dev.ferry.protocol.Manifest;
+import dev.ferry.store.TestData;
+import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.Materializer;
+import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StoreVerifierTest {
+    @TempDir
+    Path dest;
+    StoreLayout layout;
+    MirrorIndex index;
+    ChunkStore chunks;
+    Materializer materializer;
+    StoreVerifier verifier;
+
+    @BeforeEach
+    void open() throws Exception {
+        layout = StoreLayout.open(dest);
+        index = new MirrorIndex(layout);
+        chunks = new ChunkStore(layout);
+        materializer = new Materializer(layout, chunks, index);
+        verifier = new StoreVerifier(chunks, index, materializer, layout);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        index.close();
+        layout.close();
+    }
+
+    private TestData.FileData put(String path) throws Exception {
+        TestData.FileData f = TestData.file(100_000, 30_000);
+        for (byte[] p : f.pieces()) {
+            chunks.put(TestData.hash(p), p, 0, p.length);
+        }
+        Manifest m = f.manifest(path, 0644, 1_600_000_000_000_000_000L);
+        assertEquals(List.of(), materializer.apply(m));
+        index.put(m);
+        return f;
+    }
+
+    private static void scribble(Path p, long at) throws Exception {
+        FileTime mtime = Files.getLastModifiedTime(p);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.seek(at);
+            f.write(new byte[] {9, 9, 9, 9});
+        }
+        Files.setLastModifiedTime(p, mtime);
+    }
+
+    @Test
+    void aConsistentStoreIsClean() throws Exception {
+        put("a.bin");
+        put("dir/b.bin");
+        StoreVerifier.Report r = verifier.verify(false);
+        assertTrue(r.clean(), StoreVerifier.describe(r).toString());
+        assertEquals(8, r.chunksChecked());
+        assertEquals(2, r.entriesChecked());
+    }
+
+    @Test
+    void findsAndRepairsCorruptChunksFilesChangedBehindTheirMtimeAndLostChunks() throws Exception {
+        TestData.FileData a = put("a.bin");
+        TestData.FileData b = put("b.bin");
+        TestData.FileData c = put("c.bin");
+        // a: a corrupt chunk, while the mirror file still holds its bytes.
+        Path aChunk = chunks.pathOf(a.chunks().get(1).hash());
+        Files.write(aChunk, new byte[] {1, 2, 3});
+        // b: bytes changed in DEST with size and mtime kept: invisible to the auditor.
+        scribble(dest.resolve("b.bin"), 45_000);
+        assertTrue(materializer.intact(index.get("b.bin")), "the auditor's check cannot see it");
+        // c: damaged in DEST and one of its chunks gone: only the watcher can bring it back.
+        scribble(dest.resolve("c.bin"), 10);
+        Files.delete(chunks.pathOf(c.chunks().get(0).hash()));
+
+        StoreVerifier.Report found = verifier.verify(false);
+        List<String> text = StoreVerifier.describe(found);
+        assertFalse(found.clean(), text.toString());
+        assertEquals(1, found.corruptChunks(), text.toString());
+        assertEquals(2, found.missingChunks(), text.toString());
+        assertEquals(2, found.damagedEntries(), text.toString());
+        assertEquals(0, found.repaired());
+        assertTrue(Files.exists(aChunk), "without --repair nothing changes");
+        assertTrue(text.stream().anyMatch(l -> l.contains("b.bin") && l.contains("although size and mtime match")), text.toString());
+
+        StoreVerifier.Report fixed = verifier.verify(true);
+        assertTrue(fixed.clean(), StoreVerifier.describe(fixed).toString());
+        assertArrayEquals(a.bytes(), Files.readAllBytes(dest.resolve("a.bin")));
+        byte[] restored = new byte[a.pieces().get(1).length];
+        assertEquals(restored.length, chunks.read(a.chunks().get(1).hash(), new byte[chunks.maxChunk()]),
+                "the corrupt chunk was stored again from the intact mirror file");
+        assertArrayEquals(b.bytes(), Files.readAllBytes(dest.resolve("b.bin")), "rebuilt from its chunks");
+        assertNull(index.get("c.bin"), "dropped, so the watcher's next check sends it again");
+        assertFalse(Files.exists(dest.resolve("c.bin")));
+
+        StoreVerifier.Report after = verifier.verify(false);
+        assertTrue(after.clean(), StoreVerifier.describe(after).toString());
+        assertEquals(0, after.repaired());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ferry.watcher.watch;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DirectoryWatcherTest {
+    @TempDir
+    Path root;
+    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    final Set<String> seen = ConcurrentHashMap.newKeySet();
+    DirectoryWatcher watcher;
+
+    @AfterEach
+    void stop() {
+        watcher.close();
+        scheduler.shutdownNow();
+    }
+
+    private void awaitSeen(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!seen.contains(path) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(seen.contains(path), "no event for " + path + ", saw " + seen);
+    }
+
+    /**
+     * Found by CrashTortureIT: a folder renamed and a new one made under the old name in the same flush. The scan
+     * watches the new folder before the move is applied; the move must not take that watch along, or every later
+     * change in the new folder is reported under the wrong name and never synced.
+     */
+    @Test
+    void aFolderMadeUnderARenamedFoldersOldNameKeepsItsOwnWatch() throws Exception {
+        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
+                d -> seen.addAll(d.paths()));
+        watcher = new DirectoryWatcher(aggregator, root);
+        watcher.start();
+        Path d = Files.createDirectories(root.resolve("d/sub"));
+        watcher.register("d", d.getParent());
+        watcher.register("d/sub", d);
+
+        Files.move(root.resolve("d"), root.resolve("dm"));
+        Files.createDirectories(root.resolve("d/sub"));
+        watcher.register("d", root.resolve("d"));
+        watcher.register("d/sub", root.resolve("d/sub"));
+        watcher.moved("d", "dm");
+
+        Files.writeString(root.resolve("d/sub/new.txt"), "in the new folder");
+        Files.writeString(root.resolve("dm/sub/old.txt"), "in the renamed folder");
+        awaitSeen("d/sub/new.txt");
+        awaitSeen("dm/sub/old.txt");
+    }
+}

@@ -31,6 +31,8 @@ if [ -n "$stale" ] || [ "${FERRY_BENCH_REBUILD:-}" = 1 ]; then
   echo "bench-vs-rsync: building Ferry and the harness (${stale:-FERRY_BENCH_REBUILD=1})" >&2
   ./mvnw -B -q -pl store-service,watcher-service,benchmarks -am package -DskipTests
 fi
+# The class-data archives of the JVM flags the README recommends (the harness's defaults): remade after a build.
+scripts/cds-archive.sh --if-stale
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+uncommitted"; fi

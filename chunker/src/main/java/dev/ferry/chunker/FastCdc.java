@@ -2,6 +2,7 @@ package dev.ferry.chunker;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.SoftReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -103,7 +104,15 @@ public final class FastCdc implements Chunker {
     public void split(InputStream in, long sizeHint, ChunkSink sink) throws IOException {
         int capacity = maxSize + Math.max(maxSize, READ_AHEAD);
         // One spare byte lets a file of exactly sizeHint bytes reach EOF without the buffer looking full.
-        byte[] buf = new byte[sizeHint < 0 || sizeHint >= capacity ? capacity : (int) Math.max(1024, sizeHint + 1)];
+        byte[] buf = sizeHint < 0 || sizeHint >= capacity ? takeLargeBuffer(capacity) : new byte[(int) Math.max(1024, sizeHint + 1)];
+        byte[] used = split(in, buf, capacity, sink);
+        if (used.length == capacity) {
+            LARGE_BUFFER.set(new SoftReference<>(used));
+        }
+    }
+
+    /** Chunks {@code in} through {@code buf} (grown to {@code capacity} when too small); returns the buffer used. */
+    private byte[] split(InputStream in, byte[] buf, int capacity, ChunkSink sink) throws IOException {
         MessageDigest md = ChunkHash.newDigest();
         int start = 0;
         int end = 0;
@@ -134,7 +143,7 @@ public final class FastCdc implements Chunker {
             }
             int avail = end - start;
             if (avail == 0) {
-                return;
+                return buf;
             }
             int n = cut(buf, start, avail);
             md.update(buf, start, n);
@@ -142,6 +151,21 @@ public final class FastCdc implements Chunker {
             start += n;
             offset += n;
         }
+    }
+
+    /**
+     * The buffer of a large file, kept for the thread's next large file: a new 1.25 MiB array per file made the
+     * watcher's collector copy or mark hundreds of MiB of them in an initial sync. Its contents never matter (it is
+     * filled before it is read); it is taken out while in use, so a sink that splits another stream gets its own;
+     * the collector may drop it.
+     */
+    private static final ThreadLocal<SoftReference<byte[]>> LARGE_BUFFER = new ThreadLocal<>();
+
+    private static byte[] takeLargeBuffer(int capacity) {
+        SoftReference<byte[]> ref = LARGE_BUFFER.get();
+        byte[] buf = ref == null ? null : ref.get();
+        LARGE_BUFFER.remove();
+        return buf != null && buf.length == capacity ? buf : new byte[capacity];
     }
 
     /** Streams a file through {@link #split(InputStream, long, ChunkSink)}. */

@@ -151,6 +151,39 @@ class FastCdcTest {
         assertEquals(data.length, seen[0]);
     }
 
+
+    /** The large-file buffer is reused by the next split on the thread: nothing of the previous stream may leak. */
+    @Test
+    void reusedBufferNeverLeaksThePreviousStream() throws IOException {
+        byte[] big = TestData.random(31, 3 * 1024 * 1024 + 5);
+        byte[] shorter = TestData.random(32, 2 * 1024 * 1024 + 17);
+        List<Chunk> expectedBig = TestData.split(CDC, big);
+        List<Chunk> expectedShorter = TestData.split(CDC, shorter);
+        for (int round = 0; round < 3; round++) {
+            assertEquals(expectedBig, TestData.split(CDC, TestData.choppy(big, 60_000, round)), "round " + round);
+            assertEquals(expectedShorter, TestData.split(CDC, TestData.choppy(shorter, 60_000, round)), "round " + round);
+        }
+        // A zero-filled stream after random ones: a stale buffer would show up as other cut points and hashes.
+        byte[] zeros = new byte[2 * 1024 * 1024];
+        List<Chunk> z = TestData.split(CDC, zeros);
+        assertEquals(8, z.size());
+        assertEquals(ChunkHash.compute(new byte[P.maxSize()], 0, P.maxSize()), z.get(3).hash());
+    }
+
+    /** A sink that splits another stream on the same thread gets a buffer of its own. */
+    @Test
+    void splitInsideASinkDoesNotShareTheBuffer() throws IOException {
+        byte[] outer = TestData.random(33, 2 * 1024 * 1024 + 3);
+        byte[] inner = TestData.random(34, 2 * 1024 * 1024 + 9);
+        List<Chunk> expectedInner = TestData.split(CDC, inner);
+        List<Chunk> got = new ArrayList<>();
+        CDC.split(TestData.choppy(outer, 80_000, 5), -1, (chunk, buf, off) -> {
+            assertEquals(expectedInner, TestData.split(CDC, TestData.choppy(inner, 80_000, 6)));
+            assertEquals(ChunkHash.compute(buf, off, chunk.length()), chunk.hash(), "outer bytes intact after the inner split");
+            got.add(chunk);
+        });
+        assertEquals(TestData.split(CDC, outer), got);
+    }
     @Test
     void sinkFailurePropagates() {
         IOException boom = new IOException("disk full");

@@ -143,16 +143,20 @@ public final class BenchVsRsync {
             currentCase = 7;
             flushDisks();
             ferry.proxy.reset();
+            double store0 = ferry.store().cpuSecondsWithChildren();
+            double reaped0 = ChildProcess.reapedChildrenCpuSeconds();
             long t0 = System.nanoTime();
             ChildProcess once = ferry.startWatcher(src, true);
             int rc = once.awaitExit(settings.timeout());
             long t1 = System.nanoTime();
+            double watcherCpu = ChildProcess.reapedChildrenCpuSeconds() - reaped0;
             if (rc != 0) {
                 throw new BenchException("watcher --once exited with " + rc + "\n" + ferry.logs());
             }
             requireEqual(src, fdest, "Ferry after --once");
             settle(ferry.proxy);
             record(r, 7, "ferry", (t1 - t0) / 1e9, ferry.proxy);
+            recordFerryCpu(r, 7, watcherCpu, ferry.store().cpuSecondsWithChildren() - store0);
             results.add(r, 7, "ferry", "jvmStartSeconds", ferry.watcherStartSeconds());
             rsyncRun(r, 7, rsync, src, rdest);
         }
@@ -162,6 +166,7 @@ public final class BenchVsRsync {
         Map<String, Entry> expected = TreeComparison.snapshot(src);
         flushDisks();
         ferry.proxy.reset();
+        double store0 = ferry.store().cpuSecondsWithChildren();
         long t0 = System.nanoTime();
         ChildProcess w = ferry.startWatcher(src, false);
         Convergence.Result res = Convergence.await(comparison, src, fdest, expected, settings.timeout(),
@@ -169,6 +174,7 @@ public final class BenchVsRsync {
         double secs = (res.equalAtNanos() - t0) / 1e9;
         idle(ferry, c);
         record(r, c, "ferry", secs, ferry.proxy);
+        recordFerryCpu(r, c, w.cpuSecondsWithChildren(), ferry.store().cpuSecondsWithChildren() - store0);
         results.add(r, c, "ferry", "jvmStartSeconds", ferry.watcherStartSeconds());
         if (c == 1) {
             results.add(r, 1, "ferry", "watcherPeakRss", w.peakRssBytes());
@@ -256,6 +262,8 @@ public final class BenchVsRsync {
                         Path rdest, Runnable act) {
         flushDisks();
         ferry.proxy.reset();
+        double store0 = ferry.store().cpuSecondsWithChildren();
+        double watcher0 = w.cpuSecondsWithChildren();
         long t0 = System.nanoTime();
         act.run();
         Map<String, Entry> expected = TreeComparison.snapshot(src);
@@ -264,6 +272,7 @@ public final class BenchVsRsync {
         double secs = (res.equalAtNanos() - t0) / 1e9;
         idle(ferry, c);
         record(r, c, "ferry", secs, ferry.proxy);
+        recordFerryCpu(r, c, w.cpuSecondsWithChildren() - watcher0, ferry.store().cpuSecondsWithChildren() - store0);
         rsyncRun(r, c, rsync, src, rdest);
     }
 
@@ -351,8 +360,25 @@ public final class BenchVsRsync {
         results.add(r, c, "rsync", "bytes", run.bytes());
         results.add(r, c, "rsync", "up", run.up());
         results.add(r, c, "rsync", "down", run.down());
-        say(String.format(Locale.ROOT, "[r%d case %d] rsync %s, %s bytes", r, c, Report.secs(run.seconds()),
-                Report.bytes(java.util.OptionalDouble.of(run.bytes()))));
+        results.add(r, c, "rsync", "clientCpu", run.clientCpu());
+        results.add(r, c, "rsync", "daemonCpu", run.daemonCpu());
+        results.add(r, c, "rsync", "cpu", run.clientCpu() + run.daemonCpu());
+        say(String.format(Locale.ROOT, "[r%d case %d] rsync %s, %s bytes, CPU %.2f s (client %.2f, daemon %.2f)", r, c,
+                Report.secs(run.seconds()), Report.bytes(java.util.OptionalDouble.of(run.bytes())),
+                run.clientCpu() + run.daemonCpu(), run.clientCpu(), run.daemonCpu()));
+    }
+
+    /**
+     * CPU seconds (user + system, from /proc) Ferry's two processes spent on case {@code c}: the watcher's since
+     * its start for the cold cases (JVM start included), else since just before the change; the store's since
+     * just before the case. Both up to the moment they were idle again.
+     */
+    private void recordFerryCpu(int r, int c, double watcher, double store) {
+        results.add(r, c, "ferry", "watcherCpu", watcher);
+        results.add(r, c, "ferry", "storeCpu", store);
+        results.add(r, c, "ferry", "cpu", watcher + store);
+        say(String.format(Locale.ROOT, "[r%d case %d] ferry CPU %.2f s (watcher %.2f, store %.2f)", r, c,
+                watcher + store, watcher, store));
     }
 
     private void record(int r, int c, String tool, double secs, CountingProxy proxy) {
@@ -450,6 +476,7 @@ public final class BenchVsRsync {
         sb.append("Medians of ").append(settings.repeats()).append(" repeats (time: min–max in brackets); bytes are "
                 + "payload bytes through our proxy in both directions. Seed ").append(settings.seed()).append(".\n\n");
         sb.append(Report.table(results, settings)).append('\n');
+        sb.append(Report.cpuTable(results, settings)).append('\n');
         List<Double> wr = results.series(1, "ferry", "watcherPeakRss");
         List<Double> sr = results.series(1, "ferry", "storePeakRss");
         if (!wr.isEmpty()) {

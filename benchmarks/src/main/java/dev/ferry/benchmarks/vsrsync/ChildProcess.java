@@ -153,12 +153,47 @@ final class ChildProcess implements AutoCloseable {
 
     /** User plus system CPU time used so far, in clock ticks (1/100 s on Linux), or -1 once gone. */
     long cpuTicks() {
+        long[] t = cpuTicksOf(Long.toString(pid()));
+        return t == null ? -1 : t[0] + t[1];
+    }
+
+    /**
+     * CPU seconds (user + system) of this process and of its children it has reaped (rsync's daemon reaps the
+     * process it forks per connection), or NaN once gone.
+     */
+    double cpuSecondsWithChildren() {
+        long[] t = cpuTicksOf(Long.toString(pid()));
+        return t == null ? Double.NaN : (t[0] + t[1] + t[2] + t[3]) / (double) CLOCK_TICKS;
+    }
+
+    /** Waits up to {@code max} until this process has no live child (rsync's daemon reaped its connection's). */
+    void awaitNoChildren(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (process.children().findAny().isPresent() && System.nanoTime() < deadline) {
+            Convergence.sleep(10);
+        }
+    }
+
+    /**
+     * CPU seconds of the benchmark's own children that it has reaped (utime + stime of every child that exited
+     * and was waited for): the delta around one child's run is that child's CPU, when no other child exits then.
+     */
+    static double reapedChildrenCpuSeconds() {
+        long[] t = cpuTicksOf("self");
+        return t == null ? Double.NaN : (t[2] + t[3]) / (double) CLOCK_TICKS;
+    }
+
+    /** Clock ticks per second of /proc/PID/stat (USER_HZ: 100 on every Linux this runs on). */
+    static final int CLOCK_TICKS = 100;
+
+    /** utime, stime, cutime, cstime from /proc/PID/stat, or null. */
+    private static long[] cpuTicksOf(String pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 }

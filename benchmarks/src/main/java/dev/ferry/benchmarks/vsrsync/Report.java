@@ -74,6 +74,35 @@ final class Report {
         return sb.toString();
     }
 
+    /**
+     * CPU seconds (user + system, medians) of each side per case: on a shared machine far steadier than wall
+     * time, since waiting for a core another build holds costs no CPU.
+     */
+    static String cpuTable(Results r, BenchSettings s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| case | Ferry CPU (watcher + store) | rsync CPU (client + daemon) | CPU Ferry/rsync |\n");
+        sb.append("|---|---:|---:|---|\n");
+        for (int c : s.cases()) {
+            OptionalDouble fc = r.median(c, "ferry", "cpu");
+            OptionalDouble rc = r.median(c, "rsync", "cpu");
+            if (c == 8 || (fc.isEmpty() && rc.isEmpty())) {
+                continue;
+            }
+            sb.append("| ").append(c).append(" | ")
+                    .append(cpu(fc, r.median(c, "ferry", "watcherCpu"), r.median(c, "ferry", "storeCpu"))).append(" | ")
+                    .append(cpu(rc, r.median(c, "rsync", "clientCpu"), r.median(c, "rsync", "daemonCpu"))).append(" | ")
+                    .append(ratio(fc, rc, null).replace(" (no target)", "")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String cpu(OptionalDouble total, OptionalDouble a, OptionalDouble b) {
+        if (total.isEmpty()) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2f s (%.2f + %.2f)", total.getAsDouble(), a.orElse(Double.NaN), b.orElse(Double.NaN));
+    }
+
     private static String latency(Results r, String tool, boolean withTarget) {
         OptionalDouble p50 = r.median(8, tool, "p50ms");
         OptionalDouble p95 = r.median(8, tool, "p95ms");

@@ -23,8 +23,11 @@ final class RsyncSide implements AutoCloseable {
     private int runs;
     final CountingProxy proxy;
 
-    /** One client run: wall-clock seconds from starting the client to its exit, and the bytes the proxy counted. */
-    record Run(double seconds, long up, long down) {
+    /**
+     * One client run: wall-clock seconds from starting the client to its exit, the bytes the proxy counted, and
+     * the CPU seconds (user + system) of the client and of the daemon with the processes it forked for the run.
+     */
+    record Run(double seconds, long up, long down, double clientCpu, double daemonCpu) {
         long bytes() {
             return up + down;
         }
@@ -95,15 +98,20 @@ final class RsyncSide implements AutoCloseable {
         proxy.reset();
         List<String> cmd = List.of("rsync", "-a", "--delete", "--modify-window=-1", source + "/",
                 "rsync://127.0.0.1:" + proxy.port() + "/mod/");
+        double daemon0 = daemon.cpuSecondsWithChildren();
+        double reaped0 = ChildProcess.reapedChildrenCpuSeconds();
         long t0 = System.nanoTime();
         ChildProcess client = ChildProcess.start(tag + "-rsync-" + (++runs), cmd, Map.of(), logDir);
         int rc = client.awaitExit(timeout);
         long t1 = System.nanoTime();
+        double clientCpu = ChildProcess.reapedChildrenCpuSeconds() - reaped0;
         if (rc != 0) {
             throw new BenchException("rsync exited with " + rc + "\n" + client.logTail());
         }
         waitForProxyDrain();
-        return new Run((t1 - t0) / 1e9, proxy.upstream(), proxy.downstream());
+        daemon.awaitNoChildren(Duration.ofSeconds(10));
+        double daemonCpu = daemon.cpuSecondsWithChildren() - daemon0;
+        return new Run((t1 - t0) / 1e9, proxy.upstream(), proxy.downstream(), clientCpu, daemonCpu);
     }
 
     /** The client has exited, so every byte has passed the proxy already; give its threads a moment to count. */

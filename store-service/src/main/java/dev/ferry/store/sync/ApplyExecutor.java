@@ -5,9 +5,9 @@ import org.jboss.logging.Logger;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,11 +19,22 @@ public class ApplyExecutor {
     private static final Logger LOG = Logger.getLogger(ApplyExecutor.class);
     private static final String NAME = "ferry-apply";
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, NAME);
-        t.setDaemon(true);
-        return t;
-    });
+    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, NAME);
+                t.setDaemon(true);
+                return t;
+            });
+
+    private volatile Runnable idleHook = () -> { };
+
+    /**
+     * Runs {@code hook} on the apply thread after every task that leaves the queue empty (the store's group
+     * commit: what the queued tasks changed is made durable once, when the burst is over).
+     */
+    public void whenIdle(Runnable hook) {
+        idleHook = hook;
+    }
 
     /** Queues {@code task}; an exception it throws is logged, never lost silently. */
     public void submit(Runnable task) {
@@ -33,7 +44,18 @@ public class ApplyExecutor {
             } catch (RuntimeException | Error e) {
                 LOG.error("Apply task failed", e);
             }
+            afterTask();
         });
+    }
+
+    private void afterTask() {
+        if (executor.getQueue().isEmpty()) {
+            try {
+                idleHook.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("Apply idle hook failed", e);
+            }
+        }
     }
 
     /** Runs {@code task} on the apply thread and waits for its result (inline when already on it). */
@@ -41,7 +63,13 @@ public class ApplyExecutor {
         if (Thread.currentThread().getName().equals(NAME)) {
             return task.call();
         }
-        Future<T> f = executor.submit(task);
+        Future<T> f = executor.submit(() -> {
+            try {
+                return task.call();
+            } finally {
+                afterTask();
+            }
+        });
         try {
             return f.get();
         } catch (ExecutionException e) {

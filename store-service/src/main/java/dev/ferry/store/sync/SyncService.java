@@ -80,6 +80,7 @@ public class SyncService {
         this.quota = quota;
         this.maxBatchItems = config.store().maxBatchItems();
         this.maxSessionBytes = config.store().maxSessionBytes().asLongValue();
+        apply.whenIdle(this::durable);
     }
 
     /** The connected watcher's session, or null (also when its socket closed without a close event). */
@@ -171,6 +172,7 @@ public class SyncService {
             } else if (m instanceof Message.Changes c) {
                 changes(s, c);
             } else if (m instanceof Message.Check c) {
+                durable();
                 String mine = index.rootDigest();
                 boolean inSync = mine.equals(c.rootDigest());
                 if (inSync) {
@@ -558,18 +560,28 @@ public class SyncService {
         commit(s);
     }
 
+    /**
+     * Group commit: the directory times and the index journal's fsync are done once for all the applies queued
+     * together (when the apply queue runs empty, see the constructor, or before an ack or a check answer), not once per
+     * file: 20,000 small files paid 20,000 journal fsyncs on the apply thread. Nothing is acknowledged before it
+     * is durable; a crash before the fsync leaves renamed files the index lacks, which the auditor removes and the
+     * next reconcile brings back (docs/STORAGE.md).
+     */
     private void commit(SyncSession s) {
-        try {
-            materializer.finishDirectories();
-        } catch (Exception e) {
-            LOG.warnf("Cannot restore directory times: %s", e);
+        boolean live = s != null && s == current;
+        boolean ackDue = false;
+        if (live) {
+            for (Batch b : s.batches.values()) {
+                if (b.complete()) {
+                    ackDue = true;
+                    break;
+                }
+            }
         }
-        try {
-            index.flush();
-        } catch (Exception e) {
-            LOG.errorf(e, "Cannot write the index journal");
+        if (ackDue) {
+            durable();
         }
-        if (s == null || s != current) {
+        if (!live) {
             return;
         }
         long oldest = 0;
@@ -583,6 +595,20 @@ public class SyncService {
             }
         }
         stats.openBatches(s.batches.size(), oldest);
+    }
+
+    /** Restores the times of the directories changed since the last call and fsyncs the index journal. */
+    private void durable() {
+        try {
+            materializer.finishDirectories();
+        } catch (Exception e) {
+            LOG.warnf("Cannot restore directory times: %s", e);
+        }
+        try {
+            index.flush();
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot write the index journal");
+        }
     }
 
     /**

@@ -181,6 +181,39 @@ class SyncEndpointTest {
         }
     }
 
+    /**
+     * Group commit: the journal is fsynced once for a burst of applies, but never after the ack: every file of an
+     * acknowledged batch is in index.log on disk, and its directory has its recorded time back.
+     */
+    @Test
+    void everyFileOfAnAcknowledgedBatchIsInTheJournalOnDisk() throws Exception {
+        long dirTime = 1_600_000_000_000_000_000L;
+        List<Change> items = new java.util.ArrayList<>();
+        items.add(new Change.Upsert(Manifest.directory("many", 0755, dirTime)));
+        List<byte[]> pieces = new java.util.ArrayList<>();
+        List<TestData.FileData> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            TestData.FileData f = TestData.file(3000 + i, 100_000);
+            files.add(f);
+            pieces.addAll(f.pieces());
+            items.add(new Change.Upsert(f.manifest("many/f-" + i + ".bin", 0644, dirTime + i)));
+        }
+        try (WsClient c = greeted("w-group-commit")) {
+            c.send(new Message.Changes(7, items));
+            assertEquals(60, c.next(Message.Missing.class).chunks().size());
+            upload(pieces);
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(7, ack.batch());
+            assertEquals(List.of(), ack.failed());
+            String journal = Files.readString(layout.indexFile());
+            for (int i = 0; i < 60; i++) {
+                assertTrue(journal.contains("\"many/f-" + i + ".bin\""), "f-" + i + " journaled before the ack");
+                assertArrayEquals(files.get(i).bytes(), Files.readAllBytes(dest("many/f-" + i + ".bin")));
+            }
+            assertEquals(dirTime, mtime(dest("many")), "the directory's time restored before the ack");
+        }
+    }
+
     @Test
     void directoriesSymlinksEmptyFilesDeletesAndMoves() throws Exception {
         TestData.FileData data = TestData.file(1000, 1000);

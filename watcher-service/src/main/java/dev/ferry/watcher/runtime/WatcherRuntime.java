@@ -21,6 +21,7 @@ import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.ChangeDetector;
 import dev.ferry.watcher.sync.SyncEngine;
 import dev.ferry.watcher.sync.SyncStatus;
+import dev.ferry.watcher.upload.ChunkChecksums;
 import dev.ferry.watcher.upload.ChunkUploader;
 import dev.ferry.watcher.watch.ChangeAggregator;
 import dev.ferry.watcher.watch.DirectoryWatcher;
@@ -212,12 +213,13 @@ public class WatcherRuntime {
             status = new SyncStatus(source.toString(), store.toString());
             ChunkerParams params = ChunkerParams.DEFAULT;
             SourceScanner scanner = new SourceScanner(source);
-            hasher = new FileHasher(new FastCdc(params), scanner);
+            ChunkChecksums checksums = new ChunkChecksums();
+            hasher = new FileHasher(new FastCdc(params), scanner, checksums);
             cache = LocalStateCache.load(stateDir, source.toString(), params);
             SyncEngine[] engineRef = new SyncEngine[1];
             uploader = new ChunkUploader(store, token, scanner, status, path -> engineRef[0].pathChanged(path),
                     w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
-                    w.retryMaxDelay(), tls);
+                    w.retryMaxDelay(), tls, checksums);
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
                     w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,

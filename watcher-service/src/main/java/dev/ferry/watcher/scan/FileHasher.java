@@ -5,6 +5,7 @@ import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
+import dev.ferry.watcher.upload.ChunkChecksums;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,14 +24,21 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FileHasher {
     private final Chunker chunker;
     private final SourceScanner scanner;
+    private final ChunkChecksums checksums;
     private final AtomicLong bytesHashed = new AtomicLong();
     private final AtomicLong filesHashed = new AtomicLong();
     private final AtomicLong filesPlanned = new AtomicLong();
     private final AtomicLong bytesPlanned = new AtomicLong();
 
     public FileHasher(Chunker chunker, SourceScanner scanner) {
+        this(chunker, scanner, ChunkChecksums.NONE);
+    }
+
+    /** Also records every chunk's CRC-32C in {@code checksums}, for the uploader's cheap read-back check. */
+    public FileHasher(Chunker chunker, SourceScanner scanner, ChunkChecksums checksums) {
         this.chunker = chunker;
         this.scanner = scanner;
+        this.checksums = checksums;
     }
 
     public ChunkerParams params() {
@@ -78,6 +86,7 @@ public final class FileHasher {
         try (InputStream in = Files.newInputStream(before.file(), LinkOption.NOFOLLOW_LINKS)) {
             chunker.split(in, before.size(), (chunk, buf, off) -> {
                 chunks.add(ChunkRef.of(chunk));
+                checksums.hashed(chunk.hash(), buf, off, chunk.length());
                 total[0] += chunk.length();
                 if (total[0] > before.size()) {
                     throw new GrewWhileReading();

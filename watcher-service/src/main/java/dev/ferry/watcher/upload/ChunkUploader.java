@@ -41,10 +41,13 @@ import java.util.function.Consumer;
 
 /**
  * Uploads the chunks the store reports missing: each is read from its source file at its offset (positional
- * read), re-hashed (a mismatch means the file changed: the path is marked dirty and the chunk skipped), and packed
+ * read), checked (the CRC-32C recorded when it was hashed, {@link ChunkChecksums}, or else SHA-256; a mismatch means
+ * the file changed: the path is marked dirty and the chunk skipped), and packed
  * into {@link ChunkBatchFormat} bodies of at most {@code upload-batch-bytes}, POSTed to /api/v1/chunks/batch by
  * {@code upload-concurrency} workers, so many small files and one huge file both keep several requests in flight.
- * Failed requests are retried with backoff until they succeed or the session ends.
+ * Failed requests are retried with backoff until they succeed or the session ends. A body the store refuses because
+ * a record's bytes do not hash to its name (a file changed and its chunk kept its CRC: about one change in 4
+ * billion) is not lost: its chunks are read again, each checked with SHA-256, and sent again.
  */
 public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChunkUploader.class);
@@ -59,6 +62,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final int batchBytes;
     private final long maxDelayMs;
     private final HttpClient http;
+    private final ChunkChecksums checksums;
     private final BlockingQueue<ChunkTask> queue = new LinkedBlockingQueue<>();
     private final Map<ChunkHash, ChunkTask> queued = new ConcurrentHashMap<>();
     private final AtomicLong epoch = new AtomicLong();
@@ -81,6 +85,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         /** Locations the last read tried; parked: none held the chunk, and it waits for a new one. */
         int tried;
         boolean parked;
+        /** The store refused this chunk's bytes once: read it back with SHA-256, never with the CRC alone. */
+        volatile boolean strong;
 
         ChunkTask(ChunkHash hash, long epoch, List<ChunkLocation> locations) {
             this.hash = hash;
@@ -95,13 +101,23 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
-        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null);
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null,
+                ChunkChecksums.NONE);
     }
 
     /** @param tls the TLS context for an https:// store ({@link dev.ferry.watcher.store.StoreTls}), null for the JDK's */
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls) {
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls,
+                ChunkChecksums.NONE);
+    }
+
+    /** With the CRCs the hasher recorded ({@code checksums}), so chunks read back need no second SHA-256. */
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
+                         javax.net.ssl.SSLContext tls, ChunkChecksums checksums) {
+        this.checksums = checksums;
         this.store = store;
         this.token = token.filter(t -> !t.isBlank());
         this.scanner = scanner;
@@ -319,12 +335,21 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             }
             reader.close();
             if (chunks > 0) {
-                long sent = post(body, length, chunks, included.get(0).epoch);
-                if (sent >= 0) {
+                int sent = post(body, length, chunks, included.get(0).epoch);
+                if (sent == POSTED) {
                     status.uploaded(chunks, length - (long) chunks * ChunkBatchFormat.HEADER);
                 }
+                boolean again = sent == MISMATCH && included.stream().noneMatch(t -> t.strong);
+                if (sent == MISMATCH && !again) {
+                    LOG.error("the store refused an upload whose chunks were checked with SHA-256 here: dropped");
+                }
                 for (ChunkTask t : included) {
-                    queued.remove(t.hash, t);
+                    if (again) {
+                        t.strong = true;
+                        queue.add(t);
+                    } else {
+                        queued.remove(t.hash, t);
+                    }
                 }
             }
         }
@@ -338,8 +363,16 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         buf[at + 35] = (byte) len;
     }
 
-    /** POSTs one body, retrying with backoff while its session lasts; the store's reply, or -1 when given up. */
-    private long post(byte[] body, int length, int chunks, long forEpoch) {
+    /** {@link #post} outcomes: every record stored; given up (refused, session over); a record hash-mismatched. */
+    private static final int POSTED = 0;
+    private static final int GAVE_UP = 1;
+    private static final int MISMATCH = 2;
+
+    /**
+     * POSTs one body, retrying with backoff while its session lasts: {@link #POSTED}, {@link #GAVE_UP}, or
+     * {@link #MISMATCH} when the store refused a record whose bytes do not hash to its name.
+     */
+    private int post(byte[] body, int length, int chunks, long forEpoch) {
         long delay = 200;
         while (!closed && epoch.get() == forEpoch) {
             HttpRequest.Builder request = HttpRequest.newBuilder(store.chunkBatchUri())
@@ -356,7 +389,11 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                         lastProblem = null;
                         LOG.info("chunk uploads to the store work again");
                     }
-                    return length;
+                    return POSTED;
+                }
+                if (code == 400 && response.body().contains("\"hash-mismatch\"")) {
+                    LOG.debugf("the store refused an upload: a source file changed (%s)", response.body());
+                    return MISMATCH;
                 }
                 if (code == 401) {
                     problem = "the store refused the token (401): check FERRY_TOKEN";
@@ -364,7 +401,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                     String why = "upload of " + chunks + " chunks refused with " + code + ": " + response.body();
                     LOG.error(why);
                     status.error(why);
-                    return -1;
+                    return GAVE_UP;
                 } else {
                     problem = "upload failed with " + code + ": " + response.body();
                 }
@@ -373,7 +410,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 problem = "upload to " + store + " failed (" + (tls != null ? tls : e.getMessage()) + ")";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return -1;
+                return GAVE_UP;
             }
             if (!problem.equals(lastProblem)) {
                 lastProblem = problem;
@@ -387,11 +424,11 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 Thread.sleep(delay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return -1;
+                return GAVE_UP;
             }
             delay = Math.min(maxDelayMs, delay * 2);
         }
-        return -1;
+        return GAVE_UP;
     }
 
     @Override
@@ -418,8 +455,10 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 candidates = new ArrayList<>(task.locations);
                 task.tried = candidates.size();
             }
+            Integer crc = task.strong ? null : checksums.of(task.hash);
             for (ChunkLocation loc : candidates) {
-                if (readAt(loc, buf, at) && ChunkHash.compute(buf, at, loc.length()).equals(task.hash)) {
+                if (readAt(loc, buf, at) && (crc != null ? ChunkChecksums.crc(buf, at, loc.length()) == crc
+                        : ChunkHash.compute(buf, at, loc.length()).equals(task.hash))) {
                     return true;
                 }
                 LOG.debugf("%s changed since it was hashed: looking at it again", RelativePaths.printable(loc.path()));

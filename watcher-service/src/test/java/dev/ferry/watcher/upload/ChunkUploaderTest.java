@@ -50,6 +50,10 @@ class ChunkUploaderTest {
     private final List<Integer> bodySizes = new CopyOnWriteArrayList<>();
     private final List<String> auth = new CopyOnWriteArrayList<>();
     private final AtomicInteger failNext = new AtomicInteger();
+    private final AtomicInteger mismatchNext = new AtomicInteger();
+    private final List<Integer> refusedBodies = new CopyOnWriteArrayList<>();
+    /** The CRCs the hasher records and the uploader checks read-backs with (NONE: SHA-256 only). */
+    private ChunkChecksums checksums = new ChunkChecksums();
     private ChunkUploader uploader;
     private final List<String> dirty = new CopyOnWriteArrayList<>();
     private final SyncStatus status = new SyncStatus("s", "t");
@@ -65,6 +69,16 @@ class ChunkUploaderTest {
             }
             if (failNext.getAndDecrement() > 0) {
                 exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            if (mismatchNext.getAndDecrement() > 0) {
+                // As the store answers a record whose bytes do not hash to its name (the first one here).
+                refusedBodies.add(body.length);
+                byte[] reply = "{\"error\":\"hash-mismatch\",\"message\":\"chunk 0: bytes hash to another value\",\"stored\":0}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(400, reply.length);
+                exchange.getResponseBody().write(reply);
                 exchange.close();
                 return;
             }
@@ -99,7 +113,7 @@ class ChunkUploaderTest {
     private ChunkUploader uploader(int batchBytes) {
         StoreAddress address = StoreAddress.parse("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         uploader = new ChunkUploader(address, Optional.of("s3cret"), new SourceScanner(source), status, dirty::add, 3,
-                batchBytes, Duration.ofMillis(400));
+                batchBytes, Duration.ofMillis(400), null, checksums);
         uploader.start();
         return uploader;
     }
@@ -109,7 +123,8 @@ class ChunkUploaderTest {
         new Random(seed).nextBytes(data);
         Files.write(source.resolve(name), data);
         SourceScanner scanner = new SourceScanner(source);
-        return ((HashResult.Hashed) new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner).hash(scanner.stat(name))).manifest();
+        return ((HashResult.Hashed) new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner, checksums)
+                .hash(scanner.stat(name))).manifest();
     }
 
     private static List<ChunkHash> hashes(Manifest... manifests) {
@@ -176,6 +191,56 @@ class ChunkUploaderTest {
         }
 
         assertTrue(dirty.contains("changing.bin"));
+        assertTrue(stored.isEmpty());
+    }
+
+    @Test
+    void withoutARecordedCrcAChangedFileIsCaughtBySha256() throws Exception {
+        checksums = ChunkChecksums.NONE;
+        changedFileIsMarkedDirtyAndItsChunkSkipped();
+    }
+
+    @Test
+    void theHasherRecordsTheCrcOfEveryChunk() throws Exception {
+        Manifest m = hashed("crc.bin", 700_000, 12);
+        byte[] data = Files.readAllBytes(source.resolve("crc.bin"));
+        long offset = 0;
+        for (ChunkRef c : m.chunks()) {
+            assertEquals(ChunkChecksums.crc(data, (int) offset, c.length()), checksums.of(c.hash()));
+            offset += c.length();
+        }
+    }
+
+    /** A refused record (a change that kept the CRC) loses nothing: the body's chunks go again, SHA-256-checked. */
+    @Test
+    void aBodyRefusedForAHashMismatchIsSentAgainCheckedWithSha256() throws Exception {
+        Manifest m = hashed("again.bin", 400_000, 13);
+        mismatchNext.set(1);
+
+        uploader(8 << 20).upload(new BatchRecord(1, List.of(new Change.Upsert(m)), 0), hashes(m));
+        awaitStored(m.chunks().size());
+
+        assertEquals(Set.copyOf(hashes(m)), stored);
+        assertEquals(1, refusedBodies.size());
+        assertTrue(dirty.isEmpty(), "the file did not change: " + dirty);
+    }
+
+    @Test
+    void aBodyRefusedAgainAfterTheSha256CheckIsDroppedNotSentForever() throws Exception {
+        Manifest m = hashed("refused.bin", 100_000, 14);
+        mismatchNext.set(1_000);
+
+        uploader(8 << 20).upload(new BatchRecord(1, List.of(new Change.Upsert(m)), 0), hashes(m));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((refusedBodies.size() < 2 || uploader.queuedChunks() > 0) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        int refused = refusedBodies.size();
+        Thread.sleep(500);
+        assertEquals(refused, refusedBodies.size(), "given up: nothing is sent any more");
+        // Each chunk is sent at most twice (once CRC-checked, once SHA-256-checked), in bodies of one or more.
+        assertTrue(refused >= 2 && refused <= 2 * m.chunks().size(), refused + " refused bodies");
+        assertEquals(0, uploader.queuedChunks());
         assertTrue(stored.isEmpty());
     }
 

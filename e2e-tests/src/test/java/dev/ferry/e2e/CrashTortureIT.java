@@ -41,7 +41,7 @@ class CrashTortureIT {
     private Path dest;
     private Path source;
     private Map<String, String> env;
-    private FaultProxy proxy;
+    private LoopbackProxy proxy;
     private volatile FerryProcess store;
     private volatile FerryProcess watcher;
     private int starts;
@@ -61,7 +61,7 @@ class CrashTortureIT {
         long maxConvergeMs = 0;
         ExecutorService killer = Executors.newSingleThreadExecutor();
         startStore();
-        proxy = new FaultProxy(store.httpPort);
+        proxy = new LoopbackProxy(store.httpPort);
         startWatcher();
         try (DestSampler sampler = new DestSampler(dest, Path.of("target", "torture-evidence", Long.toString(SEED)))) {
             awaitConverged("initial sync", sampler);

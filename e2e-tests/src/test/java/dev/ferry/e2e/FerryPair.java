@@ -18,7 +18,7 @@ final class FerryPair implements AutoCloseable {
     final Map<String, String> env = new HashMap<>();
     FerryProcess store;
     FerryProcess watcher;
-    ByteCountingProxy proxy;
+    LoopbackProxy proxy;
 
     FerryPair(Path root, String name) throws IOException {
         this.name = name;
@@ -30,7 +30,7 @@ final class FerryPair implements AutoCloseable {
 
     FerryPair startStore() throws IOException {
         store = FerryProcess.store(name + "-store", dest, env);
-        proxy = new ByteCountingProxy(store.httpPort);
+        proxy = new LoopbackProxy(store.httpPort);
         return this;
     }
 

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Network faults injected by a {@link FaultProxy} between watcher and store: connections cut mid-upload and
+ * Network faults injected by a {@link LoopbackProxy} between watcher and store: connections cut mid-upload and
  * mid-message, the store unreachable for a while, a slow link that stalls. The watcher resumes without sending
  * again what the store already has: the bytes re-sent after a cut are bounded by what was in flight.
  */
@@ -22,7 +22,7 @@ class NetworkFaultIT {
     private static final long MIB = 1024 * 1024;
     private static final Duration SYNC = Duration.ofSeconds(90);
 
-    private record Setup(Path source, Path dest, FerryProcess store, FaultProxy proxy, Map<String, String> env) {
+    private record Setup(Path source, Path dest, FerryProcess store, LoopbackProxy proxy, Map<String, String> env) {
     }
 
     private static Setup setup(Path root, String name, Map<String, String> extra) throws Exception {
@@ -32,7 +32,7 @@ class NetworkFaultIT {
                 "FERRY_WATCHER_RETRY_MAX_DELAY", "1s"));
         env.putAll(extra);
         FerryProcess store = FerryProcess.store(name + "-store", dest, env);
-        return new Setup(source, dest, store, new FaultProxy(store.httpPort), env);
+        return new Setup(source, dest, store, new LoopbackProxy(store.httpPort), env);
     }
 
     @Test

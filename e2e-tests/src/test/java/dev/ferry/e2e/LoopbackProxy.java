@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy between watcher and store that counts every byte each way and injects network faults on
- * command: cut every open connection once the upstream count passes a mark (mid-message, mid-upload), refuse new
- * connections (the store unreachable), stall (bytes stop moving, sockets stay open) and throttle (a slow link).
+ * A loopback TCP proxy between watcher and store that counts every byte each way, so byte budgets are asserted
+ * from what really crossed the wire (HTTP headers, WebSocket frames and all), not from Ferry's counters; and
+ * injects network faults on command: cut every open connection once the upstream count passes a mark
+ * (mid-message, mid-upload), refuse new connections (the store unreachable), stall (bytes stop moving, sockets
+ * stay open) and throttle (a slow link).
  * The target port can change, so a restarted store may come back on another port behind the same address.
  */
-final class FaultProxy implements AutoCloseable {
+final class LoopbackProxy implements AutoCloseable {
     private final ServerSocket server;
     private volatile int targetPort;
     private final AtomicLong up = new AtomicLong();
@@ -32,11 +34,11 @@ final class FaultProxy implements AutoCloseable {
     private volatile long cutUpstreamAt = Long.MAX_VALUE;
     private volatile long bytesPerSecond;
 
-    FaultProxy(int targetPort) throws IOException {
+    LoopbackProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        Thread t = new Thread(this::acceptLoop, "fault-proxy-accept");
+        Thread t = new Thread(this::acceptLoop, "proxy-accept");
         t.setDaemon(true);
         t.start();
     }
@@ -57,6 +59,15 @@ final class FaultProxy implements AutoCloseable {
         return down.get();
     }
 
+    long total() {
+        return up.get() + down.get();
+    }
+
+    void reset() {
+        up.set(0);
+        down.set(0);
+    }
+
     /** How many times open connections were cut by {@link #cutUpstreamAfter} or {@link #cutAll}. */
     int cuts() {
         return cuts.get();
@@ -75,7 +86,7 @@ final class FaultProxy implements AutoCloseable {
     /** Cuts every open connection now. */
     void cutAll() {
         cuts.incrementAndGet();
-        sockets.forEach(FaultProxy::closeQuietly);
+        sockets.forEach(LoopbackProxy::closeQuietly);
         sockets.clear();
     }
 
@@ -129,7 +140,7 @@ final class FaultProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to, AtomicLong counter, boolean upstream) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[16 * 1024];
+            byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
@@ -165,7 +176,7 @@ final class FaultProxy implements AutoCloseable {
                 sockets.remove(from);
                 sockets.remove(to);
             }
-        }, "fault-proxy-pump");
+        }, "proxy-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -182,6 +193,6 @@ final class FaultProxy implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         server.close();
-        sockets.forEach(FaultProxy::closeQuietly);
+        sockets.forEach(LoopbackProxy::closeQuietly);
     }
 }

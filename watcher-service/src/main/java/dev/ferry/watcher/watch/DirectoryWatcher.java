@@ -118,7 +118,12 @@ public final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
-    /** {@code path} and everything below it are gone: stop watching them. */
+    /**
+     * The entry at {@code path} and everything below it are gone: stop watching them. A key whose directory still
+     * sits at its path is kept: a directory made at that path since (or one the file system gave the old one's
+     * inode, which the change detector may take for a move) was watched by the scan that saw the change, and
+     * cancelling its key would lose every later event in it.
+     */
     public void forget(String path) {
         List<String> affected = new ArrayList<>();
         for (String p : pathKeys.keySet()) {
@@ -127,12 +132,18 @@ public final class DirectoryWatcher implements AutoCloseable {
             }
         }
         for (String p : affected) {
-            WatchKey key = pathKeys.remove(p);
-            if (key != null) {
-                keyPaths.remove(key);
-                keyDirs.remove(key);
-                key.cancel();
+            WatchKey key = pathKeys.get(p);
+            if (key == null) {
+                continue;
             }
+            Object id = keyDirs.get(key);
+            if (root != null && id != null && id.equals(identity(FileNames.resolve(root, p)))) {
+                continue;
+            }
+            pathKeys.remove(p, key);
+            keyPaths.remove(key);
+            keyDirs.remove(key);
+            key.cancel();
         }
     }
 

@@ -61,4 +61,49 @@ class DirectoryWatcherTest {
         awaitSeen("d/sub/new.txt");
         awaitSeen("dm/sub/old.txt");
     }
+
+    /**
+     * Found by CrashTortureIT (seed 859048165, cycle 7): a folder deleted and another made at its path while the
+     * watcher was down (ext4 then often hands the new folder a freed inode, and the change detector took it for a
+     * move). The scan watched the new folder, then deleting the old entry forgot the path and cancelled the new
+     * folder's watch: nothing made in it afterwards was synced until the periodic rescan.
+     */
+    @Test
+    void forgettingAReplacedFoldersOldEntryKeepsTheNewFoldersWatch() throws Exception {
+        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
+                d -> seen.addAll(d.paths()));
+        watcher = new DirectoryWatcher(aggregator, root);
+        watcher.start();
+        Path old = Files.createDirectories(root.resolve("d/sub"));
+        watcher.register("d", old.getParent());
+        watcher.register("d/sub", old);
+
+        Files.delete(old);
+        Files.delete(root.resolve("d"));
+        Files.createDirectories(root.resolve("d/sub"));
+        watcher.register("d", root.resolve("d"));
+        watcher.register("d/sub", root.resolve("d/sub"));
+        watcher.forget("d/sub");
+        watcher.forget("d");
+
+        Files.writeString(root.resolve("d/new.txt"), "in the new folder");
+        Files.writeString(root.resolve("d/sub/deeper.txt"), "below it");
+        awaitSeen("d/new.txt");
+        awaitSeen("d/sub/deeper.txt");
+    }
+
+    /** A folder that is really gone (or replaced by a file) stops being watched. */
+    @Test
+    void forgettingAVanishedFolderStopsWatchingIt() throws Exception {
+        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
+                d -> seen.addAll(d.paths()));
+        watcher = new DirectoryWatcher(aggregator, root);
+        watcher.start();
+        Path d = Files.createDirectories(root.resolve("d"));
+        watcher.register("d", d);
+        Files.delete(d);
+        Files.writeString(root.resolve("d"), "a file now");
+        watcher.forget("d");
+        org.junit.jupiter.api.Assertions.assertEquals(0, watcher.watchedDirectories());
+    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DirectoryWatcherTest {
@@ -25,6 +26,19 @@ class DirectoryWatcherTest {
     void stop() {
         watcher.close();
         scheduler.shutdownNow();
+    }
+
+    /** A watcher of {@code root} whose flushes record every path they report in {@link #seen}. */
+    private void startWatcher() throws java.io.IOException {
+        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
+                d -> seen.addAll(d.paths()));
+        watcher = new DirectoryWatcher(aggregator, root);
+        watcher.start();
+    }
+
+    /** Watches the folder at {@code path} under that wire path, as a scan does. */
+    private void register(String path) {
+        watcher.register(path, root.resolve(path));
     }
 
     private void awaitSeen(String path) throws InterruptedException {
@@ -42,18 +56,15 @@ class DirectoryWatcherTest {
      */
     @Test
     void aFolderMadeUnderARenamedFoldersOldNameKeepsItsOwnWatch() throws Exception {
-        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
-                d -> seen.addAll(d.paths()));
-        watcher = new DirectoryWatcher(aggregator, root);
-        watcher.start();
-        Path d = Files.createDirectories(root.resolve("d/sub"));
-        watcher.register("d", d.getParent());
-        watcher.register("d/sub", d);
+        startWatcher();
+        Files.createDirectories(root.resolve("d/sub"));
+        register("d");
+        register("d/sub");
 
         Files.move(root.resolve("d"), root.resolve("dm"));
         Files.createDirectories(root.resolve("d/sub"));
-        watcher.register("d", root.resolve("d"));
-        watcher.register("d/sub", root.resolve("d/sub"));
+        register("d");
+        register("d/sub");
         watcher.moved("d", "dm");
 
         Files.writeString(root.resolve("d/sub/new.txt"), "in the new folder");
@@ -64,25 +75,22 @@ class DirectoryWatcherTest {
 
     /**
      * Found by CrashTortureIT (seed 859048165, cycle 7): a folder deleted and another made at its path while the
-     * watcher was down (ext4 then often hands the new folder a freed inode, and the change detector took it for a
-     * move). The scan watched the new folder, then deleting the old entry forgot the path and cancelled the new
-     * folder's watch: nothing made in it afterwards was synced until the periodic rescan.
+     * watcher was down (ext4 may hand the new folder a freed inode of the old tree, which the change detector
+     * takes for a move). The scan watched the new folder, then deleting the old entry forgot the path and
+     * cancelled the new folder's watch: nothing made in it afterwards was synced until the periodic rescan.
      */
     @Test
     void forgettingAReplacedFoldersOldEntryKeepsTheNewFoldersWatch() throws Exception {
-        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
-                d -> seen.addAll(d.paths()));
-        watcher = new DirectoryWatcher(aggregator, root);
-        watcher.start();
+        startWatcher();
         Path old = Files.createDirectories(root.resolve("d/sub"));
-        watcher.register("d", old.getParent());
-        watcher.register("d/sub", old);
+        register("d");
+        register("d/sub");
 
         Files.delete(old);
         Files.delete(root.resolve("d"));
         Files.createDirectories(root.resolve("d/sub"));
-        watcher.register("d", root.resolve("d"));
-        watcher.register("d/sub", root.resolve("d/sub"));
+        register("d");
+        register("d/sub");
         watcher.forget("d/sub");
         watcher.forget("d");
 
@@ -95,15 +103,12 @@ class DirectoryWatcherTest {
     /** A folder that is really gone (or replaced by a file) stops being watched. */
     @Test
     void forgettingAVanishedFolderStopsWatchingIt() throws Exception {
-        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
-                d -> seen.addAll(d.paths()));
-        watcher = new DirectoryWatcher(aggregator, root);
-        watcher.start();
+        startWatcher();
         Path d = Files.createDirectories(root.resolve("d"));
-        watcher.register("d", d);
+        register("d");
         Files.delete(d);
         Files.writeString(root.resolve("d"), "a file now");
         watcher.forget("d");
-        org.junit.jupiter.api.Assertions.assertEquals(0, watcher.watchedDirectories());
+        assertEquals(0, watcher.watchedDirectories());
     }
 }

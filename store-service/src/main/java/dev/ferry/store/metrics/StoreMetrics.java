@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.inject.Singleton;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -61,7 +60,7 @@ public class StoreMetrics implements MeterBinder {
         gaugeD(r, "ferry.store.sync.lag", "seconds", "Age of the oldest change batch not yet applied completely (0: caught up)", stats::lagSeconds);
         gauge(r, "ferry.store.watchers.connected", null, "Watcher sessions connected", () -> sync.current() == null ? 0 : 1);
         gaugeD(r, "ferry.store.last.applied", "seconds", "Unix time of the last change applied to DEST (0: none yet)", this::lastApplied);
-        gauge(r, "ferry.store.dest.free", "bytes", "Free space on the file system of DEST", this::freeBytes);
+        gauge(r, "ferry.store.dest.free", "bytes", "Free space on the file system of DEST", layout::usableSpaceOrUnknown);
     }
 
     // Micrometer holds the state object weakly: it is this bean (alive as long as the application), and the
@@ -81,13 +80,5 @@ public class StoreMetrics implements MeterBinder {
     private double lastApplied() {
         Instant last = stats.lastApplied();
         return last == null ? 0 : last.toEpochMilli() / 1000.0;
-    }
-
-    private long freeBytes() {
-        try {
-            return layout.usableSpace();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 }

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 
@@ -61,14 +60,6 @@ public class StatusResource {
                 last == null ? null : last.toString(), stats.entriesApplied(), stats.chunksReceived(),
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
                 stats.auditRepairs(), index.rootDigest(), mirror, stored == 0 ? 1.0 : (double) mirror / stored,
-                stats.openBatches(), stats.lagSeconds(), freeBytes(), watchers, recent);
-    }
-
-    private long freeBytes() {
-        try {
-            return layout.usableSpace();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+                stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent);
     }
 }

@@ -165,6 +165,15 @@ public final class StoreLayout implements Closeable {
         return Files.getFileStore(stateDir).getUsableSpace();
     }
 
+    /** {@link #usableSpace()}, or -1 when it cannot be read (for status and metrics, which report and go on). */
+    public long usableSpaceOrUnknown() {
+        try {
+            return usableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** A random UUID made at the store's first start. */
     public String storeId() {
         return storeId;

@@ -8,14 +8,18 @@ import java.util.zip.CRC32C;
 
 /**
  * CRC-32C of chunks the watcher hashed recently, keyed by their SHA-256, so that the uploader can check a chunk it
- * reads back from SOURCE with a CRC (a CPU instruction, ~10x cheaper) instead of a second SHA-256. A chunk's CRC is
- * a function of its bytes, so an entry can never be stale. The check only guards against SOURCE having changed
+ * reads back from SOURCE with a CRC (a CPU instruction; not benchmarked against SHA-256 here, the saving is in
+ * docs/MEASUREMENTS.md as whole-sync CPU time) instead of a second SHA-256. A chunk's CRC is a function of its
+ * bytes, so an entry can never be stale. The check only guards against SOURCE having changed
  * since the chunk was hashed; what keeps a wrong chunk out of the store is the store's own SHA-256 of every upload
  * (a changed chunk that happens to keep its CRC is refused there, and the uploader then re-reads it with SHA-256).
  * Bounded: the oldest entries go first, and a chunk without an entry is checked with SHA-256 as before. Thread-safe.
  */
 public final class ChunkChecksums {
-    /** Entries kept: ~100 bytes each, so ~6 MiB; as many chunks as 4 GiB of average chunks or 64k small files. */
+    /**
+     * Entries kept: ~100 bytes each by estimate (not measured), so ~6 MiB; as many chunks as 4 GiB of average chunks
+     * or 64k small files.
+     */
     static final int CAPACITY = 65_536;
 
     /** Keeps nothing: every read-back is checked with SHA-256. */

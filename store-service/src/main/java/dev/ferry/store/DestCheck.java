@@ -21,7 +21,7 @@ final class DestCheck {
         try {
             Files.createDirectories(dest);
         } catch (IOException e) {
-            return "cannot create DEST " + dest + ": " + reason(e);
+            return "cannot create DEST " + dest + ": " + reason(e, dest);
         }
         if (!Files.isDirectory(dest)) {
             return "DEST is not a directory: " + dest;
@@ -43,7 +43,7 @@ final class DestCheck {
         return null;
     }
 
-    private static String reason(IOException e) {
+    private static String reason(IOException e, Path dest) {
         if (e instanceof AccessDeniedException a) {
             return "permission denied" + (a.getFile() != null ? " on " + a.getFile() : "");
         }
@@ -51,7 +51,8 @@ final class DestCheck {
             return f.getFile() + " exists and is not a directory";
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+            boolean other = f.getFile() != null && !f.getFile().equals(dest.toString());
+            return f.getReason() + (other ? " (" + f.getFile() + ")" : "");
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }

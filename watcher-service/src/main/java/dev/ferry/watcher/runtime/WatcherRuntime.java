@@ -342,13 +342,13 @@ public class WatcherRuntime {
             }
         }
 
-        /** The store refused the token: final for --once (exit 1 now), shown in /status while watching. */
-        void refused(String why) {
+        /** The store refused the token: final for --once (exit 1 now, true), shown in /status while watching. */
+        boolean refused(String why) {
             status.error("store " + status.store() + " " + why);
-            if (once && !result.isDone()) {
-                LOG.errorf("store %s %s", status.store(), why);
+            if (once) {
                 result.complete(EXIT_FAILED);
             }
+            return once;
         }
 
         @Override

@@ -26,7 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -56,7 +56,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private volatile boolean stopped;
     private volatile Link current;
     private WebSocketContainer container;
-    private volatile Consumer<String> onRefused = why -> { };
+    private volatile Predicate<String> onRefused = why -> false;
 
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
                            ScheduledExecutorService scheduler) {
@@ -76,9 +76,10 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
 
     /**
      * Called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is an answer, not an
-     * outage, so {@code --once} ends at once and the continuous watcher says so and retries at the slowest pace.
+     * outage, so {@code --once} ends at once (the listener returns true: no retry) and the continuous watcher says
+     * so and retries at the slowest pace.
      */
-    public void onRefused(Consumer<String> listener) {
+    public void onRefused(Predicate<String> listener) {
         this.onRefused = listener;
     }
 
@@ -152,7 +153,10 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     /** The store answered 401: wrong or missing token. Said as a refusal, retried only at the slowest pace. */
     private void refused() {
         String why = refusal(token.isPresent());
-        onRefused.accept(why);
+        if (onRefused.test(why)) {
+            LOG.errorf("store %s %s", address, why);
+            return;
+        }
         if (stopped) {
             return;
         }

@@ -53,6 +53,10 @@ class CommandLineIT {
                 Trees.await("the watcher says the store refused its token", Duration.ofSeconds(60),
                         () -> intruder.log().contains(refused), intruder);
                 assertTrue(intruder.isAlive(), "the continuous watcher keeps retrying:\n" + intruder.logTail());
+                String status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(intruder.url() + "/status")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(status.contains(refused), "/status says why: " + status);
                 assertTrue(!intruder.log().contains("unreachable"), "a 401 is not an outage:\n" + intruder.logTail());
                 assertTrue(Files.notExists(pair.dest.resolve("guarded.txt")), "a wrong token must not sync");
             }

@@ -50,6 +50,8 @@ class DockerfilesIT {
                     assertTrue(text.contains("VOLUME /data") && text.contains("FERRY_STORE_DEST=/data"), name + ": DEST on a volume");
                 } else {
                     assertTrue(text.contains("FERRY_WATCHER_SOURCE=/source") && text.contains("VOLUME /state"), name);
+                    String host = last(Pattern.compile("QUARKUS_HTTP_HOST=(\\S+)"), text);
+                    assertEquals("127.0.0.1", host, name + ": the watcher's /status stays on loopback (DESIGN)");
                 }
             }
         }

@@ -80,6 +80,14 @@ class KubernetesManifestIT {
         return found.get(0);
     }
 
+    /** The Service watchers dial: the one with a cluster IP (the other is the StatefulSet's headless one). */
+    private static Service clientService() {
+        List<Service> found = RESOURCES.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(s -> !"None".equals(s.getSpec().getClusterIP())).toList();
+        assertEquals(1, found.size(), "one Service with a cluster IP in k8s/");
+        return found.get(0);
+    }
+
     private static Container store() {
         List<Container> containers = one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers();
         assertEquals(1, containers.size());
@@ -126,12 +134,23 @@ class KubernetesManifestIT {
         assertEquals(1, ports.size());
         assertEquals(port, ports.get(0).getContainerPort());
         assertEquals("0.0.0.0", environment().get("QUARKUS_HTTP_HOST"), "reachable from the Service");
-        ServicePort sp = one(Service.class).getSpec().getPorts().get(0);
+        ServicePort sp = clientService().getSpec().getPorts().get(0);
         assertTrue(matches(sp.getTargetPort(), ports.get(0)), "the Service targets the container's port");
-        assertEquals(one(StatefulSet.class).getSpec().getSelector().getMatchLabels(), one(Service.class).getSpec().getSelector());
+        assertEquals(one(StatefulSet.class).getSpec().getSelector().getMatchLabels(), clientService().getSpec().getSelector());
         for (Probe probe : probes().values()) {
             assertTrue(matches(probe.getHttpGet().getPort(), ports.get(0)), "probes ask the application's port");
         }
+    }
+
+    @Test
+    void theStatefulSetIsGovernedByAHeadlessService() {
+        StatefulSet set = one(StatefulSet.class);
+        String name = set.getSpec().getServiceName();
+        Service governing = RESOURCES.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(s -> s.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("serviceName " + name + " is no Service in k8s/"));
+        assertEquals("None", governing.getSpec().getClusterIP(), "serviceName " + name + " must be a headless Service");
+        assertEquals(set.getSpec().getSelector().getMatchLabels(), governing.getSpec().getSelector());
     }
 
     @Test
@@ -152,6 +171,8 @@ class KubernetesManifestIT {
         PodSecurityContext pod = one(StatefulSet.class).getSpec().getTemplate().getSpec().getSecurityContext();
         assertEquals(Boolean.TRUE, pod.getRunAsNonRoot());
         assertTrue(pod.getRunAsUser() != null && pod.getRunAsUser() > 0);
+        assertEquals("OnRootMismatch", pod.getFsGroupChangePolicy(),
+                "fsGroup without OnRootMismatch re-chowns every file of DEST on each mount");
         var c = store().getSecurityContext();
         assertEquals(Boolean.FALSE, c.getAllowPrivilegeEscalation());
         assertEquals(Boolean.TRUE, c.getReadOnlyRootFilesystem());
@@ -175,6 +196,7 @@ class KubernetesManifestIT {
         env.remove("QUARKUS_HTTP_PORT");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("FERRY_STORE_DEST", tmp.resolve("data").toString());
+        env.put("FERRY_TOKEN", "k8s-" + java.util.UUID.randomUUID());
         try (FerryProcess store = FerryProcess.start("k8s-store", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {
             store.awaitReady(Duration.ofSeconds(60));
             HttpClient http = HttpClient.newHttpClient();
@@ -185,8 +207,33 @@ class KubernetesManifestIT {
             assertEquals(401, get(http, store.url() + "/api/v1/status", null));
             assertEquals(200, get(http, store.url() + "/api/v1/status", env.get("FERRY_TOKEN")));
             assertEquals(200, get(http, store.url() + "/q/metrics", env.get("FERRY_TOKEN")), "what Prometheus scrapes");
+            Map<String, String> annotations = one(StatefulSet.class).getSpec().getTemplate().getMetadata().getAnnotations();
+            if (annotations != null && "true".equals(annotations.get("prometheus.io/scrape"))) {
+                // An annotation-driven scrape sends no token: the path it names must answer without one.
+                String path = annotations.getOrDefault("prometheus.io/path", "/metrics");
+                assertEquals(200, get(http, store.url() + path, null),
+                        "the pod is annotated for Prometheus, which scrapes " + path + " without a token");
+            }
             String firstLine = store.log().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
             assertTrue(firstLine.startsWith("{"), "the ConfigMap asks for JSON logs: " + firstLine);
+        }
+    }
+
+    @Test
+    void theStoreRefusesTheManifestsPlaceholderTokenAndAShortOne(@TempDir Path tmp) throws Exception {
+        Map<String, String> env = new HashMap<>(environment());
+        env.remove("QUARKUS_HTTP_PORT");
+        env.put("FERRY_STORE_DEST", tmp.resolve("data").toString());
+        String placeholder = env.get("FERRY_TOKEN");
+        try (FerryProcess store = FerryProcess.start("k8s-placeholder", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {
+            assertTrue(store.awaitExit(Duration.ofSeconds(60)) != 0, "the Secret as shipped must not start a store");
+            assertTrue(store.log().contains("placeholder") && store.log().contains(placeholder), store.logTail());
+            assertFalse(store.log().contains("Ferry store serving"), store.logTail());
+        }
+        env.put("FERRY_TOKEN", "short-token");
+        try (FerryProcess store = FerryProcess.start("k8s-short-token", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {
+            assertTrue(store.awaitExit(Duration.ofSeconds(60)) != 0, "a short token on 0.0.0.0 must not start a store");
+            assertTrue(store.log().contains("FERRY_TOKEN is too short"), store.logTail());
         }
     }
 

@@ -69,6 +69,10 @@ class TlsIT {
             assertThrows(ConnectException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + httpPort + "/q/health")).build(), HttpResponse.BodyHandlers.discarding()),
                     "with insecure requests disabled there is no plain HTTP port");
+            Map<String, String> probeEnv = new HashMap<>(storeEnv);
+            probeEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+            assertEquals(0, probe(probeEnv, "ready"), "the container HEALTHCHECK of a TLS-only store sees it healthy");
+            assertEquals(0, probe(probeEnv, "live"));
 
             Map<String, String> env = new HashMap<>();
             env.put("FERRY_TOKEN", "tls-token");
@@ -90,6 +94,21 @@ class TlsIT {
             }
             assertEquals(List.of(), Trees.differences(source, dest));
         }
+    }
+
+    /** {@code java -jar store.jar --probe CHECK} with the store's environment, as its HEALTHCHECK runs it. */
+    private static int probe(Map<String, String> env, String check) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                FerryProcess.storeJar().toString(), "--probe", check);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the probe ends");
+        if (p.exitValue() != 0) {
+            System.err.println("probe " + check + ": " + out);
+        }
+        return p.exitValue();
     }
 
     private static String failingRun(String name, Path source, String url, Map<String, String> env) throws Exception {

@@ -47,4 +47,13 @@ class HealthProbeTest {
         assertEquals(1, HealthProbe.run(new String[] {"--probe"}, Map.of("QUARKUS_HTTP_PORT", Integer.toString(closed)), 1,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aTlsOnlyServiceIsAskedOverHttpsOnItsTlsPort() {
+        assertEquals("https://127.0.0.1:8443/q/health/ready", HealthProbe.healthUri(Map.of("QUARKUS_HTTP_PORT", "9181",
+                "QUARKUS_HTTP_SSL_PORT", "8443", "QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"), 9181, "ready").toString());
+        assertEquals("http://127.0.0.1:9181/q/health/live", HealthProbe.healthUri(Map.of("QUARKUS_HTTP_PORT", "9181",
+                "QUARKUS_HTTP_SSL_PORT", "8443"), 1, "live").toString(), "plain HTTP still served: ask it");
+        assertEquals("http://127.0.0.1:9182/q/health/live", HealthProbe.healthUri(Map.of(), 9182, "live").toString());
+    }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.store;
 
+import dev.ferry.protocol.BuildVersion;
+import dev.ferry.protocol.CommandName;
 import dev.ferry.protocol.HealthProbe;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -14,7 +16,8 @@ import java.util.Map;
 public final class StoreMain {
     static final String DEST_PROPERTY = "ferry.store.dest";
     static final String USAGE = """
-            Usage: java -jar store-service/target/quarkus-app/quarkus-run.jar DEST [--verify [--repair]]
+            Usage: ferry-store DEST [--verify [--repair]]
+                   ferry-store --help | --version
 
             Ferry store: keeps DEST an exact mirror of a watcher's SOURCE folder. Its own state lives in DEST/.ferry.
 
@@ -24,6 +27,8 @@ public final class StoreMain {
               --repair with --verify: fix what it finds (re-store chunks from intact files, rebuild damaged
                        files, drop entries whose chunks are gone so the watcher sends them again)
               --help   print this help and exit
+              --version
+                       print the version and the git commit it was built from, and exit
               --probe [live|ready|started]
                        ask the store running here (port QUARKUS_HTTP_PORT) for its health: exit 0 when
                        healthy, 1 when not (a container HEALTHCHECK without curl)
@@ -33,6 +38,11 @@ public final class StoreMain {
             """;
 
     private StoreMain() {
+    }
+
+    /** The usage text, its usage lines naming the command as it was started (native executable or java -jar). */
+    static String usage() {
+        return CommandName.usage(USAGE, "ferry-store");
     }
 
     public static void main(String... args) {
@@ -56,7 +66,11 @@ public final class StoreMain {
         boolean repair = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
-                out.print(USAGE);
+                out.print(usage());
+                return 0;
+            }
+            if (arg.equals(BuildVersion.OPTION)) {
+                out.println(BuildVersion.line("ferry-store"));
                 return 0;
             }
             if (arg.equals("--verify")) {
@@ -69,12 +83,12 @@ public final class StoreMain {
             }
             if (arg.startsWith("-") && arg.length() > 1) {
                 err.println("ferry-store: unknown option " + arg);
-                err.print(USAGE);
+                err.print(usage());
                 return 2;
             }
             if (dest != null) {
                 err.println("ferry-store: one DEST only, got '" + dest + "' and '" + arg + "'");
-                err.print(USAGE);
+                err.print(usage());
                 return 2;
             }
             dest = arg;
@@ -87,7 +101,7 @@ public final class StoreMain {
         }
         if (dest == null || dest.isBlank()) {
             err.println("ferry-store: DEST is missing");
-            err.print(USAGE);
+            err.print(usage());
             return 2;
         }
         Path path;
@@ -103,11 +117,16 @@ public final class StoreMain {
         }
         if (repair && !verify) {
             err.println("ferry-store: --repair goes with --verify");
-            err.print(USAGE);
+            err.print(usage());
             return 2;
         }
         if (verify) {
             return StoreVerifyCommand.run(path, repair, out, err);
+        }
+        String unusable = DestCheck.problem(path);
+        if (unusable != null) {
+            err.println("ferry-store: " + unusable);
+            return 2;
         }
         System.setProperty(DEST_PROPERTY, path.toString());
         return -1;

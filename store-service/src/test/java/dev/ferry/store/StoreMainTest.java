@@ -70,4 +70,21 @@ class StoreMainTest {
         }
         assertEquals(null, System.getProperty(StoreMain.DEST_PROPERTY), "--verify never boots the service");
     }
+
+    @Test
+    void aDestThatCannotBeCreatedIsOneLineNamingThePath() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        Path under = file.resolve("dest");
+        assertEquals(2, run(Map.of(), under.toString()));
+        String said = err.toString();
+        assertTrue(said.startsWith("ferry-store: cannot create DEST " + under + ": "), said);
+        assertEquals(1, said.strip().lines().count(), said);
+        assertEquals(null, System.getProperty(StoreMain.DEST_PROPERTY));
+    }
+
+    @Test
+    void versionPrintsOneLineAndExitsZero() {
+        assertEquals(0, run(Map.of(), "--version"));
+        assertTrue(out.toString().matches("ferry-store \\S+ \\(git \\S+\\)\\R"), out.toString());
+    }
 }

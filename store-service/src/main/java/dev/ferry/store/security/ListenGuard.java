@@ -25,6 +25,31 @@ public final class ListenGuard {
         return null;
     }
 
+    /** Tokens a manifest or an example ships as a placeholder: never a real token (k8s/store.yaml's first). */
+    static final java.util.Set<String> PLACEHOLDERS = java.util.Set.of("replace-me-with-a-long-random-string",
+            "change-me", "changeme", "replace-me", "secret", "token");
+    /** Shortest token accepted on a non-loopback address: 16 characters, e.g. 96 random bits in base64. */
+    static final int MIN_NETWORK_TOKEN_LENGTH = 16;
+
+    /**
+     * Why {@code token} is too weak for a store listening on {@code host}, or null: a placeholder is refused
+     * everywhere, a token shorter than {@value #MIN_NETWORK_TOKEN_LENGTH} characters when the network can reach it.
+     */
+    public static String weakTokenProblem(String token, String host) {
+        if (token == null) {
+            return null;
+        }
+        if (PLACEHOLDERS.contains(token.toLowerCase(java.util.Locale.ROOT))) {
+            return "ferry-store: FERRY_TOKEN is still the placeholder '" + token + "': set a real token, e.g. "
+                    + "head -c 32 /dev/urandom | base64 (k8s/README.md shows how to put it in the Secret)";
+        }
+        if (token.length() < MIN_NETWORK_TOKEN_LENGTH && !isLoopback(host)) {
+            return "ferry-store: FERRY_TOKEN is too short (" + token.length() + " characters) for a store listening on "
+                    + host + ": use at least " + MIN_NETWORK_TOKEN_LENGTH + ", e.g. head -c 32 /dev/urandom | base64";
+        }
+        return null;
+    }
+
     /** Why the store must not listen on {@code host}, or null when it may. */
     public static String listenProblem(String host, boolean tokenSet, boolean allowNoToken) {
         if (tokenSet || allowNoToken || isLoopback(host)) {

@@ -35,6 +35,9 @@ public class TokenFilter {
     public TokenFilter(StoreConfig config, @ConfigProperty(name = "quarkus.http.host") String host) {
         String token = config.token().filter(t -> !t.isEmpty()).orElse(null);
         String why = ListenGuard.tokenProblem(token);
+        if (why == null) {
+            why = ListenGuard.weakTokenProblem(token, host);
+        }
         if (why != null) {
             throw new ConfigurationException(why);
         }

@@ -33,4 +33,18 @@ class ListenGuardTest {
         assertNotNull(ListenGuard.tokenProblem("t\u00e9"));
         assertNotNull(ListenGuard.tokenProblem("tab\t"));
     }
+
+    @Test
+    void thePlaceholderIsRefusedEverywhereAndAShortTokenOnTheNetwork() {
+        String placeholder = ListenGuard.weakTokenProblem("replace-me-with-a-long-random-string", "127.0.0.1");
+        assertNotNull(placeholder);
+        assertTrue(placeholder.contains("placeholder"), placeholder);
+        assertNotNull(ListenGuard.weakTokenProblem("CHANGE-ME", "0.0.0.0"));
+        String shortOne = ListenGuard.weakTokenProblem("short-token", "0.0.0.0");
+        assertNotNull(shortOne);
+        assertTrue(shortOne.contains("too short") && shortOne.contains("16"), shortOne);
+        assertNull(ListenGuard.weakTokenProblem("short-token", "127.0.0.1"), "loopback: only local users reach it");
+        assertNull(ListenGuard.weakTokenProblem("0123456789abcdef", "0.0.0.0"));
+        assertNull(ListenGuard.weakTokenProblem(null, "0.0.0.0"));
+    }
 }

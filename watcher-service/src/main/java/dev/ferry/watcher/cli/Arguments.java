@@ -17,7 +17,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
 
     public static final String USAGE = """
             Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
-                   ferry-watcher --help
+                   ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
 
@@ -25,6 +25,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
               --help            this text
+              --version         print the version and the git commit it was built from
               --probe [live|ready|started]
                                 ask the watcher running here (port QUARKUS_HTTP_PORT) for its health:
                                 exit 0 when healthy, 1 when not (a container HEALTHCHECK without curl)
@@ -32,6 +33,11 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
             and every ferry.* setting in its FERRY_* form (see README).
             """;
+
+    /** The usage text, its usage lines naming the command as it was started (native executable or java -jar). */
+    public static String usage() {
+        return dev.ferry.protocol.CommandName.usage(USAGE, "ferry-watcher");
+    }
 
     /** Parses {@code args}; {@code envStore} is FERRY_STORE_URL (or ferry.store-url) when set. */
     public static Arguments parse(String[] args, Optional<String> envStore) throws UsageException {

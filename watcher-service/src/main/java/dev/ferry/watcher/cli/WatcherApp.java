@@ -23,7 +23,7 @@ public class WatcherApp implements QuarkusApplication {
         try {
             parsed = Arguments.parse(args, config.storeUrl(), config.watcher().source());
             if (parsed.help()) {
-                System.out.print(Arguments.USAGE);
+                System.out.print(Arguments.usage());
                 return WatcherRuntime.EXIT_OK;
             }
             parsed.checkSource();

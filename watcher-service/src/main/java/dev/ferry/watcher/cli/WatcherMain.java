@@ -1,6 +1,7 @@
 package dev.ferry.watcher.cli;
 
 import dev.ferry.watcher.runtime.WatcherRuntime;
+import dev.ferry.protocol.BuildVersion;
 import dev.ferry.protocol.HealthProbe;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -22,12 +23,16 @@ public final class WatcherMain {
             System.exit(HealthProbe.run(args, System.getenv(), 9182, System.err));
             return;
         }
+        if (java.util.Arrays.asList(args).contains(BuildVersion.OPTION)) {
+            System.out.println(BuildVersion.line("ferry-watcher"));
+            return;
+        }
         Arguments parsed;
         try {
             parsed = Arguments.parse(args, setting("ferry.store-url", "FERRY_STORE_URL"),
                     setting("ferry.watcher.source", "FERRY_WATCHER_SOURCE"));
             if (parsed.help()) {
-                System.out.print(Arguments.USAGE);
+                System.out.print(Arguments.usage());
                 return;
             }
             parsed.checkSource();

@@ -200,6 +200,10 @@ public class WatcherRuntime {
                 throw new StartupException("cannot create the state folder: " + e);
             }
             Optional<String> token = config.token();
+            if (token.filter(t -> !t.isBlank()).isPresent() && store.cleartextToNetwork()) {
+                LOG.warnf("the token (FERRY_TOKEN) goes in clear over the network to %s: use https:// for a store "
+                        + "on another machine", store);
+            }
             javax.net.ssl.SSLContext tls = null;
             if ("https".equalsIgnoreCase(store.base().getScheme())) {
                 try {
@@ -235,6 +239,7 @@ public class WatcherRuntime {
             }
             engine.attach(aggregator, watcher);
             connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect, tls);
+            connection.onRefused(this::refused);
             engine.attach(connection);
             status.bindWork(new SyncStatus.Work() {
                 public long filesHashed() {
@@ -335,6 +340,15 @@ public class WatcherRuntime {
             if (once) {
                 result.complete(EXIT_OK);
             }
+        }
+
+        /** The store refused the token: final for --once (exit 1 now, true), shown in /status while watching. */
+        boolean refused(String why) {
+            status.error("store " + status.store() + " " + why);
+            if (once) {
+                result.complete(EXIT_FAILED);
+            }
+            return once;
         }
 
         @Override

@@ -27,6 +27,27 @@ public record StoreAddress(URI base) {
         return URI.create(base + Endpoints.CHUNK_BATCH);
     }
 
+    /**
+     * True for a plain {@code http://} store that is not on this machine: a token sent there crosses the network
+     * in clear. Host names other than localhost count as remote (they are not resolved here).
+     */
+    public boolean cleartextToNetwork() {
+        if (!"http".equalsIgnoreCase(base.getScheme())) {
+            return false;
+        }
+        String host = base.getHost() == null ? "" : base.getHost().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return false;
+        }
+        if (host.matches("127(\\.[0-9]{1,3}){3}") || host.equals("::1") || host.matches("(0{1,4}:){7}0{0,3}1")) {
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public String toString() {
         return base.toString();

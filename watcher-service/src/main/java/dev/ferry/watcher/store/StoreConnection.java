@@ -26,6 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The WebSocket to the store's sync endpoint (Jakarta WebSocket client): connects, reconnects forever with
@@ -37,6 +39,9 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private static final long FIRST_DELAY_MS = 200;
     private static final long PING_EVERY_MS = 20_000;
     private static final long DEAD_AFTER_MS = 75_000;
+
+    /** A 401 status in the upgrade's failure message (Undertow's client reports the response code as text). */
+    private static final Pattern UNAUTHORIZED = Pattern.compile("(?<![0-9])401(?![0-9])|Unauthorized");
 
     /** Where Undertow's WebSocket client looks for the TLS context of a wss:// connection. */
     private static final String SSL_CONTEXT = "io.undertow.websocket.SSL_CONTEXT";
@@ -51,6 +56,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private volatile boolean stopped;
     private volatile Link current;
     private WebSocketContainer container;
+    private volatile Predicate<String> onRefused = why -> false;
 
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
                            ScheduledExecutorService scheduler) {
@@ -66,6 +72,15 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         this.maxDelayMs = Math.max(FIRST_DELAY_MS, retryMaxDelay.toMillis());
         this.engine = engine;
         this.scheduler = scheduler;
+    }
+
+    /**
+     * Called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is an answer, not an
+     * outage, so {@code --once} ends at once (the listener returns true: no retry) and the continuous watcher says
+     * so and retries at the slowest pace.
+     */
+    public void onRefused(Predicate<String> listener) {
+        this.onRefused = listener;
     }
 
     public void start() {
@@ -104,7 +119,11 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
             container.connectToServer(link, endpointConfig(), address.syncUri());
         } catch (Exception | LinkageError e) {
             if (link.claimClose()) {
-                retry("store " + address + " unreachable (" + reason(e) + ")");
+                if (isUnauthorized(e)) {
+                    refused();
+                } else {
+                    retry("store " + address + " unreachable (" + reason(e) + ")");
+                }
             }
             return;
         }
@@ -129,6 +148,36 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         delayMs = Math.min(maxDelayMs, delay * 2);
         LOG.warnf("%s, retrying in %s", why, seconds(delay));
         scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The store answered 401: wrong or missing token. Said as a refusal, retried only at the slowest pace. */
+    private void refused() {
+        String why = refusal(token.isPresent());
+        if (onRefused.test(why)) {
+            LOG.errorf("store %s %s", address, why);
+            return;
+        }
+        if (stopped) {
+            return;
+        }
+        delayMs = maxDelayMs;
+        LOG.errorf("store %s %s, retrying in %s", address, why, seconds(maxDelayMs));
+        scheduler.schedule(this::connect, maxDelayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The sentence for a 401, for a watcher that sent a token or none. */
+    public static String refusal(boolean sentToken) {
+        return sentToken ? "refused: the store rejected the token (FERRY_TOKEN)"
+                : "refused: the store requires a token; set FERRY_TOKEN to the store's token";
+    }
+
+    static boolean isUnauthorized(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && UNAUTHORIZED.matcher(t.getMessage()).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void linkClosed(Link link, String why) {
@@ -182,8 +231,8 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         if (message == null || message.isBlank()) {
             message = root.getClass().getSimpleName();
         }
-        if (message.contains("401")) {
-            return "401 Unauthorized: check FERRY_TOKEN";
+        if (isUnauthorized(e)) {
+            return refusal(true);
         }
         String tlsProblem = tlsProblem(e);
         return tlsProblem != null ? tlsProblem : message;

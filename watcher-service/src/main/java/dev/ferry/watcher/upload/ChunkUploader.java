@@ -396,7 +396,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                     return MISMATCH;
                 }
                 if (code == 401) {
-                    problem = "the store refused the token (401): check FERRY_TOKEN";
+                    problem = "chunk upload " + dev.ferry.watcher.store.StoreConnection.refusal(token.isPresent());
                 } else if (code >= 400 && code < 500) {
                     String why = "upload of " + chunks + " chunks refused with " + code + ": " + response.body();
                     LOG.error(why);

@@ -107,8 +107,15 @@ public sealed interface Message {
     record Check(String rootDigest) implements Message {
     }
 
-    /** Store -> watcher: the store's root digest and whether it equals the one asked about. */
-    record Checked(String rootDigest, boolean inSync) implements Message {
+    /**
+     * Store -> watcher: the store's root digest and whether DEST equals the tree asked about: the index's digest
+     * matches and DEST holds nothing else. {@code problem} (absent when none) says why a matching index is still
+     * not in sync (a foreign entry the store cannot remove, a file it cannot rebuild).
+     */
+    record Checked(String rootDigest, boolean inSync, String problem) implements Message {
+        public Checked(String rootDigest, boolean inSync) {
+            this(rootDigest, inSync, null);
+        }
     }
 
     /** Either side: a refusal. Codes are listed in docs/PROTOCOL.md; after a fatal one the sender closes. */

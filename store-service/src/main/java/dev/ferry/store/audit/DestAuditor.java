@@ -25,11 +25,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Keeps DEST equal to the index against outside meddling: walks DEST (never .ferry, never following links),
  * removes what the index lacks, and restores entries that are missing or damaged (type, size, mtime or mode; a
- * link's target) from the chunk store. Runs on the apply thread, so it never fights an apply.
+ * link's target) from the chunk store. Runs on the apply thread, so it never fights an apply. A foreign entry it
+ * cannot remove is logged once, counted and skipped; a file it cannot rebuild is never deleted (see
+ * {@link #auditNow()}). It also answers, for a watcher's check, whether DEST itself holds exactly the index
+ * ({@link #destProblem()}).
  */
 @Singleton
 public class DestAuditor {
@@ -38,10 +43,38 @@ public class DestAuditor {
     /** No audit starts while an entry was applied this recently. */
     static final Duration BUSY_SKIP = Duration.ofSeconds(1);
 
-    /** What one audit did. */
-    public record Report(int removed, int restored, int dropped) {
+    /**
+     * What one audit did: {@code unremovable} foreign entries it could not remove (or read), {@code damaged} files
+     * that differ from the index and that it could not rebuild (left in place); {@code firstLeft} names one of them.
+     */
+    public record Report(int removed, int restored, int dropped, int unremovable, int damaged, String firstLeft) {
+        public Report(int removed, int restored, int dropped) {
+            this(removed, restored, dropped, 0, 0, null);
+        }
+
         public int total() {
             return removed + restored + dropped;
+        }
+
+        /** True when DEST now holds exactly what the index says. */
+        public boolean clean() {
+            return unremovable == 0 && damaged == 0;
+        }
+
+        /** Why DEST is not a mirror of the index after this audit, for a log line or a check answer; null when clean. */
+        public String problem() {
+            if (clean()) {
+                return null;
+            }
+            StringBuilder sb = new StringBuilder("DEST is not a mirror yet:");
+            if (unremovable > 0) {
+                sb.append(' ').append(unremovable).append(" foreign entries the store cannot remove");
+            }
+            if (damaged > 0) {
+                sb.append(unremovable > 0 ? "," : "").append(' ').append(damaged)
+                        .append(" files that differ and cannot be rebuilt until the watcher sends them again");
+            }
+            return sb.append(" (first: ").append(firstLeft).append("; see the store's log)").toString();
         }
     }
 
@@ -53,6 +86,14 @@ public class DestAuditor {
     private final StoreStats stats;
     private final boolean enabled;
     private int detailLines;
+    /** Foreign entries the last audit could not remove, each logged once while it stays. */
+    private Set<String> unremovable = Set.of();
+    /**
+     * True once an audit found DEST holding exactly the index, until something could have made them differ: a
+     * failed apply, a journal failure or a new watcher session ({@link #invalidate()}). The store's own
+     * successful applies keep it (they write only what the index records).
+     */
+    private volatile boolean verified;
     /** No scheduled audit before this (System.nanoTime()): see {@link #DUTY}. */
     private volatile long notBefore = System.nanoTime();
 
@@ -105,50 +146,129 @@ public class DestAuditor {
         notBefore = end + DUTY * (end - start);
     }
 
-    /** One full audit on the calling thread (the apply thread, or a test's). */
+    /** Something may have made DEST and the index differ: the next {@link #destProblem()} walks DEST again. */
+    public void invalidate() {
+        verified = false;
+    }
+
+    /**
+     * For a watcher's check, on the apply thread: null when DEST holds exactly the index, else why not. Walks DEST
+     * (one full audit, removing foreign entries and restoring damaged ones, also when the periodic auditor is off)
+     * unless an audit already found it so and nothing since could have changed that ({@link #invalidate()}).
+     */
+    public String destProblem() {
+        if (verified) {
+            return null;
+        }
+        long start = System.nanoTime();
+        try {
+            return auditNow().problem();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Audit of %s for a check failed: %s", root, e);
+            return "the store cannot audit DEST: " + RelativePaths.printable(String.valueOf(e));
+        } finally {
+            long end = System.nanoTime();
+            notBefore = end + DUTY * (end - start);
+        }
+    }
+
+    /**
+     * One full audit on the calling thread (the apply thread, or a test's). A damaged file is rebuilt from its
+     * chunks; when they are gone it is never deleted: its mode and mtime are restored in place if its bytes still
+     * hash right, else it is left as it is and marked damaged in the index (so the watcher sends it again).
+     */
     public Report auditNow() throws IOException {
         detailLines = 0;
-        int removed = removeForeign();
+        verified = false;
+        Set<String> left = new LinkedHashSet<>();
+        int removed = removeForeign(left);
         materializer.finishDirectories();
         int restored = 0;
         int dropped = 0;
+        int damaged = 0;
+        String firstDamaged = null;
         for (Manifest m : index.snapshot()) {
-            if (materializer.intact(m)) {
+            boolean marked = index.damaged(m.path());
+            if (!marked && materializer.intact(m)) {
                 continue;
             }
+            String path = RelativePaths.printable(m.path());
             try {
-                if (restore(m)) {
-                    restored++;
-                    detail("restored %s %s", kind(m.type()), RelativePaths.printable(m.path()));
-                } else {
-                    dropped++;
-                    detail("cannot restore %s (chunks missing): dropped from the index, the watcher will resend it", RelativePaths.printable(m.path()));
+                switch (restore(m, marked)) {
+                    case REBUILT -> {
+                        restored++;
+                        detail("restored %s %s", kind(m.type()), path);
+                    }
+                    case METADATA -> {
+                        restored++;
+                        detail("restored the mode and mtime of %s in place (its bytes are intact, its chunks are not all stored)", path);
+                    }
+                    case DROPPED -> {
+                        dropped++;
+                        detail("cannot restore %s (chunks missing, nothing in DEST): dropped from the index, the watcher will resend it", path);
+                    }
+                    case LEFT -> {
+                        damaged++;
+                        firstDamaged = firstDamaged == null ? path : firstDamaged;
+                        if (!marked) {
+                            LOG.warnf("Audit: %s differs from the mirror and its chunks are not all stored: left as it is "
+                                    + "(it may be the only copy); the watcher is asked to send it again", path);
+                        }
+                    }
                 }
             } catch (Exception e) {
-                LOG.warnf("Cannot restore %s: %s", RelativePaths.printable(m.path()), e);
+                damaged++;
+                firstDamaged = firstDamaged == null ? path : firstDamaged;
+                LOG.warnf("Cannot restore %s: %s", path, e);
             }
         }
         materializer.finishDirectories();
         index.flush();
-        Report report = new Report(removed, restored, dropped);
+        for (String gone : unremovable) {
+            if (!left.contains(gone)) {
+                LOG.infof("Audit: %s is no longer in DEST", gone);
+            }
+        }
+        unremovable = left;
+        stats.auditUnremovable(left.size());
+        Report report = new Report(removed, restored, dropped, left.size(), damaged,
+                left.isEmpty() ? firstDamaged : left.iterator().next());
         if (report.total() > 0) {
             stats.repaired(report.total());
             LOG.infof("Audit of %s repaired %d entries: removed %d foreign, restored %d, dropped %d", root,
                     report.total(), removed, restored, dropped);
         }
+        verified = report.clean();
         return report;
     }
 
-    private boolean restore(Manifest m) throws Exception {
-        if (materializer.apply(m).isEmpty()) {
-            return true;
+    private enum Outcome { REBUILT, METADATA, DROPPED, LEFT }
+
+    private Outcome restore(Manifest m, boolean marked) throws Exception {
+        if (m.type() != EntryType.FILE || materializer.lacking(m).isEmpty()) {
+            if (materializer.apply(m).isEmpty()) {
+                if (marked) {
+                    index.put(m);
+                }
+                return Outcome.REBUILT;
+            }
         }
-        materializer.delete(m.path());
-        index.remove(m.path());
-        return false;
+        if (materializer.restoreMetadataInPlace(m)) {
+            if (marked) {
+                index.put(m);
+            }
+            return Outcome.METADATA;
+        }
+        Path there = materializer.existing(m.path());
+        if (there == null || StoreLayout.attributes(there) == null) {
+            index.remove(m.path());
+            return Outcome.DROPPED;
+        }
+        index.markDamaged(m.path());
+        return Outcome.LEFT;
     }
 
-    private int removeForeign() throws IOException {
+    private int removeForeign(Set<String> left) throws IOException {
         int[] removed = {0};
         Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, new FileVisitor<>() {
             @Override
@@ -178,8 +298,22 @@ public class DestAuditor {
             }
 
             @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                LOG.debugf("Audit cannot read %s: %s", file, e);
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (file.equals(root)) {
+                    throw e;
+                }
+                if (file.equals(stateDir)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String rel = relative(file);
+                if (rel == null || (index.get(rel) == null && !index.hasBelow(rel))) {
+                    remove(file, rel);
+                } else {
+                    String shown = RelativePaths.printable(rel);
+                    if (left.add(shown) && !unremovable.contains(shown)) {
+                        LOG.warnf("Audit cannot read %s (%s): what it holds is not checked", shown, e);
+                    }
+                }
                 return FileVisitResult.CONTINUE;
             }
 
@@ -188,10 +322,21 @@ public class DestAuditor {
                 return FileVisitResult.CONTINUE;
             }
 
-            private void remove(Path p, String rel) throws IOException {
-                materializer.deleteForeign(root.relativize(p));
+            private void remove(Path p, String rel) {
+                String shown = RelativePaths.printable(rel == null ? root.relativize(p).toString() : rel);
+                try {
+                    materializer.deleteForeign(root.relativize(p));
+                } catch (IOException | RuntimeException e) {
+                    // One entry the store may not remove (lost+found at a mount root, a folder of another user)
+                    // must not stop the audit of everything else: said once, counted in /status, skipped.
+                    if (left.add(shown) && !unremovable.contains(shown)) {
+                        LOG.warnf("Audit: cannot remove the foreign entry %s (%s): leaving it; DEST is not a mirror "
+                                + "while it is there", shown, e);
+                    }
+                    return;
+                }
                 removed[0]++;
-                detail("removed foreign %s", RelativePaths.printable(rel == null ? root.relativize(p).toString() : rel));
+                detail("removed foreign %s", shown);
                 if (rel != null) {
                     String parentRel = RelativePaths.parent(rel);
                     if (parentRel != null) {

@@ -28,8 +28,10 @@ import java.util.Set;
  * The integrity check behind {@code --verify} and {@code POST /api/v1/verify}: re-hashes every stored chunk
  * against its name and every mirror file against its manifest, chunk by chunk, so it also finds what the auditor
  * cannot (bytes changed behind an unchanged size and mtime). With repair: a corrupt chunk is deleted and, when an
- * intact mirror file holds its bytes, stored again from there; a damaged entry is rebuilt from its chunks; an entry
- * whose chunks are gone for good is dropped from the index (and DEST), so the watcher's next check sends it again.
+ * intact mirror file holds its bytes, stored again from there; a damaged entry is rebuilt from its chunks. A file
+ * whose chunks are gone is never deleted (DEST may hold its only copy): its mode and mtime are restored in place when
+ * its bytes still hash right (and its lost chunks stored again from it), it is dropped from the index when nothing is
+ * there, else it is left as it is and marked damaged in the index, so the watcher's next reconcile sends it again.
  * Not thread-safe: the apply thread (or a store that is not running) calls it.
  */
 public final class StoreVerifier {
@@ -220,10 +222,32 @@ public final class StoreVerifier {
                         problems.add(new Problem("damaged-entry", m.path(), detail + ": rebuilt from its chunks", true));
                         continue;
                     }
-                    materializer.delete(m.path());
-                    index.remove(m.path());
-                    problems.add(new Problem("damaged-entry", m.path(), detail + ": chunks missing, dropped from the "
-                            + "index so the watcher sends it again", true));
+                    // Its chunks are gone: the file in DEST may be the only copy, so it is never deleted.
+                    if (materializer.restoreMetadataInPlace(m)) {
+                        if (index.damaged(m.path())) {
+                            index.put(m);
+                        }
+                        long offset = 0;
+                        for (ChunkRef c : m.chunks()) {
+                            if (!chunks.has(c.hash()) && restoreChunk(c.hash(), m, offset)) {
+                                restoredFrom.put(c.hash(), m.path());
+                            }
+                            offset += c.length();
+                        }
+                        problems.add(new Problem("damaged-entry", m.path(), detail + ": its bytes are intact: mode and "
+                                + "mtime restored in place", true));
+                        continue;
+                    }
+                    Path there = materializer.existing(m.path());
+                    if (there == null || StoreLayout.attributes(there) == null) {
+                        index.remove(m.path());
+                        problems.add(new Problem("damaged-entry", m.path(), detail + ": chunks missing, nothing in "
+                                + "DEST: dropped from the index so the watcher sends it again", true));
+                        continue;
+                    }
+                    index.markDamaged(m.path());
+                    problems.add(new Problem("damaged-entry", m.path(), detail + ": chunks missing: left in place (it "
+                            + "may be the only copy), marked damaged so the watcher sends it again", false));
                 } catch (ProtocolException | IOException e) {
                     problems.add(new Problem("damaged-entry", m.path(), detail + ": repair failed: " + e, false));
                 }

@@ -55,6 +55,7 @@ public class StoreMetrics implements MeterBinder {
         gauge(r, "ferry.store.chunks.stored", null, "Chunks in the chunk store", chunks::chunkCount);
         gauge(r, "ferry.store.stored", "bytes", "Bytes in the chunk store (each chunk once)", chunks::byteCount);
         gauge(r, "ferry.store.index.entries", null, "Entries of the mirror index (files, directories, links)", index::size);
+        gauge(r, "ferry.store.audit.unremovable", null, "Foreign entries of DEST the last audit could not remove (0 for a mirror)", stats::auditUnremovable);
         gauge(r, "ferry.store.pending.files", null, "Files waiting for chunks before they can be written", sync::pendingFiles);
         gauge(r, "ferry.store.pending.batches", null, "Change batches received and not yet applied completely", stats::openBatches);
         gaugeD(r, "ferry.store.sync.lag", "seconds", "Age of the oldest change batch not yet applied completely (0: caught up)", stats::lagSeconds);

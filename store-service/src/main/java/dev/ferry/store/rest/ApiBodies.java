@@ -35,14 +35,15 @@ public final class ApiBodies {
      * The store at a glance (GET /api/v1/status, also what the status page shows). {@code mirrorBytes} is the size
      * of every file in the mirror added up, {@code dedupRatio} that divided by {@code bytesStored} (1 without
      * sharing, 4 for four copies of one file); {@code lagSeconds} is the age of the oldest change batch not yet
-     * applied completely; {@code diskFreeBytes} is free space on DEST's file system (-1 when unknown).
+     * applied completely; {@code diskFreeBytes} is free space on DEST's file system (-1 when unknown);
+     * {@code auditUnremovable} counts foreign entries of DEST the last audit could not remove (0 for a mirror).
      */
     public record Status(String dest, String storeId, long chunksStored, long bytesStored, long filesInIndex,
                          long pendingFiles, String connectedWatcher, String lastApplied, long entriesApplied,
                          long chunksReceived, long bytesReceived, long chunksDeduplicated, long bytesDeduplicated,
                          long corruptChunks, long auditRepairs, String rootDigest, long mirrorBytes, double dedupRatio,
                          int pendingBatches, double lagSeconds, long diskFreeBytes, List<Watcher> watchers,
-                         List<Change> recentChanges) {
+                         List<Change> recentChanges, int auditUnremovable) {
     }
 
     /** A connected watcher: its id from hello and since when (ISO-8601). */

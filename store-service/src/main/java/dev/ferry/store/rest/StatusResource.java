@@ -60,6 +60,7 @@ public class StatusResource {
                 last == null ? null : last.toString(), stats.entriesApplied(), stats.chunksReceived(),
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
                 stats.auditRepairs(), index.rootDigest(), mirror, stored == 0 ? 1.0 : (double) mirror / stored,
-                stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent);
+                stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent,
+                stats.auditUnremovable());
     }
 }

@@ -342,6 +342,63 @@ public class Materializer {
         }
     }
 
+    /**
+     * Gives the file {@code m} its recorded mode and mtime back in place, through its folder's handle, when DEST
+     * still holds its exact bytes (each chunk hashed). False, and nothing changed, when what is there is not a
+     * regular file of that size or its bytes differ. For a file whose chunks are gone: DEST may hold its only copy.
+     */
+    public boolean restoreMetadataInPlace(Manifest m) throws IOException, ProtocolException {
+        if (m.type() != EntryType.FILE) {
+            return false;
+        }
+        RelativePaths.check(m.path());
+        refuseStateDirAlias(m.path());
+        try (DestTree.Entry e = tree.walk(m.path(), false, d -> { })) {
+            BasicFileAttributes a = e == null ? null : e.attributes();
+            if (a == null || !a.isRegularFile() || a.size() != m.size() || !holdsBytes(e, m)) {
+                return false;
+            }
+            java.nio.file.attribute.PosixFileAttributeView view = e.dir.getFileAttributeView(e.name,
+                    java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(PosixModes.toPermissions(m.mode()));
+            FileTime time = FileTime.from(m.mtimeNs(), TimeUnit.NANOSECONDS);
+            view.setTimes(time, null, null);
+            if (m.mtimeNs() % 1000 != 0) {
+                // The handle's call stops at microseconds: the nanoseconds by path, while it names the same file.
+                Path byPath = FileNames.resolve(root, m.path());
+                BasicFileAttributes there = StoreLayout.attributes(byPath);
+                Object key = view.readAttributes().fileKey();
+                if (key != null && there != null && there.isRegularFile() && key.equals(there.fileKey())) {
+                    setMtime(byPath, m.mtimeNs());
+                }
+            }
+            return true;
+        }
+    }
+
+    /** True when the regular file {@code e} holds exactly the chunks of {@code m}, in order. */
+    private boolean holdsBytes(DestTree.Entry e, Manifest m) throws IOException {
+        byte[] buf = new byte[chunks.maxChunk()];
+        try (java.nio.channels.SeekableByteChannel ch = e.dir.newByteChannel(e.name,
+                Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            for (ChunkRef c : m.chunks()) {
+                if (c.length() > buf.length) {
+                    return false;
+                }
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, c.length());
+                while (bb.hasRemaining()) {
+                    if (ch.read(bb) < 0) {
+                        return false;
+                    }
+                }
+                if (!ChunkHash.compute(buf, 0, c.length()).equals(c.hash())) {
+                    return false;
+                }
+            }
+            return ch.read(ByteBuffer.allocate(1)) < 0;
+        }
+    }
+
     /** Notes that the entries of directory {@code dir} changed, so {@link #finishDirectories()} resets its times. */
     public void touch(String dir) {
         touchedDirs.add(dir);

@@ -33,8 +33,12 @@ import java.util.TreeMap;
 /**
  * The applied mirror: path -> manifest of every entry materialized in DEST, in memory, persisted as the
  * append-only journal {@code .ferry/index.log} of JSON lines {@code {"put":manifest}} and {@code {"del":path}}
- * (a del removes the path and everything below it). Replayed and compacted at start; a torn last line is ignored.
- * Thread-safe; changes reach the disk at {@link #flush()}.
+ * (a del removes the path and everything below it), and {@code {"damaged":path}} (DEST holds something else at
+ * path that the store cannot rebuild: the entry stays, so the file is never swept away as foreign, but its digest
+ * is {@link #DAMAGED}, so a reconcile asks the watcher for it again). Replayed and compacted at start; a torn last
+ * line is ignored. Thread-safe; changes reach the disk at {@link #flush()}. A failed journal write or fsync makes
+ * {@link #flush()} fail until {@link #recover()} rewrote the journal from memory: no line is appended after a
+ * torn one.
  */
 @Singleton
 public class MirrorIndex implements Closeable {
@@ -42,7 +46,29 @@ public class MirrorIndex implements Closeable {
 
     /** One line of the journal. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record JournalLine(Manifest put, String del) {
+    public record JournalLine(Manifest put, String del, String damaged) {
+        public JournalLine(Manifest put, String del) {
+            this(put, del, null);
+        }
+    }
+
+    /** The digest of an entry marked {@link #markDamaged damaged}: equal to no manifest's digest. */
+    public static final String DAMAGED = "damaged";
+
+    /** How journal bytes reach the disk; tests put in one that fails (a full disk, an I/O error). */
+    public interface JournalDisk {
+        JournalDisk REAL = new JournalDisk() {
+        };
+
+        default void write(FileChannel channel, java.nio.ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        default void force(FileChannel channel) throws IOException {
+            channel.force(false);
+        }
     }
 
     private record Entry(Manifest manifest, String digest) {
@@ -50,8 +76,12 @@ public class MirrorIndex implements Closeable {
 
     private final TreeMap<String, Entry> entries = new TreeMap<>();
     private final Path file;
-    private final FileChannel channel;
-    private final OutputStream journal;
+    private final Path tmpDir;
+    private FileChannel channel;
+    private OutputStream journal;
+    private volatile JournalDisk disk = JournalDisk.REAL;
+    /** Why the journal last failed, until {@link #recover()} rewrote it; null while it is healthy. */
+    private volatile String failed;
     private String rootDigest;
     private boolean unflushed;
     private volatile int size;
@@ -65,13 +95,34 @@ public class MirrorIndex implements Closeable {
 
     public MirrorIndex(Path file, Path tmpDir) throws IOException {
         this.file = file;
+        this.tmpDir = tmpDir;
         if (Files.exists(file)) {
             replay();
         }
         compact(tmpDir);
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        journal = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+        openJournal();
         size = entries.size();
+    }
+
+    private void openJournal() throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel = ch;
+        journal = new BufferedOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                disk.write(ch, java.nio.ByteBuffer.wrap(b, off, len));
+            }
+        }, 64 * 1024);
+    }
+
+    /** For tests: how the journal's bytes are written and forced from now on. */
+    public void journalDiskForTests(JournalDisk disk) {
+        this.disk = disk;
     }
 
     private void replay() throws IOException {
@@ -92,6 +143,8 @@ public class MirrorIndex implements Closeable {
                     apply(j.put());
                 } else if (j.del() != null) {
                     drop(j.del());
+                } else if (j.damaged() != null) {
+                    damage(j.damaged());
                 }
             } catch (IOException | RuntimeException e) {
                 if (i == lines.size() - 1) {
@@ -110,6 +163,10 @@ public class MirrorIndex implements Closeable {
             for (Entry e : entries.values()) {
                 out.write(Wire.mapper().writeValueAsBytes(new JournalLine(e.manifest(), null)));
                 out.write('\n');
+                if (DAMAGED.equals(e.digest())) {
+                    out.write(Wire.mapper().writeValueAsBytes(new JournalLine(null, null, e.manifest().path())));
+                    out.write('\n');
+                }
             }
             out.flush();
             ch.force(true);
@@ -216,6 +273,25 @@ public class MirrorIndex implements Closeable {
         return rootDigest;
     }
 
+    /**
+     * Keeps the entry at {@code path} but gives it the digest {@link #DAMAGED}: what DEST holds there differs from
+     * it and cannot be rebuilt (its chunks are gone), so the next reconcile asks the watcher for it. False when
+     * there is no such entry.
+     */
+    public synchronized boolean markDamaged(String path) throws IOException {
+        if (!damage(path)) {
+            return false;
+        }
+        write(new JournalLine(null, null, path));
+        return true;
+    }
+
+    /** True when the entry at {@code path} is {@link #markDamaged marked damaged}. */
+    public synchronized boolean damaged(String path) {
+        Entry e = entries.get(path);
+        return e != null && DAMAGED.equals(e.digest());
+    }
+
     /** Whether a watcher has completed a reconcile with this index since start. */
     public boolean reconciled() {
         return reconciled;
@@ -225,23 +301,76 @@ public class MirrorIndex implements Closeable {
         reconciled = true;
     }
 
-    /** Writes buffered journal lines and forces them to the disk. */
+    /**
+     * Writes buffered journal lines and forces them to the disk. Throws while the journal is failed (a write or
+     * fsync failed since the last {@link #recover()}): what it holds on disk is then unknown.
+     */
     public synchronized void flush() throws IOException {
+        if (failed != null) {
+            throw new IOException("the index journal failed (" + failed + ") and is not recovered yet");
+        }
         if (unflushed) {
-            journal.flush();
-            channel.force(false);
+            try {
+                journal.flush();
+                disk.force(channel);
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+                throw e;
+            }
             unflushed = false;
         }
     }
 
+    /** Why the journal failed, or null when it is healthy. */
+    public String failure() {
+        return failed;
+    }
+
+    /**
+     * Rewrites a failed journal from the index in memory (which holds what DEST holds: an entry is recorded only
+     * after it is applied), to a temp file, fsynced and renamed over the old one, then appends to it again.
+     * Nothing to do when the journal is healthy; throws, leaving it failed, when the rewrite fails too.
+     */
+    public synchronized void recover() throws IOException {
+        if (failed == null) {
+            return;
+        }
+        try {
+            journal.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("Closing the failed journal: %s", e);
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debugf("Closing the failed journal's channel: %s", e);
+        }
+        compact(tmpDir);
+        openJournal();
+        unflushed = false;
+        LOG.infof("Rewrote the index journal %s from the %d entries in memory after its failure (%s)", file,
+                entries.size(), failed);
+        failed = null;
+    }
+
     @Override
     public synchronized void close() throws IOException {
+        if (failed != null) {
+            recover();
+        }
         if (channel.isOpen()) {
             try {
                 flush();
             } finally {
                 journal.close();
             }
+        }
+    }
+
+    private void fail(Exception e) {
+        if (failed == null) {
+            failed = String.valueOf(e);
+            LOG.errorf("The index journal %s failed: %s", file, e);
         }
     }
 
@@ -261,6 +390,16 @@ public class MirrorIndex implements Closeable {
         fileBytes += bytesOf(m) - (old == null ? 0 : bytesOf(old.manifest()));
         rootDigest = null;
         size = entries.size();
+    }
+
+    private boolean damage(String path) {
+        Entry e = entries.get(path);
+        if (e == null || DAMAGED.equals(e.digest())) {
+            return false;
+        }
+        entries.put(path, new Entry(e.manifest(), DAMAGED));
+        rootDigest = null;
+        return true;
     }
 
     private boolean drop(String path) {
@@ -287,9 +426,18 @@ public class MirrorIndex implements Closeable {
         return m.type() == EntryType.FILE ? m.size() : 0;
     }
 
+    /** Appends {@code line}; while the journal is failed nothing is appended (the recovery rewrites it whole). */
     private void write(JournalLine line) throws IOException {
-        journal.write(Wire.mapper().writeValueAsBytes(line));
-        journal.write('\n');
+        if (failed != null) {
+            return;
+        }
+        try {
+            journal.write(Wire.mapper().writeValueAsBytes(line));
+            journal.write('\n');
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            throw e;
+        }
         unflushed = true;
     }
 }

@@ -21,6 +21,10 @@ final class PendingFiles {
     /** Heap one chunk of a pending file's manifest holds, roughly (its record, the indexes). */
     static final long HELD_BYTES_A_CHUNK = 160;
 
+    /** A move's source that goes once the moved file is in place: its path and its digest when the move came. */
+    record Replaced(String path, String digest) {
+    }
+
     /** One file waiting for chunks. */
     static final class Pending {
         Manifest entry;
@@ -32,6 +36,8 @@ final class PendingFiles {
         boolean writing;
         /** Bytes this file will add to the disk once applied, held against the quota until then. */
         long reserved;
+        /** The source of the move this file completes, removed once it is installed; or null. */
+        Replaced replaces;
 
         Pending(Manifest entry, Batch batch, long seq) {
             this.entry = entry;

@@ -33,6 +33,7 @@ public class StoreStats {
     private final ArrayDeque<AppliedChange> recent = new ArrayDeque<>(RECENT);
     private volatile Instant lastApplied;
     private volatile int openBatches;
+    private volatile int auditUnremovable;
     private volatile long oldestOpenBatchNanos;
 
     /** One applied change: when, what ({@code upsert}, {@code delete}, {@code move}) and the path. */
@@ -64,6 +65,16 @@ public class StoreStats {
 
     public void repaired(int count) {
         auditRepairs.addAndGet(count);
+    }
+
+    /** The last audit found {@code count} foreign entries in DEST that it cannot remove (or read). */
+    public void auditUnremovable(int count) {
+        auditUnremovable = count;
+    }
+
+    /** Foreign entries of DEST the last audit could not remove: while any is there, DEST is not a mirror. */
+    public int auditUnremovable() {
+        return auditUnremovable;
     }
 
     /** One garbage collection finished, deleting {@code chunks} chunks of {@code bytes} bytes in all. */

@@ -11,6 +11,7 @@ import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.ChunkRef;
+import dev.ferry.store.audit.DestAuditor;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.storage.Materializer;
@@ -49,6 +50,7 @@ public class SyncService {
     private final MirrorIndex index;
     private final Materializer materializer;
     private final ApplyExecutor apply;
+    private final DestAuditor auditor;
     private static final int MAX_CLIENT_ID = 256;
 
     private final StoreStats stats;
@@ -71,8 +73,9 @@ public class SyncService {
     private volatile SyncSession current;
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
-                       StoreStats stats, DiskQuota quota, StoreConfig config) {
+                       StoreStats stats, DiskQuota quota, StoreConfig config, DestAuditor auditor) {
         this.layout = layout;
+        this.auditor = auditor;
         this.index = index;
         this.materializer = materializer;
         this.apply = apply;
@@ -155,7 +158,14 @@ public class SyncService {
     }
 
     private void handle(SyncSession s, Message m) {
+        if (index.failure() != null && !recoverJournal()) {
+            s.fail("journal-failed", "the store cannot write its index journal (" + RelativePaths.printable(index.failure())
+                    + "): try again later", CloseCodes.TRY_AGAIN_LATER);
+            return;
+        }
         if (m instanceof Message.Hello h) {
+            // A new session may follow changes made to DEST while none was connected: its check walks DEST again.
+            auditor.invalidate();
             hello(s, h);
             return;
         }
@@ -172,13 +182,7 @@ public class SyncService {
             } else if (m instanceof Message.Changes c) {
                 changes(s, c);
             } else if (m instanceof Message.Check c) {
-                durable();
-                String mine = index.rootDigest();
-                boolean inSync = mine.equals(c.rootDigest());
-                if (inSync) {
-                    index.markReconciled();
-                }
-                s.send(new Message.Checked(mine, inSync));
+                check(s, c);
             } else if (m instanceof Message.Error e) {
                 LOG.warnf("Watcher %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
                         RelativePaths.printable(e.message()));
@@ -188,6 +192,31 @@ public class SyncService {
         } finally {
             commit(s);
         }
+    }
+
+    /**
+     * In sync means DEST itself equals the watcher's tree: when the index does, DEST is audited too (foreign
+     * entries removed, damaged ones restored; skipped when an audit found it so and nothing since could have
+     * changed that), and an entry the store cannot remove or rebuild makes the answer "not in sync", with why.
+     */
+    private void check(SyncSession s, Message.Check c) {
+        if (!durable()) {
+            return;
+        }
+        String problem = null;
+        if (index.rootDigest().equals(c.rootDigest())) {
+            index.markReconciled();
+            problem = auditor.destProblem();
+            if (index.failure() != null) {
+                journalFailed();
+                return;
+            }
+            if (problem != null) {
+                LOG.warnf("Check from %s: the index matches its tree, but %s", s.describe(), problem);
+            }
+        }
+        String mine = index.rootDigest();
+        s.send(new Message.Checked(mine, problem == null && mine.equals(c.rootDigest()), problem));
     }
 
     private void hello(SyncSession s, Message.Hello h) {
@@ -277,6 +306,7 @@ public class SyncService {
                 index.remove(path);
                 removed++;
             } catch (Exception e) {
+                auditor.invalidate();
                 LOG.warnf("Cannot remove %s during reconcile: %s", RelativePaths.printable(path), e);
             }
         }
@@ -337,6 +367,7 @@ public class SyncService {
             } catch (ProtocolException e) {
                 batch.fail(pathOf(change), Materializer.failureReason(e), e.code());
             } catch (Exception e) {
+                auditor.invalidate();
                 LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(pathOf(change)), e);
                 batch.fail(pathOf(change), Materializer.failureReason(e));
             }
@@ -370,18 +401,29 @@ public class SyncService {
     }
 
     private void upsert(Batch batch, Manifest m, LinkedHashSet<ChunkHash> missing) throws Exception {
+        upsert(batch, m, missing, null);
+    }
+
+    /**
+     * Applies {@code m}, or registers it as pending until its chunks are stored; {@code replaces} (a move's source,
+     * or null) is removed only once {@code m} is in place.
+     */
+    private void upsert(Batch batch, Manifest m, LinkedHashSet<ChunkHash> missing, PendingFiles.Replaced replaces)
+            throws Exception {
         if (m == null) {
             throw new ProtocolException("bad-message", "upsert without an entry");
         }
         String path = RelativePaths.check(m.path());
         supersede(m.type() == EntryType.DIRECTORY ? pending.removeAt(path) : pending.removeUnder(path));
         if (m.digest().equals(index.digestOf(path)) && materializer.intact(m)) {
+            removeReplaced(replaces);
             return;
         }
         if (m.type() != EntryType.FILE) {
             materializer.apply(m);
             index.put(m);
             stats.applied("upsert", path);
+            removeReplaced(replaces);
             return;
         }
         List<ChunkHash> lacking = materializer.lacking(m);
@@ -397,20 +439,40 @@ public class SyncService {
                         + pending.heldBytes() + " bytes of the " + maxSessionBytes + " a session may (upload their "
                         + "chunks, then send this one again)");
             }
-            pending.add(m, batch, lacking, growth);
+            pending.add(m, batch, lacking, growth).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
         }
         lacking = materializer.applyFile(m);
         if (!lacking.isEmpty()) {
-            pending.add(m, batch, lacking, growth);
+            pending.add(m, batch, lacking, growth).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
         }
         index.put(m);
         stats.applied("upsert", path);
+        removeReplaced(replaces);
+    }
+
+    /**
+     * Removes a move's source once the moved entry is in place, unless a later change made it something else
+     * (then that change owns it).
+     */
+    private void removeReplaced(PendingFiles.Replaced replaces) {
+        if (replaces == null || !replaces.digest().equals(index.digestOf(replaces.path()))) {
+            return;
+        }
+        try {
+            materializer.delete(replaces.path());
+            index.remove(replaces.path());
+        } catch (Exception e) {
+            // The moved entry is in place; the source stays in the index, so the next check differs and the
+            // reconcile that follows removes it.
+            auditor.invalidate();
+            LOG.warnf("Cannot remove %s, the source of a move: %s", RelativePaths.printable(replaces.path()), e);
+        }
     }
 
     private long indexedFileSize(String path) {
@@ -462,9 +524,16 @@ public class SyncService {
                 return;
             }
         }
-        materializer.delete(from);
-        index.remove(from);
-        upsert(batch, m, missing);
+        // New content (or a source that is not intact): the source stays until the new version is complete, as
+        // it may be the only copy of the bytes it shares with it; building it is an upsert at the destination.
+        String fromDigest = index.digestOf(from);
+        if (fromDigest == null) {
+            materializer.delete(from);
+            index.remove(from);
+            upsert(batch, m, missing);
+        } else {
+            upsert(batch, m, missing, new PendingFiles.Replaced(from, fromDigest));
+        }
     }
 
     /**
@@ -546,6 +615,7 @@ public class SyncService {
                 index.put(p.entry);
                 stats.applied("upsert", p.entry.path());
                 p.batch.open--;
+                removeReplaced(p.replaces);
             } else {
                 pending.wait(p, w.lacking());
                 if (s != null) {
@@ -553,6 +623,7 @@ public class SyncService {
                 }
             }
         } catch (Exception e) {
+            auditor.invalidate();
             LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
             p.batch.fail(p.entry.path(), Materializer.failureReason(e));
             p.batch.open--;
@@ -578,8 +649,8 @@ public class SyncService {
                 }
             }
         }
-        if (ackDue) {
-            durable();
+        if (ackDue && !durable()) {
+            return;
         }
         if (!live) {
             return;
@@ -597,8 +668,12 @@ public class SyncService {
         stats.openBatches(s.batches.size(), oldest);
     }
 
-    /** Restores the times of the directories changed since the last call and fsyncs the index journal. */
-    private void durable() {
+    /**
+     * Restores the times of the directories changed since the last call and fsyncs the index journal. False when
+     * the journal failed: then nothing more is acknowledged, the session is closed and the journal rewritten
+     * ({@link #journalFailed()}).
+     */
+    private boolean durable() {
         try {
             materializer.finishDirectories();
         } catch (Exception e) {
@@ -606,8 +681,42 @@ public class SyncService {
         }
         try {
             index.flush();
+            return true;
         } catch (Exception e) {
-            LOG.errorf(e, "Cannot write the index journal");
+            journalFailed();
+            return false;
+        }
+    }
+
+    /**
+     * A journal write or fsync failed: what the journal holds on disk is unknown (a torn line, lost lines), so no
+     * ack may go out. The session is closed with {@code journal-failed} (the watcher reconnects and reconciles),
+     * and the journal is rewritten from the index in memory before the next session is accepted.
+     */
+    private void journalFailed() {
+        auditor.invalidate();
+        String why = RelativePaths.printable(String.valueOf(index.failure()));
+        SyncSession s = current;
+        if (s != null) {
+            current = null;
+            pending.clear();
+            stats.openBatches(0, 0);
+            LOG.errorf("The index journal failed (%s): acknowledging nothing more, closing the session of %s", why,
+                    s.describe());
+            s.fail("journal-failed", "the store cannot write its index journal (" + why + "): nothing more is "
+                    + "acknowledged; reconnect to reconcile", CloseCodes.UNEXPECTED_CONDITION);
+        }
+        recoverJournal();
+    }
+
+    /** Rewrites a failed journal from memory; false (logged) when that fails too. */
+    private boolean recoverJournal() {
+        try {
+            index.recover();
+            return true;
+        } catch (Exception e) {
+            LOG.errorf("Cannot rewrite the index journal: %s; sessions are refused until it can be", e);
+            return false;
         }
     }
 

@@ -103,17 +103,37 @@ class StoreVerifierTest {
         assertTrue(text.stream().anyMatch(l -> l.contains("b.bin") && l.contains("although size and mtime match")), text.toString());
 
         StoreVerifier.Report fixed = verifier.verify(true);
-        assertTrue(fixed.clean(), StoreVerifier.describe(fixed).toString());
+        assertEquals(2, fixed.remaining(), "c.bin and its lost chunk wait for the watcher: " + StoreVerifier.describe(fixed));
         assertArrayEquals(a.bytes(), Files.readAllBytes(dest.resolve("a.bin")));
         byte[] restored = new byte[a.pieces().get(1).length];
         assertEquals(restored.length, chunks.read(a.chunks().get(1).hash(), new byte[chunks.maxChunk()]),
                 "the corrupt chunk was stored again from the intact mirror file");
         assertArrayEquals(b.bytes(), Files.readAllBytes(dest.resolve("b.bin")), "rebuilt from its chunks");
-        assertNull(index.get("c.bin"), "dropped, so the watcher's next check sends it again");
-        assertFalse(Files.exists(dest.resolve("c.bin")));
+        assertTrue(Files.exists(dest.resolve("c.bin")), "never deleted: it may be the only copy (issue 11 item 7b)");
+        assertEquals(MirrorIndex.DAMAGED, index.digestOf("c.bin"), "marked, so the watcher's next reconcile sends it");
 
         StoreVerifier.Report after = verifier.verify(false);
-        assertTrue(after.clean(), StoreVerifier.describe(after).toString());
+        assertEquals(1, after.damagedEntries(), StoreVerifier.describe(after).toString());
+        assertEquals(1, after.missingChunks(), StoreVerifier.describe(after).toString());
         assertEquals(0, after.repaired());
+    }
+
+    /** Issue 11 item 7b: a file whose chunk is gone but whose bytes are intact keeps them; its metadata comes back. */
+    @Test
+    void aFileWithChangedMetadataAndALostChunkIsKeptAndGivesTheChunkBack() throws Exception {
+        TestData.FileData d = put("d.bin");
+        Path file = dest.resolve("d.bin");
+        Path lost = chunks.pathOf(d.chunks().get(2).hash());
+        Files.delete(lost);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        StoreVerifier.Report fixed = verifier.verify(true);
+        List<String> text = StoreVerifier.describe(fixed);
+        assertTrue(fixed.clean(), text.toString());
+        assertArrayEquals(d.bytes(), Files.readAllBytes(file), "kept");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertTrue(Files.exists(lost), "the lost chunk is stored again from the intact file");
+        assertEquals(d.chunks().get(2).length(), chunks.read(d.chunks().get(2).hash(), new byte[chunks.maxChunk()]));
+        assertTrue(verifier.verify(false).clean());
     }
 }

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MirrorIndexTest {
@@ -87,6 +88,48 @@ class MirrorIndexTest {
             assertEquals(1, index.size());
             index.put(Manifest.directory("z/q", 0755, 1L));
             assertNull(index.get("z"), "a file cannot be the parent of an entry");
+        }
+    }
+
+    /** Issue 11 item 6: after a torn write nothing is appended and flush fails until the journal is rewritten. */
+    @Test
+    void aFailedJournalWriteFailsEveryFlushUntilTheJournalIsRewrittenFromMemory() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
+        try (MirrorIndex index = open()) {
+            index.put(Manifest.directory("a", 0755, 1L));
+            index.flush();
+            index.journalDiskForTests(new MirrorIndex.JournalDisk() {
+                @Override
+                public void write(java.nio.channels.FileChannel channel, java.nio.ByteBuffer bytes) throws java.io.IOException {
+                    if (full.get()) {
+                        bytes.limit(bytes.position() + bytes.remaining() / 2);
+                        MirrorIndex.JournalDisk.super.write(channel, bytes);
+                        throw new java.io.IOException("No space left on device (injected)");
+                    }
+                    MirrorIndex.JournalDisk.super.write(channel, bytes);
+                }
+            });
+            full.set(true);
+            index.put(Manifest.directory("b", 0755, 1L));
+            assertThrows(java.io.IOException.class, index::flush);
+            assertNotNull(index.failure());
+            full.set(false);
+            index.put(Manifest.directory("c", 0755, 1L));
+            assertThrows(java.io.IOException.class, index::flush, "still failed: its tail is torn");
+            List<String> torn = Files.readAllLines(dir.resolve("index.log"));
+            assertFalse(torn.get(torn.size() - 1).endsWith("}"), "the injected failure tore the last line: " + torn);
+
+            index.recover();
+            assertNull(index.failure());
+            index.put(Manifest.directory("d", 0755, 1L));
+            index.flush();
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("index.log"));
+        assertEquals(4, lines.size(), "a, b, c from memory, then d appended: " + lines);
+        try (MirrorIndex index = open()) {
+            for (String path : List.of("a", "b", "c", "d")) {
+                assertNotNull(index.get(path), path);
+            }
         }
     }
 }

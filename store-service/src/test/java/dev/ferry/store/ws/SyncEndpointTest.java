@@ -423,4 +423,126 @@ class SyncEndpointTest {
             v2.next(Message.Checked.class);
         }
     }
+
+    /** Issue 11 item 1: "in sync" means DEST itself, so foreign entries are gone before a check says so. */
+    @Test
+    void aCheckIsInSyncOnlyOnceDestHoldsNothingForeign() throws Exception {
+        try (WsClient c = greeted("w-foreign")) {
+            c.send(changes(90, new Change.Upsert(Manifest.directory("kept", 0755, 1L))));
+            c.next(Message.Missing.class);
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+            Files.writeString(dest("foreign.txt"), "an old copy");
+            Files.createDirectories(dest("old-folder/deeper"));
+            Files.writeString(dest("old-folder/deeper/f"), "x");
+            Files.writeString(dest("kept/stray"), "x");
+            c.send(new Message.Check(index.rootDigest()));
+            Message.Checked checked = c.next(Message.Checked.class);
+            assertFalse(Files.exists(dest("foreign.txt"), LinkOption.NOFOLLOW_LINKS), "gone before the answer");
+            assertFalse(Files.exists(dest("old-folder"), LinkOption.NOFOLLOW_LINKS));
+            assertFalse(Files.exists(dest("kept/stray"), LinkOption.NOFOLLOW_LINKS));
+            assertTrue(checked.inSync(), checked.toString());
+            assertNull(checked.problem());
+            assertTrue(Files.isDirectory(dest("kept")));
+        }
+    }
+
+    /** Issue 11 item 6: a failed journal write acknowledges nothing, closes the session, and is repaired. */
+    @Test
+    void aFailedJournalWriteStopsAcksClosesTheSessionAndTheJournalIsRewritten() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        index.journalDiskForTests(new MirrorIndex.JournalDisk() {
+            @Override
+            public void write(java.nio.channels.FileChannel channel, java.nio.ByteBuffer bytes) throws java.io.IOException {
+                if (failOnce.compareAndSet(true, false)) {
+                    bytes.limit(bytes.position() + bytes.remaining() / 2);
+                    MirrorIndex.JournalDisk.super.write(channel, bytes);
+                    throw new java.io.IOException("No space left on device (injected)");
+                }
+                MirrorIndex.JournalDisk.super.write(channel, bytes);
+            }
+        });
+        try {
+            try (WsClient c = greeted("w-journal")) {
+                c.send(changes(80, new Change.Upsert(Manifest.directory("jr1", 0755, 1L))));
+                c.next(Message.Missing.class);
+                assertEquals(80, c.next(Message.Ack.class).batch());
+
+                failOnce.set(true);
+                c.send(changes(81, new Change.Upsert(Manifest.directory("jr2", 0755, 1L))));
+                c.next(Message.Missing.class);
+                Message after = c.nextAny();
+                assertTrue(after instanceof Message.Error e && e.code().equals("journal-failed"),
+                        "expected error journal-failed, not " + after);
+                assertTrue(c.awaitClosed(), "the session is closed");
+                for (Message m = c.poll(0); m != null; m = c.poll(0)) {
+                    assertFalse(m instanceof Message.Ack, "no ack after the failed write: " + m);
+                }
+            }
+            assertFalse(failOnce.get(), "the failure was injected");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (index.failure() != null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertNull(index.failure(), "the journal is rewritten after the session is closed");
+            List<String> lines = Files.readAllLines(layout.indexFile());
+            for (String line : lines) {
+                dev.ferry.protocol.Wire.mapper().readValue(line, MirrorIndex.JournalLine.class);
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.contains("\"jr2\"")), "jr2 is applied, so it is journaled");
+
+            try (WsClient c = greeted("w-journal-2")) {
+                c.send(changes(82, new Change.Upsert(Manifest.directory("jr3", 0755, 1L))));
+                c.next(Message.Missing.class);
+                Message.Ack ack = c.next(Message.Ack.class);
+                assertEquals(82, ack.batch());
+                assertEquals(List.of(), ack.failed());
+                c.send(new Message.Check(index.rootDigest()));
+                assertTrue(c.next(Message.Checked.class).inSync());
+            }
+            Path copy = Files.createTempDirectory("journal-copy");
+            Files.createDirectories(copy.resolve("tmp"));
+            Files.copy(layout.indexFile(), copy.resolve("index.log"));
+            try (MirrorIndex replayed = new MirrorIndex(copy.resolve("index.log"), copy.resolve("tmp"))) {
+                assertEquals(index.rootDigest(), replayed.rootDigest(), "the journal on disk holds the whole index");
+                assertNotNull(replayed.get("jr2"));
+                assertNotNull(replayed.get("jr3"));
+            }
+        } finally {
+            index.journalDiskForTests(MirrorIndex.JournalDisk.REAL);
+        }
+    }
+
+    /** Issue 11 item 7c: a move with new content keeps its source until the new file is complete. */
+    @Test
+    void aMoveWithNewContentKeepsTheSourceUntilTheNewFileIsInPlace() throws Exception {
+        TestData.FileData v1 = TestData.file(6000, 1000);
+        byte[] fresh = TestData.random(1000);
+        List<ChunkRef> edited = new ArrayList<>(v1.chunks());
+        edited.set(2, new ChunkRef(TestData.hash(fresh), fresh.length));
+        byte[] v2Bytes = v1.bytes().clone();
+        System.arraycopy(fresh, 0, v2Bytes, 2000, 1000);
+        Manifest m1 = v1.manifest("mv/a", 0644, 7_000_000_000L);
+        Manifest m2 = Manifest.file("mv/b", 0644, 8_000_000_000L, 6000, edited);
+        try (WsClient c = greeted("w-move-new")) {
+            upload(v1.pieces());
+            c.send(changes(100, new Change.Upsert(Manifest.directory("mv", 0755, 1L)), new Change.Upsert(m1)));
+            c.next(Message.Missing.class);
+            assertEquals(List.of(), c.next(Message.Ack.class).failed());
+
+            c.send(changes(101, new Change.Move("mv/a", m2)));
+            assertEquals(List.of(TestData.hash(fresh)), c.next(Message.Missing.class).chunks());
+            assertArrayEquals(v1.bytes(), Files.readAllBytes(dest("mv/a")), "the source stays while the new file waits");
+            assertEquals(m1, index.get("mv/a"));
+            assertFalse(Files.exists(dest("mv/b")));
+
+            upload(List.of(fresh));
+            Message.Ack ack = c.next(Message.Ack.class);
+            assertEquals(101, ack.batch());
+            assertEquals(List.of(), ack.failed());
+            assertArrayEquals(v2Bytes, Files.readAllBytes(dest("mv/b")));
+            assertFalse(Files.exists(dest("mv/a")), "removed once the new file is in place");
+            assertNull(index.get("mv/a"));
+            assertEquals(m2, index.get("mv/b"));
+        }
+    }
 }

@@ -654,13 +654,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         status.inSync(false);
         s.reconcileAttempts++;
+        // The store's own words when its index matches but DEST does not (a foreign entry it cannot remove).
+        String storeSays = checked.problem() == null ? "" : "; the store says: " + RelativePaths.printable(checked.problem());
         if (settings.once() && s.reconcileAttempts > ONCE_MAX_RECONCILES) {
             outcome.failed("the store's mirror still differs from the source after " + ONCE_MAX_RECONCILES
-                    + " reconciles; see the store's log for the paths it could not apply", 1);
+                    + " reconciles" + (storeSays.isEmpty() ? "; see the store's log for the paths it could not apply"
+                    : storeSays), 1);
             return;
         }
         long delay = reconcileDelay(s.reconcileAttempts, settings.reconcileMaxDelay().toMillis());
-        String failing = failures.summary();
+        String failing = failures.summary() + storeSays;
         if (s.reconcileAttempts <= 2 || Long.bitCount(s.reconcileAttempts) == 1 || !failing.equals(lastDiffers)) {
             LOG.warnf("the store's mirror differs from the source (store root %.12s, source root %.12s)%s: rescanning "
                     + "and reconciling again in %s (attempt %d)", checked.rootDigest(), cache.rootDigest(), failing,

@@ -43,6 +43,8 @@ final class FakeStore implements ChunkUploads {
     final List<Change.Patch> patches = new CopyOnWriteArrayList<>();
     /** Answer every patch with base-unknown, as a store that lost its index would. */
     volatile boolean forgetBases;
+    /** When set, a check whose digest matches is still not in sync, for this reason (DEST holds a foreign entry). */
+    volatile String destProblem;
 
     /** The store's end of one connection. */
     final class Link implements StoreLink {
@@ -148,7 +150,8 @@ final class FakeStore implements ChunkUploads {
             }
         } else if (m instanceof Message.Check) {
             String root = rootDigest();
-            reply(l, new Message.Checked(root, root.equals(((Message.Check) m).rootDigest())));
+            String problem = destProblem;
+            reply(l, new Message.Checked(root, problem == null && root.equals(((Message.Check) m).rootDigest()), problem));
         }
     }
 

@@ -56,6 +56,11 @@ class SyncEngineTest {
         final ChangeAggregator aggregator;
 
         Watcher() {
+            this(false, null);
+        }
+
+        /** With {@code once}, a failure is completed into {@code failure} instead of failing the test. */
+        Watcher(boolean once, java.util.concurrent.CompletableFuture<String> failure) {
             ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor();
             ExecutorService protocol = Executors.newSingleThreadExecutor();
             executors.add(tree);
@@ -63,7 +68,7 @@ class SyncEngineTest {
             SourceScanner scanner = new SourceScanner(source);
             hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
-                    false, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
+                    once, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
                     l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
                     new SyncEngine.Outcome() {
@@ -74,7 +79,10 @@ class SyncEngineTest {
 
                         @Override
                         public void failed(String why, int exitCode) {
-                            throw new AssertionError(why);
+                            if (failure == null) {
+                                throw new AssertionError(why);
+                            }
+                            failure.complete(exitCode + ": " + why);
                         }
                     });
             aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree, engine::flush);
@@ -294,5 +302,20 @@ class SyncEngineTest {
         List<Change> items = new ArrayList<>();
         sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
         assertEquals(watcher.cache.size(), items.size(), "the scan's changes are not sent besides the reconcile: " + items);
+    }
+
+    /** Issue 11 item 1: the store's index matches but DEST does not: --once fails, naming the store's reason. */
+    @Test
+    void onceFailsWithTheStoresReasonWhenDestIsNotAMirror() throws Exception {
+        populate(3);
+        String why = "DEST is not a mirror yet: 1 foreign entries the store cannot remove (first: lost+found)";
+        store.destProblem = why;
+        java.util.concurrent.CompletableFuture<String> failure = new java.util.concurrent.CompletableFuture<>();
+        Watcher watcher = new Watcher(true, failure);
+        store.connect(watcher.engine);
+        String failed = failure.get(30, TimeUnit.SECONDS);
+        assertTrue(failed.startsWith("1: ") && failed.contains(why), failed);
+        assertEquals(0, synced.availablePermits(), "never reported as synced");
+        assertTrue(sent(Message.Check.class).size() > 3, "a check after each reconcile");
     }
 }

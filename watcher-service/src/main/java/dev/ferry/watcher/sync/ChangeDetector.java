@@ -144,7 +144,8 @@ public final class ChangeDetector {
             if (!seen.walk("")) {
                 return guard("the source folder " + scanner.root() + " is missing or not a directory");
             }
-            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource && !seen.unlisted.contains("")) {
+            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource && seen.unknown.isEmpty()
+                    && !seen.unlisted.contains("")) {
                 return guard("the source folder " + scanner.root() + " is empty, but " + cache.size()
                         + " entries were synced from it");
             }
@@ -175,7 +176,10 @@ public final class ChangeDetector {
         TreeSet<String> again = new TreeSet<>(seen.unknown);
         again.addAll(seen.unlisted);
         for (String path : again) {
-            listener.lookAgainLater(path, unknownRetries.failed(path));
+            java.time.Duration delay = unknownRetries.failed(path);
+            if (delay != null) {
+                listener.lookAgainLater(path, delay);
+            }
         }
     }
 

@@ -139,6 +139,7 @@ class ChangeDetectorTest {
         write("d/sub/b.txt", "b");
         write("e.txt", "e");
         write("f.txt", "f");
+        write("g.txt", "g");
         flushAll();
         int cached = cache.size();
         scanner.statFaults(path -> switch (path) {

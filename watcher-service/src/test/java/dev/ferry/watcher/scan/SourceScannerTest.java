@@ -113,8 +113,8 @@ class SourceScannerTest {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path locked = Files.createDirectories(root.resolve("locked"));
         Files.writeString(locked.resolve("f"), "x");
-        Path noSearch = Files.createDirectories(root.resolve("nosearch/sub"));
-        noSearch = root.resolve("nosearch");
+        Files.createDirectories(root.resolve("nosearch/sub"));
+        Path noSearch = root.resolve("nosearch");
         Files.writeString(noSearch.resolve("g"), "x");
         Files.writeString(root.resolve("open.txt"), "x");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));

@@ -53,7 +53,7 @@ class SwappedFolderTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        d = Files.createDirectories(root.resolve("d/sub"));
+        Files.createDirectories(root.resolve("d/sub"));
         d = root.resolve("d");
         Files.writeString(d.resolve("data.txt"), "inside data");
         Files.writeString(d.resolve("sub/x.txt"), "inside x");

@@ -9,8 +9,7 @@ import dev.ferry.watcher.upload.ChunkChecksums;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.channels.Channels;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +82,8 @@ public final class FileHasher {
     private HashResult hashNow(ScannedEntry before) {
         List<ChunkRef> chunks = new ArrayList<>((int) Math.min(1 << 16, before.size() / (chunker.params().avgSize()) + 1));
         long[] total = {0};
-        try (InputStream in = Files.newInputStream(before.file(), LinkOption.NOFOLLOW_LINKS)) {
+        // Opened through the folder handles from the source root: a folder on the way swapped for a link is not followed.
+        try (InputStream in = Channels.newInputStream(scanner.open(before.path(), before.inode()))) {
             chunker.split(in, before.size(), (chunk, buf, off) -> {
                 chunks.add(ChunkRef.of(chunk));
                 checksums.hashed(chunk.hash(), buf, off, chunk.length());
@@ -97,7 +97,7 @@ public final class FileHasher {
         } catch (NoSuchFileException e) {
             return new HashResult.Vanished();
         } catch (IOException e) {
-            if (!Files.exists(before.file(), LinkOption.NOFOLLOW_LINKS)) {
+            if (gone(before)) {
                 return new HashResult.Vanished();
             }
             return new HashResult.Unreadable(SourceScanner.describe(e));
@@ -117,6 +117,15 @@ public final class FileHasher {
         }
         filesHashed.incrementAndGet();
         return new HashResult.Hashed(Manifest.file(after.path(), after.mode(), after.mtimeNs(), after.size(), chunks), after);
+    }
+
+    private boolean gone(ScannedEntry before) {
+        try {
+            ScannedEntry now = scanner.stat(before.path());
+            return now == null || now.type() != EntryType.FILE || now.inode() != before.inode();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public long bytesHashed() {

@@ -7,30 +7,35 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Walks the source without following symlinks and stats each entry once (type, mode, mtime, size, inode).
- * Names that cannot be mirrored (not UTF-8, or breaking {@link RelativePaths}) are skipped with a warning, and
- * so are sockets, FIFOs and devices; entries that vanish mid-walk are simply not reported.
+ * Walks the source through folder handles without following symlinks (see {@link DirectoryHandle}) and stats each
+ * entry (type, mode, mtime, size, inode). Names that cannot be mirrored (not UTF-8, or breaking
+ * {@link RelativePaths}) are skipped with a warning, and so are sockets, FIFOs and devices; entries that vanish
+ * mid-walk are simply not reported, and entries that cannot be looked at are reported as unknown.
  */
 public final class SourceScanner {
     private static final Logger LOG = Logger.getLogger(SourceScanner.class);
-    private static final String ATTRIBUTES = "unix:mode,ino,size,lastModifiedTime,ctime";
+    private static final String ATTRIBUTES = "unix:mode,ino,size,lastModifiedTime,ctime,fileKey";
     private static final int S_IFMT = 0170000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
@@ -39,6 +44,11 @@ public final class SourceScanner {
 
     private final Path root;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Runs between a look at a file and the open that relies on it; tests put a racing swap there. */
+    private volatile Consumer<String> betweenSteps = path -> { };
+    /** Fails a stat as a failing disk would (EIO, ESTALE); tests set it, as those cannot be made on demand. */
+    private volatile Function<String, IOException> statFaults = path -> null;
+    private volatile RootHandle rootHandle;
 
     /** Receives what a walk finds. */
     public interface Visitor {
@@ -58,11 +68,28 @@ public final class SourceScanner {
          */
         default void unlisted(String dirPath) {
         }
+
+        /**
+         * An entry that exists but could not be stat'ed (permission denied on its folder, I/O error, stale handle):
+         * what it is, and what lies below it, is unknown, and must not be taken as deleted.
+         */
+        default void unknown(String path) {
+        }
     }
 
     /** {@code root} must be absolute and normalized. */
     public SourceScanner(Path root) {
         this.root = root;
+    }
+
+    /** For tests: runs {@code hook} (with the wire path) between a look at a file and its open. */
+    public void betweenSteps(Consumer<String> hook) {
+        this.betweenSteps = hook;
+    }
+
+    /** For tests: a stat of the wire paths {@code faults} answers for fails with that exception. */
+    public void statFaults(Function<String, IOException> faults) {
+        this.statFaults = faults;
     }
 
     public Path root() {
@@ -75,122 +102,323 @@ public final class SourceScanner {
     }
 
     /**
-     * One entry's stat, or null when it does not exist or is of a kind that is not mirrored.
+     * One entry's stat, or null when it does not exist, a folder on its way is missing, a file or a link (nothing
+     * below a link is in the tree), or it is of a kind that is not mirrored. Looked at through folder handles from
+     * the root, never following a link.
      *
      * @throws IOException when it exists but cannot be read (for instance permission denied on a parent)
      */
     public ScannedEntry stat(String path) throws IOException {
-        Path file = resolve(path);
-        try {
-            return toEntry(path, file, readAttributes(file));
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            return null;
-        } catch (FileSystemException e) {
-            if ("Not a directory".equals(e.getReason())) {
+        if (path.isEmpty()) {
+            return toEntry(path, root, readAttributes(root));
+        }
+        try (DirectoryHandle parent = openParent(path)) {
+            if (parent == null) {
                 return null;
             }
-            throw e;
+            Looked looked = look(parent, lastName(path), path);
+            return looked == null ? null : looked.entry;
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
     /**
-     * Walks the subtree at {@code start} ("" for the whole source), parents before children.
+     * Opens the file at {@code path} for reading through folder handles from the root, never following a link,
+     * and only while it is still the file a scan saw (inode {@code inode}; -1 takes whatever file is there).
+     *
+     * @throws NoSuchFileException when it is gone, replaced, or a folder on its way is no longer a folder
+     */
+    public SeekableByteChannel open(String path, long inode) throws IOException {
+        betweenSteps.accept(path);
+        try (DirectoryHandle parent = openParent(path)) {
+            if (parent == null) {
+                throw new NoSuchFileException(path, null, "a folder on its way is gone or replaced");
+            }
+            Path name = lastName(path);
+            Object key = parent.key(name);
+            if (inode >= 0) {
+                Map<String, Object> attrs = Files.readAttributes(parent.path.resolve(name), "unix:ino,fileKey",
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!key.equals(attrs.get("fileKey")) || ((Number) attrs.get("ino")).longValue() != inode) {
+                    throw new NoSuchFileException(path, null, "replaced since it was scanned");
+                }
+            }
+            betweenSteps.accept(path);
+            SeekableByteChannel channel = parent.openFile(name);
+            if (!key.equals(parent.key(name))) {
+                channel.close();
+                throw new NoSuchFileException(path, null, "replaced while it was opened");
+            }
+            return channel;
+        }
+    }
+
+    /**
+     * Walks the subtree at {@code start} ("" for the whole source), parents before children. Each folder is opened
+     * relative to its parent's handle without following a link, and only while it is still the folder its stat
+     * saw; each entry is stat'ed relative to its folder's handle. What cannot be looked at is reported as
+     * {@link Visitor#unknown} or {@link Visitor#unlisted}, never left out as if it were gone.
      *
      * @return false when {@code start} itself is missing or not a directory (then only its stat, if any, was
      *         reported)
      */
     public boolean walk(String start, Visitor visitor) {
-        Deque<String> pending = new ArrayDeque<>();
         if (start.isEmpty()) {
             if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            pending.push("");
-        } else {
-            ScannedEntry top;
+            visitor.beforeListing("", root);
+            DirectoryHandle dir;
             try {
-                top = stat(start);
+                dir = DirectoryHandle.open(root);
             } catch (IOException e) {
-                warnOnce(start, "cannot read " + RelativePaths.printable(start) + ": " + describe(e));
-                visitor.unlisted(start);
+                cannotList("", e, visitor);
+                return true;
+            }
+            try (dir) {
+                listAndDescend(dir, "", visitor);
+            } catch (IOException e) {
+                LOG.debug("closing a folder handle failed", e);
+            }
+            return true;
+        }
+        try (DirectoryHandle parent = openParent(start)) {
+            if (parent == null) {
                 return false;
             }
+            Looked top = look(parent, lastName(start), start);
             if (top == null) {
                 return false;
             }
-            visitor.entry(top);
-            if (top.type() != EntryType.DIRECTORY) {
+            visitor.entry(top.entry);
+            if (top.entry.type() != EntryType.DIRECTORY) {
                 return false;
             }
-            pending.push(start);
+            descend(parent, top, visitor);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException | RuntimeException e) {
+            warnOnce(start, "cannot read " + RelativePaths.printable(start) + ": " + describe(e)
+                    + " (it is left as last seen)");
+            visitor.unknown(start);
+            return false;
         }
-        while (!pending.isEmpty()) {
-            String dirPath = pending.pop();
-            Path dir = resolve(dirPath);
-            visitor.beforeListing(dirPath, dir);
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-                for (Path child : children) {
-                    ScannedEntry entry = childEntry(dirPath, child);
-                    if (entry == null) {
-                        continue;
-                    }
-                    visitor.entry(entry);
-                    if (entry.type() == EntryType.DIRECTORY) {
-                        pending.push(entry.path());
-                    }
-                }
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                LOG.debugf("%s vanished while being listed", RelativePaths.printable(dirPath));
-            } catch (IOException | RuntimeException e) {
-                warnOnce(dirPath, "cannot list " + (dirPath.isEmpty() ? root.toString() : RelativePaths.printable(dirPath))
-                        + ": " + describe(e) + " (its content is left as last seen)");
-                visitor.unlisted(dirPath);
+    }
+
+    /** Opens the folder {@code dir} (a child of {@code parent}), lists it, and walks each folder in it. */
+    private void descend(DirectoryHandle parent, Looked dir, Visitor visitor) {
+        String dirPath = dir.entry.path();
+        visitor.beforeListing(dirPath, dir.entry.file());
+        DirectoryHandle handle;
+        try {
+            handle = parent.openDirectory(dir.name);
+        } catch (NoSuchFileException e) {
+            LOG.debugf("%s vanished before it was listed", RelativePaths.printable(dirPath));
+            return;
+        } catch (IOException | RuntimeException e) {
+            cannotList(dirPath, e, visitor);
+            return;
+        }
+        try (handle) {
+            if (!dir.key.equals(handle.key())) {
+                cannotList(dirPath, new FileSystemException(dirPath, null, "replaced while it was listed"), visitor);
+                return;
             }
-            restat(dirPath, visitor);
+            List<Looked> folders = listAndDescendLater(handle, dirPath, visitor);
+            restat(parent, dir, visitor);
+            for (Looked sub : folders) {
+                descend(handle, sub, visitor);
+            }
+        } catch (IOException e) {
+            cannotList(dirPath, e, visitor);
         }
-        return true;
+    }
+
+    private void listAndDescend(DirectoryHandle dir, String dirPath, Visitor visitor) {
+        for (Looked sub : listAndDescendLater(dir, dirPath, visitor)) {
+            descend(dir, sub, visitor);
+        }
+    }
+
+    /** Reports every entry of the open folder {@code dir}; returns its folders, to be walked next. */
+    private List<Looked> listAndDescendLater(DirectoryHandle dir, String dirPath, Visitor visitor) {
+        List<Looked> folders = new ArrayList<>();
+        try {
+            for (Path child : dir.list()) {
+                Looked looked = childEntry(dir, dirPath, child.getFileName(), visitor);
+                if (looked == null) {
+                    continue;
+                }
+                visitor.entry(looked.entry);
+                if (looked.entry.type() == EntryType.DIRECTORY) {
+                    folders.add(looked);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = e instanceof DirectoryIteratorException d ? d.getCause() : e;
+            if (cause instanceof NoSuchFileException || cause instanceof NotDirectoryException) {
+                LOG.debugf("%s vanished while being listed", RelativePaths.printable(dirPath));
+            } else {
+                cannotList(dirPath, cause, visitor);
+            }
+        }
+        return folders;
+    }
+
+    private void cannotList(String dirPath, Throwable e, Visitor visitor) {
+        warnOnce(dirPath, "cannot list " + (dirPath.isEmpty() ? root.toString() : RelativePaths.printable(dirPath))
+                + ": " + describe(e) + " (its content is left as last seen)");
+        visitor.unlisted(dirPath);
     }
 
     /**
      * Reports a listed directory's stat once more: an entry created after its first stat but before its watch
      * existed changed its mtime without any event, and only this later look sees it (the watch is in place now).
      */
-    private void restat(String dirPath, Visitor visitor) {
-        if (dirPath.isEmpty()) {
-            return;
-        }
+    private void restat(DirectoryHandle parent, Looked dir, Visitor visitor) {
         try {
-            ScannedEntry again = stat(dirPath);
-            if (again != null && again.type() == EntryType.DIRECTORY) {
-                visitor.entry(again);
+            Looked again = look(parent, dir.name, dir.entry.path());
+            if (again != null && again.entry.type() == EntryType.DIRECTORY && again.key.equals(dir.key)) {
+                visitor.entry(again.entry);
             }
         } catch (IOException e) {
-            LOG.debugf("cannot stat %s again: %s", RelativePaths.printable(dirPath), e);
+            LOG.debugf("cannot stat %s again: %s", RelativePaths.printable(dir.entry.path()), e);
         }
     }
 
-    private ScannedEntry childEntry(String dirPath, Path child) {
-        String name;
+    private Looked childEntry(DirectoryHandle dir, String dirPath, Path name, Visitor visitor) {
+        String wire;
         try {
-            name = wireName(child.getFileName());
+            wire = wireName(name);
         } catch (CharacterCodingException e) {
-            warnOnce(child.toString(), "skipping " + child + ": its name is not valid UTF-8");
+            warnOnce(dir.path.resolve(name).toString(), "skipping " + dir.path.resolve(name) + ": its name is not valid UTF-8");
             return null;
         }
-        String path = dirPath.isEmpty() ? name : dirPath + "/" + name;
+        String path = dirPath.isEmpty() ? wire : dirPath + "/" + wire;
         String problem = RelativePaths.problem(path);
         if (problem != null) {
             warnOnce(path, "skipping " + RelativePaths.printable(path) + ": " + problem);
             return null;
         }
         try {
-            return toEntry(path, child, readAttributes(child));
+            return look(dir, name, path);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            warnOnce(path, "skipping " + RelativePaths.printable(path) + ": " + describe(e));
+            warnOnce(path, "cannot stat " + RelativePaths.printable(path) + ": " + describe(e)
+                    + " (it is left as last seen)");
+            visitor.unknown(path);
             return null;
         }
+    }
+
+    /** An entry's stat with the identity of what was stat'ed, and its name in its folder. */
+    private record Looked(ScannedEntry entry, Object key, Path name) {
+    }
+
+    /**
+     * Stats {@code name} in the open folder {@code dir}: relative to the handle for its identity (so it is the
+     * entry inside SOURCE), and by path for the full mode and inode, which Java's handle-based views do not give;
+     * the two must agree on the identity, else the path led elsewhere (a folder on the way was swapped) or the
+     * entry was replaced in between, and it is looked at once more, then reported as unknown.
+     *
+     * @return null when it is gone or of a kind that is not mirrored
+     * @throws NoSuchFileException when it is gone
+     */
+    private Looked look(DirectoryHandle dir, Path name, String path) throws IOException {
+        Path file = dir.path.resolve(name);
+        for (int attempt = 0; ; attempt++) {
+            IOException fault = statFaults.apply(path);
+            if (fault != null) {
+                throw fault;
+            }
+            Object key = dir.key(name);
+            Map<String, Object> attrs;
+            try {
+                attrs = readAttributes(file);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                attrs = null;
+            } catch (FileSystemException e) {
+                if (!"Not a directory".equals(e.getReason())) {
+                    throw e;
+                }
+                attrs = null;
+            }
+            if (attrs != null && key.equals(attrs.get("fileKey"))) {
+                ScannedEntry entry = toEntry(path, file, attrs);
+                // Java has no readlinkat: the target was read by path, so the path must still name the same link.
+                if (entry == null || entry.type() != EntryType.SYMLINK || key.equals(pathKey(file))) {
+                    return entry == null ? null : new Looked(entry, key, name);
+                }
+            }
+            if (attempt > 0) {
+                throw new FileSystemException(path, null, "it changed while it was looked at");
+            }
+        }
+    }
+
+    private static Object pathKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** An open handle of the source root and the identity of the folder it holds. */
+    private record RootHandle(DirectoryHandle handle, Object key) {
+    }
+
+    /**
+     * The source root's handle, kept open between looks (opening it is most of a single look's cost) while the
+     * root path still names the same folder; a root that was replaced gets a new handle (the old one is left to
+     * threads that may still use it: a replaced root is rare).
+     */
+    private DirectoryHandle rootHandle() throws IOException {
+        Object now = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+        RootHandle r = rootHandle;
+        if (r != null && r.key.equals(now)) {
+            return r.handle.shared();
+        }
+        DirectoryHandle fresh = DirectoryHandle.open(root);
+        Object key = fresh.key();
+        if (now == null || !now.equals(key)) {
+            return fresh;
+        }
+        rootHandle = new RootHandle(fresh, key);
+        return fresh.shared();
+    }
+
+    private DirectoryHandle openParent(String path) throws IOException {
+        Path relative = root.relativize(resolve(path));
+        DirectoryHandle cur = rootHandle();
+        try {
+            for (int i = 0; i < relative.getNameCount() - 1; i++) {
+                Path name = relative.getName(i);
+                DirectoryHandle next;
+                try {
+                    next = cur.openDirectory(name);
+                } catch (IOException e) {
+                    if (!cur.isDirectory(name)) {
+                        cur.close();
+                        return null;
+                    }
+                    throw e;
+                }
+                cur.close();
+                cur = next;
+            }
+            return cur;
+        } catch (IOException | RuntimeException e) {
+            cur.close();
+            throw e;
+        }
+    }
+
+    private Path lastName(String path) {
+        return resolve(path).getFileName();
     }
 
     /** The UTF-8 name of one segment; under a UTF-8 locale a name with invalid bytes decodes to U+FFFD, caught here. */

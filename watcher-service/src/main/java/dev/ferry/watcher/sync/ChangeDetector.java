@@ -78,6 +78,13 @@ public final class ChangeDetector {
         /** A file cannot be read (permission denied, I/O error): skipped, its last synced version stays. */
         default void unreadable(String path, String reason) {
         }
+
+        /**
+         * {@code path} could not be looked at (its stat failed, or as a folder it could not be listed): it and
+         * what lies below it are kept as last synced; walk it again after {@code delay}.
+         */
+        default void lookAgainLater(String path, java.time.Duration delay) {
+        }
     }
 
     /** Builds a detector that reports to the given listener (the engine, which is built with it). */
@@ -105,6 +112,7 @@ public final class ChangeDetector {
     private final Listener listener;
     private final boolean allowEmptySource;
     private final Map<String, Integer> unstableAttempts = new HashMap<>();
+    private final UnknownRetries unknownRetries = new UnknownRetries();
     private final Executor hashPool;
     private final int window;
     private boolean guardLogged;
@@ -136,7 +144,8 @@ public final class ChangeDetector {
             if (!seen.walk("")) {
                 return guard("the source folder " + scanner.root() + " is missing or not a directory");
             }
-            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource) {
+            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource && seen.unknown.isEmpty()
+                    && !seen.unlisted.contains("")) {
                 return guard("the source folder " + scanner.root() + " is empty, but " + cache.size()
                         + " entries were synced from it");
             }
@@ -156,7 +165,22 @@ public final class ChangeDetector {
         for (String path : new TreeSet<>(dirty.paths())) {
             seen.look(path);
         }
-        return new Plan(seen).run();
+        FlushResult result = new Plan(seen).run();
+        scheduleUnknown(seen);
+        return result;
+    }
+
+    /** Paths this flush could not look at are walked again soon; those it could are forgotten by the backoff. */
+    private void scheduleUnknown(Observation seen) {
+        unknownRetries.forgetIf(path -> seen.covers(path) && !seen.unknown.contains(path) && !seen.unlisted.contains(path));
+        TreeSet<String> again = new TreeSet<>(seen.unknown);
+        again.addAll(seen.unlisted);
+        for (String path : again) {
+            java.time.Duration delay = unknownRetries.failed(path);
+            if (delay != null) {
+                listener.lookAgainLater(path, delay);
+            }
+        }
     }
 
     private FlushResult guard(String why) {
@@ -194,6 +218,9 @@ public final class ChangeDetector {
         final TreeSet<String> absent = new TreeSet<>();
         final List<String> walked = new ArrayList<>();
         final List<String> unlisted = new ArrayList<>();
+        /** Entries that exist but could not be stat'ed: kept, with everything below them, as last synced. */
+        final Set<String> unknown = new HashSet<>();
+        final Set<String> looked = new HashSet<>();
 
         @Override
         public void entry(ScannedEntry entry) {
@@ -210,6 +237,11 @@ public final class ChangeDetector {
             unlisted.add(dirPath);
         }
 
+        @Override
+        public void unknown(String path) {
+            unknown.add(path);
+        }
+
         /** Walks {@code start} and marks what the cache has there but the disk lacks; false when the root is gone. */
         boolean walk(String start) {
             if (isWalked(start)) {
@@ -220,11 +252,11 @@ public final class ChangeDetector {
                 return false;
             }
             walked.add(start);
-            if (!start.isEmpty() && !present.containsKey(start) && cache.contains(start) && !isUnlisted(start)) {
+            if (!start.isEmpty() && !present.containsKey(start) && cache.contains(start) && !isKept(start)) {
                 absent.add(start);
             }
             for (String path : cache.below(start).keySet()) {
-                if (!present.containsKey(path) && !isUnlisted(path)) {
+                if (!present.containsKey(path) && !isKept(path)) {
                     absent.add(path);
                 }
             }
@@ -239,7 +271,7 @@ public final class ChangeDetector {
             Set<String> gone = new HashSet<>();
             for (String w : walked) {
                 for (String path : cache.below(w).keySet()) {
-                    if (!present.containsKey(path) && !isUnlisted(path)) {
+                    if (!present.containsKey(path) && !isKept(path)) {
                         gone.add(path);
                     }
                 }
@@ -264,11 +296,13 @@ public final class ChangeDetector {
                 walk(unknownAncestor);
                 return;
             }
+            looked.add(path);
             ScannedEntry entry;
             try {
                 entry = scanner.stat(path);
             } catch (IOException e) {
                 LOG.debugf("cannot stat %s: %s", RelativePaths.printable(path), SourceScanner.describe(e));
+                unknown.add(path);
                 return;
             }
             CachedEntry cached = cache.get(path);
@@ -294,9 +328,26 @@ public final class ChangeDetector {
             return false;
         }
 
-        private boolean isUnlisted(String path) {
+        /** True when this flush walked or re-stat'ed {@code path}. */
+        boolean covers(String path) {
+            return looked.contains(path) || isWalked(path);
+        }
+
+        /**
+         * True when what the disk holds at {@code path} is unknown (it, or a folder above it, could not be stat'ed;
+         * a folder above it could not be listed): then its cached entry stays as it is.
+         */
+        private boolean isKept(String path) {
             for (String u : unlisted) {
                 if (u.isEmpty() ? !path.isEmpty() : !path.equals(u) && RelativePaths.isUnder(path, u)) {
+                    return true;
+                }
+            }
+            if (unknown.isEmpty()) {
+                return false;
+            }
+            for (String p = path; p != null; p = RelativePaths.parent(p)) {
+                if (unknown.contains(p)) {
                     return true;
                 }
             }

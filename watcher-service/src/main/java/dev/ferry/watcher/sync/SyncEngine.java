@@ -388,6 +388,14 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     @Override
+    public void lookAgainLater(String path, Duration delay) {
+        ChangeAggregator a = aggregator;
+        if (a != null) {
+            a.retrySubtreeLater(path, delay);
+        }
+    }
+
+    @Override
     public void unreadable(String path, String reason) {
         status.error("cannot read " + RelativePaths.printable(path) + " (" + reason + "): skipped, the mirror keeps "
                 + "its last synced version");

@@ -21,9 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.SeekableByteChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -446,7 +444,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     /** Reads chunks with positional reads, keeping the last file open for the next chunk of the same file. */
     private final class ChunkReader {
         private String openPath;
-        private FileChannel channel;
+        private SeekableByteChannel channel;
 
         /** Reads and verifies {@code task} into {@code buf} at {@code at}; false when no location still holds it. */
         boolean read(ChunkTask task, byte[] buf, int at) {
@@ -471,14 +469,14 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             try {
                 if (!loc.path().equals(openPath)) {
                     close();
-                    Path file = scanner.resolve(loc.path());
-                    channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                    // Through the folder handles from the source root: a folder swapped for a link is not followed.
+                    channel = scanner.open(loc.path(), -1);
                     openPath = loc.path();
                 }
                 ByteBuffer dst = ByteBuffer.wrap(buf, at, loc.length());
                 long pos = loc.offset();
                 while (dst.hasRemaining()) {
-                    int n = channel.read(dst, pos);
+                    int n = read(dst, pos);
                     if (n < 0) {
                         return false;
                     }
@@ -489,6 +487,14 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 close();
                 return false;
             }
+        }
+
+        private int read(ByteBuffer dst, long pos) throws IOException {
+            if (channel instanceof FileChannel fc) {
+                return fc.read(dst, pos);
+            }
+            channel.position(pos);
+            return channel.read(dst);
         }
 
         void close() {

@@ -54,6 +54,11 @@ public final class ChangeAggregator {
         scheduler.schedule(() -> pathChanged(path), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Something below {@code path} could not be looked at: walk it all again after {@code delay}. */
+    public void retrySubtreeLater(String path, Duration delay) {
+        scheduler.schedule(() -> subtreeChanged(path), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** True while a burst waits for its flush. */
     public synchronized boolean hasPending() {
         return full || !paths.isEmpty() || !subtrees.isEmpty();

@@ -1,6 +1,7 @@
 package dev.ferry.watcher.scan;
 
 import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.RelativePaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,29 +103,93 @@ class SourceScannerTest {
         assertTrue(scanner.walk("a", e -> { }));
     }
 
+    /**
+     * A folder that cannot be listed (mode 000) is unlisted; the entries of one that can be listed but not searched
+     * (mode 0644) are unknown: neither is taken as empty. Permissions do not bite root, so as root (CI) the walk runs
+     * in a child JVM as nobody.
+     */
     @Test
-    void unreadableDirectoryIsReportedNotTakenAsEmpty() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
-                "root reads every directory");
+    void unreadableFoldersAreReportedAsUnlistedOrUnknownNotTakenAsEmpty(@TempDir Path scratch) throws Exception {
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path locked = Files.createDirectories(root.resolve("locked"));
         Files.writeString(locked.resolve("f"), "x");
+        Files.createDirectories(root.resolve("nosearch/sub"));
+        Path noSearch = root.resolve("nosearch");
+        Files.writeString(noSearch.resolve("g"), "x");
+        Files.writeString(root.resolve("open.txt"), "x");
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(noSearch, PosixFilePermissions.fromString("rw-r--r--"));
         try {
-            List<String> unlisted = new ArrayList<>();
-            new SourceScanner(root).walk("", new SourceScanner.Visitor() {
-                @Override
-                public void entry(ScannedEntry entry) {
-                }
+            Set<String> reported = new TreeSet<>();
+            if (UnprivilegedJvm.runningAsRoot()) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(UnprivilegedJvm.available(),
+                        "SKIPPED LOUDLY: setpriv cannot switch to nobody; the unreadable-folder test did not run");
+                String out = UnprivilegedJvm.run(scratch, UnreadableSourceProbe.class,
+                        List.of(SourceScanner.class, RelativePaths.class, org.jboss.logging.Logger.class), root.toString());
+                out.lines().forEach(reported::add);
+            } else {
+                new SourceScanner(root).walk("", new SourceScanner.Visitor() {
+                    @Override
+                    public void entry(ScannedEntry entry) {
+                        reported.add("entry " + entry.path());
+                    }
 
-                @Override
-                public void unlisted(String dirPath) {
-                    unlisted.add(dirPath);
-                }
-            });
-            assertEquals(List.of("locked"), unlisted);
+                    @Override
+                    public void unlisted(String dirPath) {
+                        reported.add("unlisted " + dirPath);
+                    }
+
+                    @Override
+                    public void unknown(String path) {
+                        reported.add("unknown " + path);
+                    }
+                });
+            }
+            assertEquals(Set.of("entry locked", "entry nosearch", "entry open.txt", "unlisted locked",
+                    "unknown nosearch/g", "unknown nosearch/sub"), reported);
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(noSearch, PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    /** EIO and ESTALE cannot be made on demand: the stat fails through the scanner's seam, as a failing disk's would. */
+    @Test
+    void anEntryWhoseStatFailsIsUnknownNotGone() throws IOException {
+        Files.createDirectories(root.resolve("d/sub"));
+        Files.writeString(root.resolve("d/f"), "x");
+        Files.writeString(root.resolve("d/sub/g"), "x");
+        Files.writeString(root.resolve("ok.txt"), "x");
+        SourceScanner scanner = new SourceScanner(root);
+        scanner.statFaults(path -> switch (path) {
+            case "d/f" -> new java.nio.file.FileSystemException(path, null, "Input/output error");
+            case "d/sub" -> new java.nio.file.FileSystemException(path, null, "Stale file handle");
+            case "ok.txt" -> new java.nio.file.AccessDeniedException(path);
+            default -> null;
+        });
+        Set<String> reported = new TreeSet<>();
+        SourceScanner.Visitor recorder = new SourceScanner.Visitor() {
+            @Override
+            public void entry(ScannedEntry entry) {
+                reported.add("entry " + entry.path());
+            }
+
+            @Override
+            public void unknown(String path) {
+                reported.add("unknown " + path);
+            }
+        };
+
+        scanner.walk("", recorder);
+        assertEquals(Set.of("entry d", "unknown d/f", "unknown d/sub", "unknown ok.txt"), reported);
+
+        reported.clear();
+        assertFalse(scanner.walk("d/sub", recorder));
+        assertEquals(Set.of("unknown d/sub"), reported);
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> scanner.stat("d/f"));
+
+        scanner.statFaults(path -> null);
+        assertEquals(EntryType.FILE, scanner.stat("d/f").type());
     }
 
     static void run(String shell) throws Exception {

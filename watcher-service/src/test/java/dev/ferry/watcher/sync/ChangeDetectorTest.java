@@ -44,6 +44,7 @@ class ChangeDetectorTest {
     private ChangeDetector detector;
     private final List<Change> emitted = new ArrayList<>();
     private final List<String> retried = new ArrayList<>();
+    private final List<String> lookAgain = new ArrayList<>();
     private final MirrorModel mirror = new MirrorModel();
     /** As in the watcher: files hashed ahead on a pool (a small window, so it slides); assertConsistent hashes serially. */
     private final java.util.concurrent.ExecutorService hashPool = java.util.concurrent.Executors.newFixedThreadPool(3);
@@ -62,6 +63,11 @@ class ChangeDetectorTest {
             @Override
             public void retryLater(String path, int attempt) {
                 retried.add(path);
+            }
+
+            @Override
+            public void lookAgainLater(String path, java.time.Duration delay) {
+                lookAgain.add(path + " in " + delay.toSeconds() + " s");
             }
         }, false, hashPool, 2);
     }
@@ -120,6 +126,49 @@ class ChangeDetectorTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(age += 1000));
+    }
+
+    /**
+     * A failing disk (EIO, ESTALE; through the scanner's seam, as CI cannot make them) or a permission change makes
+     * a stat fail: the entry and its cached subtree are kept (no delete), looked at again on a short backoff, and
+     * what changed meanwhile is sent once it can be read.
+     */
+    @Test
+    void anEntryThatCannotBeStatedIsKeptWithItsSubtreeAndLookedAtAgainSoon() throws IOException {
+        write("d/a.txt", "a");
+        write("d/sub/b.txt", "b");
+        write("e.txt", "e");
+        write("f.txt", "f");
+        write("g.txt", "g");
+        flushAll();
+        int cached = cache.size();
+        scanner.statFaults(path -> switch (path) {
+            case "d" -> new java.nio.file.FileSystemException(path, null, "Input/output error");
+            case "e.txt" -> new java.nio.file.FileSystemException(path, null, "Stale file handle");
+            default -> null;
+        });
+        Files.delete(root.resolve("f.txt"));
+
+        emitted.clear();
+        detector.flush(DirtySet.everything());
+        assertEquals("delete f.txt", describe(emitted), "only what is really gone is deleted");
+        mirror.apply(emitted);
+        assertEquals(cached - 1, cache.size());
+        assertTrue(cache.contains("d/sub/b.txt"));
+        assertEquals(List.of("d in 1 s", "e.txt in 1 s"), lookAgain);
+
+        lookAgain.clear();
+        emitted.clear();
+        detector.flush(new DirtySet(Set.of("e.txt"), Set.of("d"), false));
+        assertEquals(List.of(), emitted);
+        assertEquals(List.of(), lookAgain, "a look is already pending for both");
+
+        scanner.statFaults(path -> null);
+        write("d/sub/new.txt", "written while unknown");
+        lookAgain.clear();
+        List<Change> changes = flush(new DirtySet(Set.of(), Set.of("d", "e.txt"), false));
+        assertEquals("upsert d/sub, upsert d/sub/new.txt", describe(changes));
+        assertEquals(List.of(), lookAgain);
     }
 
     @Test

@@ -29,6 +29,8 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               --probe [live|ready|started]
                                 ask the watcher running here (port QUARKUS_HTTP_PORT) for its health:
                                 exit 0 when healthy, 1 when not (a container HEALTHCHECK without curl)
+              --release-deletes let the running watcher (port QUARKUS_HTTP_PORT) send the deletions its
+                                brake holds (see ferry.watcher.max-delete)
 
             Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
             and every ferry.* setting in its FERRY_* form (see README).

@@ -27,6 +27,10 @@ public final class WatcherMain {
             System.out.println(BuildVersion.line("ferry-watcher"));
             return;
         }
+        if (args.length > 0 && args[0].equals(ReleaseDeletesCommand.OPTION)) {
+            System.exit(ReleaseDeletesCommand.run(System.getenv(), 9182, System.out, System.err));
+            return;
+        }
         Arguments parsed;
         try {
             parsed = Arguments.parse(args, setting("ferry.store-url", "FERRY_STORE_URL"),

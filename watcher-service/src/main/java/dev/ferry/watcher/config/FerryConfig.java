@@ -81,6 +81,16 @@ public interface FerryConfig {
         boolean allowEmptySource();
 
         /**
+         * The brake on mass deletes, like rsync's {@code --max-delete}: when the deletions of one flush, or of all
+         * flushes within a minute, would remove more than this of a tree of 100 entries or more, they are held
+         * (the mirror keeps those entries; everything else goes on) until released with
+         * {@code ferry-watcher --release-deletes}. A share of the tree ({@code 50%}), a number of entries
+         * ({@code 5000}), or {@code off}.
+         */
+        @WithDefault("50%")
+        String maxDelete();
+
+        /**
          * For an https:// store: the CA or certificate to trust, a PEM file or a PKCS12/JKS trust store, instead
          * of the JVM's trusted CAs (the default). Used for both the chunk uploads and the WebSocket.
          */

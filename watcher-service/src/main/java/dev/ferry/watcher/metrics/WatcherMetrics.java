@@ -36,6 +36,7 @@ public class WatcherMetrics implements MeterBinder {
         gauge(r, "ferry.watcher.chunks.queued", null, "Chunks the store asked for that are not uploaded yet", s -> s.work().chunksQueuedForUpload());
         gauge(r, "ferry.watcher.upload.queued", "bytes", "Bytes of the chunks waiting to be uploaded", s -> s.work().bytesQueuedForUpload());
         gauge(r, "ferry.watcher.batches.in.flight", null, "Change batches sent and not yet acknowledged", SyncStatus::pendingBatches);
+        gauge(r, "ferry.watcher.deletes.held", null, "Entries whose deletion the delete brake holds (release with --release-deletes)", SyncStatus::deletesHeld);
         gauge(r, "ferry.watcher.source.files", null, "Files in the source as last scanned", SyncStatus::filesKnown);
         gauge(r, "ferry.watcher.source", "bytes", "Bytes of the files in the source as last scanned", SyncStatus::bytesKnown);
         gauge(r, "ferry.watcher.scanning", null, "1 while a full scan of the source runs", s -> s.state().equals("scanning") ? 1 : 0);

@@ -34,6 +34,11 @@ public final class ProgressFormat {
         return sb.toString();
     }
 
+    /** The progress line's warning while the delete brake holds deletions; empty when it holds none. */
+    public static String held(long entries) {
+        return entries <= 0 ? "" : ", DELETES HELD: " + entries + " entries (ferry-watcher --release-deletes)";
+    }
+
     /** {@code 7s}, {@code 3m 05s}, {@code 2h 01m}. */
     public static String duration(double seconds) {
         long s = Math.max(0, Math.round(seconds));

@@ -19,6 +19,7 @@ import dev.ferry.watcher.sync.ByteSize;
 import dev.ferry.protocol.Message;
 import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.ChangeDetector;
+import dev.ferry.watcher.sync.DeleteBrake;
 import dev.ferry.watcher.sync.SyncEngine;
 import dev.ferry.watcher.sync.SyncStatus;
 import dev.ferry.watcher.upload.ChunkChecksums;
@@ -33,7 +34,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +82,12 @@ public class WatcherRuntime {
     public Optional<Progress> progress() {
         Running r = running;
         return r == null ? Optional.empty() : Optional.of(r.meter.current(System.nanoTime()));
+    }
+
+    /** Releases the deletions the brake holds; the entries released (0 when none, or before it starts). */
+    public long releaseDeletes() {
+        Running r = running;
+        return r == null ? 0 : r.engine.releaseDeletes();
     }
 
     /** Exit code the process should end with (set by a fatal error). */
@@ -191,13 +197,10 @@ public class WatcherRuntime {
             StoreAddress store = StoreAddress.parse(args.store().orElseThrow());
             FerryConfig.Watcher w = config.watcher();
             try {
-                stateDir = StateDirectory.resolve(source, w.stateDir(), System.getenv(),
-                        System.getProperty("user.home"), System.getProperty("java.io.tmpdir"));
-                Files.createDirectories(stateDir);
+                stateDir = StateDirectory.resolve(source, w.stateDir(), System.getenv(), System.getProperty("user.home"));
+                StateDirectory.prepare(stateDir);
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
-            } catch (IOException e) {
-                throw new StartupException("cannot create the state folder: " + e);
             }
             Optional<String> token = config.token();
             if (token.filter(t -> !t.isBlank()).isPresent() && store.cleartextToNetwork()) {
@@ -214,6 +217,12 @@ public class WatcherRuntime {
             } else if (w.tlsTrust().isPresent()) {
                 LOG.warnf("ferry.watcher.tls-trust is set but the store %s is not https://: ignored", store);
             }
+            DeleteBrake brake;
+            try {
+                brake = new DeleteBrake(DeleteBrake.Limit.parse(w.maxDelete()));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
             status = new SyncStatus(source.toString(), store.toString());
             ChunkerParams params = ChunkerParams.DEFAULT;
             SourceScanner scanner = new SourceScanner(source);
@@ -228,7 +237,7 @@ public class WatcherRuntime {
                     w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,
                     listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
-                            4 * HASH_THREADS),
+                            4 * HASH_THREADS, brake),
                     uploader, status, tree, protocol, this);
             engineRef[0] = engine;
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
@@ -293,7 +302,7 @@ public class WatcherRuntime {
                 return;
             }
             if (worthShowing(p)) {
-                display.draw(ProgressFormat.line(status.state(), p));
+                display.draw(ProgressFormat.line(status.state(), p) + ProgressFormat.held(status.deletesHeld()));
             } else {
                 display.clearLine();
             }
@@ -301,7 +310,7 @@ public class WatcherRuntime {
 
         /** The initial sync, and later any large hashing or upload. */
         private boolean worthShowing(Progress p) {
-            if (!status.confirmedOnce()) {
+            if (!status.confirmedOnce() || status.deletesHeld() > 0) {
                 return true;
             }
             return p.bytesQueuedForHashing() >= LARGE_WORK_BYTES || p.bytesQueuedForUpload() >= LARGE_WORK_BYTES;
@@ -321,7 +330,8 @@ public class WatcherRuntime {
             }
             loggedHashed = p.bytesHashed();
             loggedUploaded = p.bytesUploaded();
-            LOG.infof("%s, %d batches in flight", ProgressFormat.line(status.state(), p), status.pendingBatches());
+            LOG.infof("%s, %d batches in flight%s", ProgressFormat.line(status.state(), p), status.pendingBatches(),
+                    ProgressFormat.held(status.deletesHeld()));
         }
 
         @Override

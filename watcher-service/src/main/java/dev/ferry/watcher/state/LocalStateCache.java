@@ -17,15 +17,20 @@ import org.jboss.logging.Logger;
 
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -57,6 +62,8 @@ public final class LocalStateCache {
     private final Path file;
     private final String source;
     private final ChunkerParams params;
+    /** The store this state was synced to (its id from the welcome); null while unknown. */
+    private String storeId;
     private volatile long fileCount;
     private volatile long byteCount;
     private boolean dirty;
@@ -84,6 +91,33 @@ public final class LocalStateCache {
 
     public Path file() {
         return file;
+    }
+
+    /** The id of the store this state was synced to, or null when not known yet. */
+    public String storeId() {
+        return storeId;
+    }
+
+    /**
+     * Binds this state to the store {@code id} (from its welcome). The state records what one store was sent: for
+     * another store (a new DEST, a store that lost its own state) it says nothing, so it is dropped and the watcher
+     * starts from what that store holds. A state of unknown store (saved before stores were recorded) is adopted.
+     *
+     * @return true when the state belonged to another store and was dropped
+     */
+    public boolean bindTo(String id) {
+        if (id == null || id.equals(storeId)) {
+            return false;
+        }
+        boolean foreign = storeId != null;
+        if (foreign) {
+            LOG.infof("the local state belongs to store %s, not to store %s: starting over from what this store holds",
+                    storeId, id);
+            clear();
+        }
+        storeId = id;
+        dirty = true;
+        return foreign;
     }
 
     public CachedEntry get(String path) {
@@ -229,8 +263,10 @@ public final class LocalStateCache {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         JsonFactory factory = Wire.mapper().getFactory();
-        try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
-             OutputStream out = new BufferedOutputStream(fos, 1 << 16);
+        // A fresh 0600 file (never a link left at the temp name): the state lists every path of the source.
+        Files.deleteIfExists(tmp);
+        try (FileChannel fos = createPrivate(tmp);
+             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(fos), 1 << 16);
              JsonGenerator gen = factory.createGenerator(out)) {
             gen.setRootValueSeparator(new SerializedString("\n"));
             gen.writeStartObject();
@@ -238,6 +274,9 @@ public final class LocalStateCache {
             gen.writeNumberField("version", VERSION);
             gen.writeStringField("source", source);
             gen.writeStringField("chunker", params.toString());
+            if (storeId != null) {
+                gen.writeStringField("store", storeId);
+            }
             gen.writeEndObject();
             for (Map.Entry<String, CachedEntry> e : entries.entrySet()) {
                 writeEntry(gen, e.getKey(), e.getValue());
@@ -245,7 +284,7 @@ public final class LocalStateCache {
             gen.writeRaw('\n');
             gen.flush();
             out.flush();
-            fos.getChannel().force(true);
+            fos.force(true);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -253,6 +292,16 @@ public final class LocalStateCache {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         dirty = false;
+    }
+
+    private static FileChannel createPrivate(Path path) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        try {
+            return FileChannel.open(path, options,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            return FileChannel.open(path, options);
+        }
     }
 
     private static void writeEntry(JsonGenerator gen, String path, CachedEntry e) throws IOException {
@@ -291,6 +340,7 @@ public final class LocalStateCache {
             if (!params.toString().equals(h.path("chunker").asText())) {
                 throw new IOException("it was cut with " + h.path("chunker").asText());
             }
+            storeId = h.hasNonNull("store") ? h.get("store").asText() : null;
             String line;
             int lineNo = 1;
             while ((line = reader.readLine()) != null) {

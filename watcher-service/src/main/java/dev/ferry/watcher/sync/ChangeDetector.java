@@ -75,6 +75,10 @@ public final class ChangeDetector {
         default void retryLater(String path, int attempt) {
         }
 
+        /** A file is there and unchanged since it was last hashed. */
+        default void unchanged(String path) {
+        }
+
         /** A file cannot be read (permission denied, I/O error): skipped, its last synced version stays. */
         default void unreadable(String path, String reason) {
         }
@@ -116,6 +120,7 @@ public final class ChangeDetector {
     private final Executor hashPool;
     private final int window;
     private boolean guardLogged;
+    private final DeleteBrake brake;
 
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource) {
@@ -129,6 +134,13 @@ public final class ChangeDetector {
      */
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource, Executor hashPool, int window) {
+        this(scanner, hasher, cache, listener, allowEmptySource, hashPool, window, DeleteBrake.off());
+    }
+
+    /** With {@code brake} deciding which deletions a flush sends and which it holds. */
+    public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
+                          boolean allowEmptySource, Executor hashPool, int window, DeleteBrake brake) {
+        this.brake = brake;
         this.hashPool = hashPool;
         this.window = Math.max(1, window);
         this.scanner = scanner;
@@ -136,6 +148,11 @@ public final class ChangeDetector {
         this.cache = cache;
         this.listener = listener;
         this.allowEmptySource = allowEmptySource;
+    }
+
+    /** The brake on mass deletes this detector asks before deleting. */
+    public DeleteBrake deleteBrake() {
+        return brake;
     }
 
     public FlushResult flush(DirtySet dirty) {
@@ -355,6 +372,19 @@ public final class ChangeDetector {
         }
     }
 
+    /** True when {@code path} or one of its ancestors is in {@code roots}. */
+    private static boolean isAtOrUnder(String path, Set<String> roots) {
+        if (roots.isEmpty()) {
+            return false;
+        }
+        for (String p = path; p != null; p = RelativePaths.parent(p)) {
+            if (roots.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Identity of a file's content as far as stat can tell. */
     private record Identity(long inode, long size, long mtimeNs) {
     }
@@ -440,6 +470,7 @@ public final class ChangeDetector {
             TreeSet<String> all = new TreeSet<>(seen.present.keySet());
             all.addAll(seen.absent);
             all.addAll(seen.cachedButNotSeen());
+            Set<String> held = brakeDeletes(all);
             planHashing();
             try {
                 if (hashPool != null) {
@@ -464,7 +495,7 @@ public final class ChangeDetector {
                 for (String path : all) {
                     ScannedEntry now = seen.present.get(path);
                     if (now == null) {
-                        if (cache.contains(path)) {
+                        if (cache.contains(path) && !isAtOrUnder(path, held)) {
                             delete(path);
                         }
                     } else {
@@ -478,6 +509,30 @@ public final class ChangeDetector {
                 unstableAttempts.clear();
             }
             return new FlushResult(changes, false);
+        }
+
+        /**
+         * Asks the brake about this flush's deletions (after the moves, which are no deletions) and returns the
+         * roots it holds: they stay in the cache, so the store keeps them and every reconcile agrees.
+         */
+        private Set<String> brakeDeletes(TreeSet<String> all) {
+            Map<String, Integer> candidates = new java.util.LinkedHashMap<>();
+            for (String path : all) {
+                if (!seen.present.containsKey(path) && cache.contains(path) && !isAtOrUnder(path, candidates.keySet())) {
+                    candidates.put(path, 1 + cache.below(path).size());
+                }
+            }
+            brake.forget(root -> seen.present.containsKey(root) || !cache.contains(root));
+            if (candidates.isEmpty()) {
+                return Set.of();
+            }
+            DeleteBrake.Decision decision = brake.decide(System.nanoTime(), cache.size(), candidates);
+            if (decision.newHold()) {
+                LOG.warn(brake.message());
+            }
+            Set<String> held = new HashSet<>(candidates.keySet());
+            held.removeAll(decision.allowed());
+            return held;
         }
 
         /** Tells the hasher how many files (and bytes) this flush will likely hash, for the progress display. */
@@ -698,6 +753,7 @@ public final class ChangeDetector {
                     upsert(new Manifest(path, EntryType.FILE, now.mode(), now.mtimeNs(), now.size(), c.chunks(), null),
                             now.inode(), false);
                 }
+                listener.unchanged(path);
                 return;
             }
             CachedEntry same = c != null && c.inode() == now.inode() ? null

@@ -17,6 +17,13 @@ public interface ChunkUploads {
     default void moved(String from, String to, long afterBatch) {
     }
 
+    /**
+     * A flush found {@code path} there and unchanged since it was hashed: chunks that could not be read from it
+     * (the file was missing for a while, e.g. its folder moved away and back) can be read again now.
+     */
+    default void readable(String path) {
+    }
+
     /** Drops every queued upload (the session they belong to ended). */
     void cancelAll();
 }

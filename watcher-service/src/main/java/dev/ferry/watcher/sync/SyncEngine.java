@@ -159,6 +159,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private boolean everSynced;
     private final FailureLog failures = new FailureLog();
     private volatile String lastDiffers = "";
+    /** A store has welcomed this watcher since it started (tree thread). */
+    private boolean welcomed;
     /** The last flush was refused by the empty-source guard; the root is polled until that changes. */
     private boolean guarded;
 
@@ -175,6 +177,23 @@ public final class SyncEngine implements ChangeDetector.Listener {
         this.protocol = protocol;
         this.outcome = outcome;
         status.bind(cache::fileCount, cache::byteCount, inFlight::size);
+        status.bind(detector.deleteBrake());
+    }
+
+    /**
+     * Lets the deletions the brake holds go (any thread): a full rescan sends them. Returns the entries released,
+     * 0 when nothing was held.
+     */
+    public long releaseDeletes() {
+        long released = detector.deleteBrake().release();
+        ChangeAggregator a = aggregator;
+        if (released > 0) {
+            LOG.warnf("released %d held deletions: the mirror follows the source again", released);
+            if (a != null) {
+                a.fullRescan();
+            }
+        }
+        return released;
     }
 
     /** Wires the event side: the aggregator whose flushes call {@link #flush}, and the watcher (null in --once). */
@@ -210,7 +229,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
      */
     private void pollRoot() {
         ChangeAggregator a = aggregator;
-        if (a == null || settings.once()) {
+        if (a == null || settings.once() || !scanned) {
+            // Before the initial scan the store may still say the cached state is not its own (then the guard
+            // has nothing to count): the scan decides.
             return;
         }
         if (detector.wouldGuard() != guarded) {
@@ -229,7 +250,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
     // ---- tree thread -------------------------------------------------------------------------------------------
 
     private void initialScanOnce() {
-        if (!scanned) {
+        // An empty or missing root with a cached tree would trip the empty-source guard, but that tree may be
+        // another store's (the welcome tells): such a scan waits for the welcome.
+        if (!scanned && (welcomed || !detector.wouldGuard())) {
             initialScan();
         }
     }
@@ -303,6 +326,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void afterFlush(ChangeDetector.FlushResult result) {
+        if (settings.once() && detector.deleteBrake().holding()) {
+            // The held entries stay in the store's mirror, so it would be confirmed "in sync": it is not.
+            outcome.failed(detector.deleteBrake().message(), 1);
+            return;
+        }
         Session s = session;
         if (s != null) {
             if (s.phase == Phase.LIVE) {
@@ -396,6 +424,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     @Override
+    public void unchanged(String path) {
+        uploads.readable(path);
+    }
+
+    @Override
     public void unreadable(String path, String reason) {
         status.error("cannot read " + RelativePaths.printable(path) + " (" + reason + "): skipped, the mirror keeps "
                 + "its last synced version");
@@ -418,6 +451,17 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (welcome.protocol() != Message.VERSION || !params.equals(welcome.chunker())) {
             fatal("the store speaks protocol " + welcome.protocol() + " and cuts chunks with " + welcome.chunker()
                     + "; this watcher speaks " + Message.VERSION + " with " + params);
+            return;
+        }
+        welcomed = true;
+        if (cache.bindTo(welcome.storeId())) {
+            // The cache was another store's: the hello's verdict is about that state, and the empty-source guard
+            // must not count its entries. Scan afresh and say hello again with what this source has for this store.
+            scanned = false;
+            guarded = false;
+            status.error(null);
+            connectionWorks();
+            link.close("the local state belonged to another store");
             return;
         }
         s.patches = true;
@@ -447,6 +491,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     private void startReconcile(Session s) {
         sendBatch(s);
+        if (guarded) {
+            // The cache describes a source that is not there now (an emptied root, an unmounted disk): an index
+            // of it would have the store wait for chunks no file holds. The first flush that finds the source
+            // back starts the reconcile.
+            s.phase = Phase.GUARDED;
+            return;
+        }
         if (cache.size() == 0 && !settings.allowEmptySource()) {
             s.phase = Phase.GUARDED;
             String why = "the source folder is empty but the store's mirror is not: refusing to mirror a mass delete "

@@ -57,6 +57,7 @@ public final class SyncStatus {
     private volatile LongSupplier bytesKnown = () -> 0;
     private volatile IntSupplier pendingBatches = () -> 0;
     private volatile Work work = NO_WORK;
+    private volatile DeleteBrake brake = DeleteBrake.off();
 
     public SyncStatus(String source, String store) {
         this.source = source;
@@ -67,6 +68,20 @@ public final class SyncStatus {
         this.filesKnown = files;
         this.bytesKnown = bytes;
         this.pendingBatches = batches;
+    }
+
+    void bind(DeleteBrake deleteBrake) {
+        this.brake = deleteBrake;
+    }
+
+    /** Entries whose deletion the brake holds (0 when none). */
+    public long deletesHeld() {
+        return brake.heldEntries();
+    }
+
+    /** What the brake holds and how to release it; null when it holds nothing. */
+    public String deletesHeldMessage() {
+        return brake.message();
     }
 
     /** Binds the hasher's and uploader's counters. */

@@ -67,6 +67,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     /** Recent source moves, oldest first; also the lock that orders {@link #upload} against {@link #moved}. */
     private final ArrayDeque<Move> moves = new ArrayDeque<>();
+    /** Parked tasks by a path that could not be opened, to be read again when the file is seen there again. */
+    private final Map<String, List<ChunkTask>> parkedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** The last upload problem logged at warning level; repeats of it go to debug until an upload works again. */
     private volatile String lastProblem;
@@ -85,6 +87,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         boolean parked;
         /** The store refused this chunk's bytes once: read it back with SHA-256, never with the CRC alone. */
         volatile boolean strong;
+        /** Times this task was taken out of the parking because a file it lies in was found there again. */
+        int reopened;
 
         ChunkTask(ChunkHash hash, long epoch, List<ChunkLocation> locations) {
             this.hash = hash;
@@ -204,9 +208,44 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
      * chunk for good when the file merely moved (its move may be seen a moment later), so it stays known and is
      * read again once it gains a location. Called with the lock of {@link #moves}.
      */
-    private void park(ChunkTask task) {
+    private void park(ChunkTask task, List<String> unopened) {
         task.parked = true;
+        if (task.reopened < MAX_REOPENS) {
+            for (String path : unopened) {
+                parkedAt.computeIfAbsent(path, p -> new ArrayList<>(1)).add(task);
+            }
+        }
         unpark(task);
+    }
+
+    /** Reads of a task again after its file was seen again, at most: a file that exists but never opens stays parked. */
+    private static final int MAX_REOPENS = 3;
+
+    /**
+     * A flush found {@code path} there, unchanged since it was hashed: the tasks parked because it could not be
+     * opened (it was away for a while, e.g. its folder was moved out and back) are read again at once, instead of
+     * leaving the store waiting until the stall watchdog gives up on the session.
+     */
+    @Override
+    public void readable(String path) {
+        if (parkedAt.isEmpty()) {
+            return;
+        }
+        synchronized (moves) {
+            List<ChunkTask> tasks = parkedAt.remove(path);
+            if (tasks == null) {
+                return;
+            }
+            for (ChunkTask task : tasks) {
+                synchronized (task.locations) {
+                    if (task.parked && task.epoch == epoch.get()) {
+                        task.parked = false;
+                        task.reopened++;
+                        queue.add(task);
+                    }
+                }
+            }
+        }
     }
 
     private void unpark(ChunkTask task) {
@@ -261,6 +300,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         epoch.incrementAndGet();
         queue.clear();
         queued.clear();
+        parkedAt.clear();
         synchronized (moves) {
             moves.clear();
         }
@@ -322,8 +362,9 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                         included.add(task);
                     } else {
                         synchronized (moves) {
-                            park(task);
+                            park(task, reader.unopened());
                         }
+                        reader.lookAgain();
                     }
                 } else if (task == STOP) {
                     carry = STOP;
@@ -445,6 +486,10 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final class ChunkReader {
         private String openPath;
         private SeekableByteChannel channel;
+        /** The locations of the last failed {@link #read} whose file could not be opened or was too short. */
+        private final List<String> unopened = new ArrayList<>();
+        /** Every location of the last failed {@link #read}. */
+        private final List<String> failed = new ArrayList<>();
 
         /** Reads and verifies {@code task} into {@code buf} at {@code at}; false when no location still holds it. */
         boolean read(ChunkTask task, byte[] buf, int at) {
@@ -453,16 +498,35 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                 candidates = new ArrayList<>(task.locations);
                 task.tried = candidates.size();
             }
+            unopened.clear();
+            failed.clear();
             Integer crc = task.strong ? null : checksums.of(task.hash);
             for (ChunkLocation loc : candidates) {
-                if (readAt(loc, buf, at) && (crc != null ? ChunkChecksums.crc(buf, at, loc.length()) == crc
+                boolean read = readAt(loc, buf, at);
+                if (read && (crc != null ? ChunkChecksums.crc(buf, at, loc.length()) == crc
                         : ChunkHash.compute(buf, at, loc.length()).equals(task.hash))) {
                     return true;
                 }
-                LOG.debugf("%s changed since it was hashed: looking at it again", RelativePaths.printable(loc.path()));
-                pathChanged.accept(loc.path());
+                if (!read) {
+                    unopened.add(loc.path());
+                }
+                failed.add(loc.path());
             }
             return false;
+        }
+
+        /** Has the flush look again at the files of the last failed read (after the task is parked, so a flush
+         * that finds one of them unchanged finds the task to read again). */
+        void lookAgain() {
+            for (String path : failed) {
+                LOG.debugf("%s changed since it was hashed: looking at it again", RelativePaths.printable(path));
+                pathChanged.accept(path);
+            }
+            failed.clear();
+        }
+
+        List<String> unopened() {
+            return unopened;
         }
 
         private boolean readAt(ChunkLocation loc, byte[] buf, int at) {

@@ -41,6 +41,8 @@ final class FakeStore implements ChunkUploads {
     int uploadedChunks;
     /** Every patch the watcher sent. */
     final List<Change.Patch> patches = new CopyOnWriteArrayList<>();
+    /** The store id its welcome carries. */
+    volatile String id = "fake";
     /** Answer every patch with base-unknown, as a store that lost its index would. */
     volatile boolean forgetBases;
     /** When set, a check whose digest matches is still not in sync, for this reason (DEST holds a foreign entry). */
@@ -101,7 +103,7 @@ final class FakeStore implements ChunkUploads {
                 return;
             }
             pending.clear();
-            reply(l, new Message.Welcome(h.protocol(), "fake", ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
+            reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
         } else if (m instanceof Message.IndexBatch) {
             Message.IndexBatch b = (Message.IndexBatch) m;
             for (Message.IndexEntry e : b.entries()) {

@@ -23,8 +23,8 @@ import java.util.Locale;
  * <li>without a token, the {@code Host} header must name a loopback address ({@code localhost}, 127.0.0.0/8,
  * {@code [::1]}) or the configured listen host, so a DNS-rebound name (evil.example resolving to 127.0.0.1) gets 403
  * even though the page then counts as same-origin;</li>
- * <li>a POST, PUT, DELETE or PATCH with a form or plain-text body type (the ones a page may send cross-site
- * without a preflight) is refused with 415 before it is read.</li>
+ * <li>without a token, a POST, PUT, DELETE or PATCH with a form or plain-text body type (the ones a page may send
+ * cross-site without a preflight) is refused with 415 before it is read.</li>
  * </ul>
  * /q/health stays open for probes (it shows no path and no error text).
  */
@@ -67,10 +67,10 @@ public class BrowserGuard {
         String why = refusal(req);
         if (why != null) {
             LOG.debugf("Refused %s %s: %s", req.method(), path, why);
-            int status = why.startsWith("content type") ? 415 : 403;
-            rc.response().setStatusCode(status)
+            boolean type = why.startsWith("content type");
+            rc.response().setStatusCode(type ? 415 : 403)
                     .putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"forbidden\",\"message\":\"" + why + "\"}");
+                    .end("{\"error\":\"" + (type ? "unsupported-media-type" : "forbidden") + "\",\"message\":\"" + why + "\"}");
             return;
         }
         rc.next();
@@ -90,7 +90,8 @@ public class BrowserGuard {
         if (site != null && (site.equalsIgnoreCase("cross-site") || site.equalsIgnoreCase("same-site"))) {
             return "requests from web pages are refused (Sec-Fetch-Site " + printable(site) + ")";
         }
-        if (changesState(req.method()) && simpleBody(req.getHeader("Content-Type"))) {
+        // With a token, a page cannot forge a request anyway: a browser never adds the bearer token by itself.
+        if (!tokenSet && changesState(req.method()) && simpleBody(req.getHeader("Content-Type"))) {
             return "content type " + printable(req.getHeader("Content-Type")) + " is refused on " + req.method()
                     + ": a web page could send it; use the API's own type";
         }

@@ -78,7 +78,7 @@ public class BrowserGuard {
 
     /** Why {@code req} is refused, or null when it may go on. Plain words: it goes into a JSON string as is. */
     String refusal(HttpServerRequest req) {
-        String host = req.getHeader("Host");
+        String host = authority(req);
         if (!tokenSet && !allowNoToken && !trustedHost(host)) {
             return "without a token the store answers only requests to a loopback host, not " + printable(host);
         }
@@ -96,6 +96,22 @@ public class BrowserGuard {
                     + ": a web page could send it; use the API's own type";
         }
         return null;
+    }
+
+    /**
+     * The request's Host header, or HTTP/2's {@code :authority} (a Java HttpClient upgrades to h2c), as
+     * {@code host[:port]} with an IPv6 address in brackets; null when there is none.
+     */
+    static String authority(HttpServerRequest req) {
+        io.vertx.core.net.HostAndPort a = req.authority();
+        if (a == null || a.host() == null || a.host().isEmpty()) {
+            return null;
+        }
+        String h = a.host();
+        if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
+            h = "[" + h + "]";
+        }
+        return a.port() >= 0 ? h + ":" + a.port() : h;
     }
 
     /** True when {@code host} (a Host header: name or address, optional port) names this machine's loopback. */

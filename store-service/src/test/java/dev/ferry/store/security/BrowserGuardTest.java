@@ -124,6 +124,11 @@ class BrowserGuardTest {
         byte[] data = TestData.random(100);
         given().contentType("application/octet-stream").body(data).put(Endpoints.CHUNKS + "/" + TestData.hash(data).hex())
                 .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        // Java's HttpClient (the watcher's uploader) upgrades to HTTP/2, where the host comes as :authority.
+        java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + port + Endpoints.STATUS)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, r.statusCode(), "HTTP " + r.version());
         // curl -X POST: no body, no Content-Type.
         assertEquals(200, rawStatus("POST", Endpoints.VERIFY, "127.0.0.1:" + port, "Content-Length: 0\r\n"));
         try (WsClient watcher = WsClient.connect(sync, null)) {

@@ -112,7 +112,14 @@ class SourceGuardIT {
             Files.createDirectories(pair.source);
             assertEquals(1, pair.runOnce("empty"), "an emptied source is refused");
             assertEquals(20, files(pair.dest));
-            Trees.deleteTree(pair.stateDir);
+            // The local state is lost, not the source's identity (state-dir/source-id): the store still knows it.
+            try (var children = Files.list(pair.stateDir)) {
+                for (Path p : children.toList()) {
+                    if (!p.getFileName().toString().equals("source-id")) {
+                        Trees.deleteTree(p);
+                    }
+                }
+            }
             assertEquals(1, pair.runOnce("empty-fresh-state"), "also without the local state");
             assertEquals(20, files(pair.dest));
             pair.env.put("FERRY_WATCHER_ALLOW_EMPTY_SOURCE", "true");

@@ -39,8 +39,23 @@ public sealed interface Message {
     /** The oldest watcher protocol a store still accepts. */
     int MIN_VERSION = 1;
 
-    /** Watcher -> store, first frame: who it is, how it cuts chunks, and the root digest of its tree. */
-    record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) implements Message {
+    /**
+     * Watcher -> store, first frame: who it is, how it cuts chunks, and the root digest of its tree.
+     * {@code sourceId} (absent from older watchers) is the source's persistent identity: a store belongs to the first
+     * source that says hello and refuses any other with {@code error wrong-source}. {@code takeOver} (the watcher's
+     * {@code --take-over}) asks the store to rebind to this source; honoured only while the owner is not connected.
+     */
+    record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
+                 String sourceId, Boolean takeOver) implements Message {
+        /** A hello without a source identity, as watchers before it sent. */
+        public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) {
+            this(protocol, clientId, chunker, rootDigest, entries, null, null);
+        }
+
+        /** True when the watcher asks to take the store over. */
+        public boolean takesOver() {
+            return Boolean.TRUE.equals(takeOver);
+        }
     }
 
     /** Store -> watcher: accepted; {@code inSync} when the store's root digest equals the watcher's. */

@@ -28,6 +28,7 @@ public final class WsClient implements AutoCloseable {
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private Session session;
+    private volatile CloseReason closeReason;
     /** Compressed (protocol 2) frames received so far. */
     public final java.util.concurrent.atomic.AtomicInteger binaryFrames = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -36,14 +37,21 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects to {@code http} (an http:// URI of the sync endpoint), with a bearer token when not null. */
     public static WsClient connect(URI http, String token) throws Exception {
+        return connect(http, token, Map.of());
+    }
+
+    /** Connects with {@code headers} added to the upgrade request (a browser's Origin, say). */
+    public static WsClient connect(URI http, String token, Map<String, String> headers) throws Exception {
         WsClient c = new WsClient();
         URI ws = URI.create(http.toString().replaceFirst("^http", "ws"));
+        Map<String, String> extra = headers;
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create().configurator(new ClientEndpointConfig.Configurator() {
             @Override
             public void beforeRequest(Map<String, List<String>> headers) {
                 if (token != null) {
                     headers.put("Authorization", List.of("Bearer " + token));
                 }
+                extra.forEach((k, v) -> headers.put(k, List.of(v)));
             }
         }).build();
         c.session = ContainerProvider.getWebSocketContainer().connectToServer(new Endpoint() {
@@ -70,6 +78,7 @@ public final class WsClient implements AutoCloseable {
 
             @Override
             public void onClose(Session s, CloseReason reason) {
+                c.closeReason = reason;
                 c.closed.countDown();
             }
         }, config, ws);
@@ -127,6 +136,11 @@ public final class WsClient implements AutoCloseable {
 
     public boolean isOpen() {
         return session.isOpen() && closed.getCount() > 0;
+    }
+
+    /** Why the store closed the connection, once it did ({@link #awaitClosed()}); else null. */
+    public CloseReason closeReason() {
+        return closeReason;
     }
 
     public boolean awaitClosed() throws InterruptedException {

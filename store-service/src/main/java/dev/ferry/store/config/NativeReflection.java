@@ -2,6 +2,7 @@ package dev.ferry.store.config;
 
 import dev.ferry.store.rest.ApiBodies;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.SourceBinding;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -13,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         MirrorIndex.JournalLine.class,
         ApiBodies.Error.class, ApiBodies.BatchError.class, ApiBodies.Stored.class, ApiBodies.BatchResult.class,
         ApiBodies.MissingRequest.class, ApiBodies.MissingResponse.class, ApiBodies.Status.class,
-        ApiBodies.Watcher.class, ApiBodies.Change.class,
+        ApiBodies.Watcher.class, ApiBodies.Change.class, SourceBinding.Owner.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

@@ -71,10 +71,19 @@ public interface StoreConfig {
         /**
          * Most memory one watcher session may hold on the store (its index during a reconcile, and the manifests
          * of its files waiting for chunks), estimated from their sizes. A reconcile past it is refused with
-         * {@code error too-large}; a file upsert past it fails with {@code session-limit} in {@code ack.failed}.
+         * {@code error too-large}; a file upsert past it fails with {@code session-limit} in {@code ack.failed}; a
+         * patch that would resolve to more chunks than it can hold is refused with {@code bad-message}. Unset: a
+         * quarter of the heap ({@code -Xmx}), so the default always fits the process ({@link SessionLimits}).
          */
-        @WithDefault("256M")
-        MemorySize maxSessionBytes();
+        Optional<MemorySize> maxSessionBytes();
+
+        /**
+         * Most WebSocket connections open at once (greeted or not). One watcher needs one; the rest are a restarted
+         * watcher's stale socket or a refused one. Past it a new connection is closed at once with 1013 (try again
+         * later) and a reason naming this setting.
+         */
+        @WithDefault("16")
+        int maxConnections();
 
         /**
          * Most bytes the store may keep on its disk: the chunk store plus the files of the mirror. Unset: no

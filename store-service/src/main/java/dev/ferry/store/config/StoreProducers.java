@@ -1,5 +1,6 @@
 package dev.ferry.store.config;
 
+import dev.ferry.store.storage.SourceBinding;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -16,5 +17,12 @@ public class StoreProducers {
         String dest = config.store().dest().filter(d -> !d.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "no DEST: pass it as the argument, or set ferry.store.dest (env FERRY_STORE_DEST)"));
         return StoreLayout.open(Path.of(dest));
+    }
+
+    /** The source this store belongs to (DEST/.ferry/source.json). */
+    @Produces
+    @Singleton
+    SourceBinding sourceBinding(StoreLayout layout) throws IOException {
+        return new SourceBinding(layout.sourceFile(), layout.tmpDir());
     }
 }

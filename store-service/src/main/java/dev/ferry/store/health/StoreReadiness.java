@@ -14,15 +14,20 @@ import java.nio.file.Path;
 
 /**
  * Readiness: DEST/.ferry/tmp is writable (a probe file is created and deleted) and the file system of DEST has at
- * least {@code ferry.store.min-free-disk} free; the health JSON says which check failed and why.
+ * least {@code ferry.store.min-free-disk} free; the health JSON says which check failed in a few fixed words (it is
+ * open to anyone), the log says why.
  */
 @Readiness
 @Singleton
 public class StoreReadiness implements HealthCheck {
     static final String NAME = "ferry-store-dest";
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StoreReadiness.class);
+
     private final StoreLayout layout;
     private final long minFree;
+    /** The reason last logged, or null while ready. */
+    private volatile String lastReason;
 
     @jakarta.inject.Inject
     public StoreReadiness(StoreLayout layout, StoreConfig config) {
@@ -36,14 +41,15 @@ public class StoreReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder b = HealthCheckResponse.named(NAME).withData("dest", layout.dest().toString())
-                .withData("minFreeBytes", minFree);
+        // Anyone may read /q/health: the answer holds a short fixed reason, never DEST's path or exception text;
+        // the details go to the log, once each time the reason changes.
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(NAME).withData("minFreeBytes", minFree);
         try {
             Path probe = Files.createTempFile(layout.tmpDir(), "ready-", ".probe");
             Files.delete(probe);
         } catch (IOException | RuntimeException e) {
-            return b.down().withData("writable", false)
-                    .withData("error", "DEST is not writable: cannot create a file in " + layout.tmpDir() + ": " + e)
+            logOnce("DEST is not writable", "cannot create a file in " + layout.tmpDir() + ": " + e);
+            return b.down().withData("writable", false).withData("error", "DEST is not writable (see the store's log)")
                     .build();
         }
         b.withData("writable", true);
@@ -51,13 +57,27 @@ public class StoreReadiness implements HealthCheck {
         try {
             free = layout.usableSpace();
         } catch (IOException | RuntimeException e) {
-            return b.down().withData("error", "cannot read the free space of DEST: " + e).build();
+            logOnce("free space unknown", "cannot read the free space of " + layout.dest() + ": " + e);
+            return b.down().withData("error", "cannot read the free space of DEST (see the store's log)").build();
         }
         b.withData("freeBytes", free);
         if (free < minFree) {
-            return b.down().withData("error", "the disk of DEST is nearly full: " + free + " bytes free, fewer than "
-                    + "ferry.store.min-free-disk (" + minFree + " bytes)").build();
+            String why = "the disk of DEST is nearly full: " + free + " bytes free, fewer than "
+                    + "ferry.store.min-free-disk (" + minFree + " bytes)";
+            logOnce("disk nearly full", why);
+            return b.down().withData("error", why).build();
         }
+        logOnce(null, null);
         return b.up().build();
+    }
+
+    private void logOnce(String reason, String detail) {
+        String before = lastReason;
+        lastReason = reason;
+        if (reason != null && !reason.equals(before)) {
+            LOG.warnf("Not ready: %s", detail);
+        } else if (reason == null && before != null) {
+            LOG.infof("Ready again (was: %s)", before);
+        }
     }
 }

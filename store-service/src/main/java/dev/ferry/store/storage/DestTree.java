@@ -117,12 +117,13 @@ final class DestTree {
 
         /**
          * Sets a folder's mode and mtime through its parent's handle, never following a link. Java's handle-based
-         * calls stop at the 0777 bits and at microseconds; the nanoseconds and the set-user-ID, set-group-ID and
-         * sticky bits are then set by {@code byPath}, only while that path still names the same folder (by device
+         * calls stop at the 0777 bits and at microseconds; the nanoseconds and the sticky bit (set-user-ID and
+         * set-group-ID are never set, {@link PosixModes#forDirectory}) are then set by {@code byPath}, only while that path still names the same folder (by device
          * and inode): a swap in the instant between that check and the call is the one race left, and it can move
          * no more than those bits or a sub-microsecond time.
          */
-        void setDirectoryAttributes(int mode, long mtimeNs, Path byPath) throws IOException {
+        void setDirectoryAttributes(int recordedMode, long mtimeNs, Path byPath) throws IOException {
+            int mode = PosixModes.forDirectory(recordedMode);
             betweenSteps.run();
             PosixFileAttributeView view = dir.getFileAttributeView(name, PosixFileAttributeView.class, NOFOLLOW);
             FileTime time = FileTime.from(mtimeNs, TimeUnit.NANOSECONDS);

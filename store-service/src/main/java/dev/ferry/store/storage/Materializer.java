@@ -204,7 +204,7 @@ public class Materializer {
                 }
                 fsync.force(ch, tmp);
             }
-            PosixModes.set(tmp, m.mode());
+            PosixModes.set(tmp, PosixModes.forFile(m.mode()));
             setMtime(tmp, m.mtimeNs());
             done = true;
             return new Written(tmp, List.of());

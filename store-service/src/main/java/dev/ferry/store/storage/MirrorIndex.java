@@ -171,6 +171,7 @@ public class MirrorIndex implements Closeable {
             out.flush();
             ch.force(true);
         }
+        PosixModes.set(tmp, 0600); // the journal names every path of the mirror
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 

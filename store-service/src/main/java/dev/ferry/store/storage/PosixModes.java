@@ -41,6 +41,22 @@ public final class PosixModes {
         return perms;
     }
 
+    /**
+     * The bits a materialized file gets: 0777 only. Set-user-ID and set-group-ID would make a mirrored program run
+     * as the store's user (or group) for whoever can run it; the sticky bit means nothing on a file.
+     */
+    public static int forFile(int mode) {
+        return mode & 0777;
+    }
+
+    /**
+     * The bits a materialized folder gets: 0777 and sticky (it only limits who may delete entries). Set-group-ID is
+     * dropped (new entries would take the store user's group) and set-user-ID means nothing on a folder.
+     */
+    public static int forDirectory(int mode) {
+        return mode & 01777;
+    }
+
     /** Sets {@code mode} on a file or directory (never a link): all 07777 bits where "unix:mode" exists. */
     public static void set(Path p, int mode) throws IOException {
         try {

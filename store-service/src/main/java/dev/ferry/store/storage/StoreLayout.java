@@ -70,6 +70,7 @@ public final class StoreLayout implements Closeable {
             emptyDirectory(state.resolve("tmp"));
             String id = readOrCreateStoreId(state.resolve("store-id"));
             recordChunker(state.resolve("chunker"));
+            makePrivate(state);
             return new StoreLayout(real, state, id, channel, lock);
         } catch (IOException | RuntimeException e) {
             lock.release();
@@ -101,6 +102,28 @@ public final class StoreLayout implements Closeable {
                     had.trim(), wanted.trim());
         }
         Files.writeString(file, wanted, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * DEST/.ferry names every path, size and mode of the mirror: it, chunks/ and tmp/ are 0700, the files directly
+     * in it (index journal, store id, source binding, lock) 0600; a store made by an older version is tightened on
+     * start. Below chunks/ nothing is walked (millions of entries): the closed folder above them keeps others out,
+     * and chunks are written as 0600 temp files anyway.
+     */
+    static void makePrivate(Path state) throws IOException {
+        PosixModes.set(state, 0700);
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(state)) {
+            for (Path child : children) {
+                BasicFileAttributes a = attributes(child);
+                if (a == null || a.isSymbolicLink() || a.isOther()) {
+                    continue;
+                }
+                int wanted = a.isDirectory() ? 0700 : 0600;
+                if (PosixModes.read(child) != wanted) {
+                    PosixModes.set(child, wanted);
+                }
+            }
+        }
     }
 
     /** Deletes everything inside {@code dir}, never following a link. */
@@ -158,6 +181,11 @@ public final class StoreLayout implements Closeable {
 
     public Path indexFile() {
         return stateDir.resolve("index.log");
+    }
+
+    /** DEST/.ferry/source.json: the source this store belongs to ({@link SourceBinding}). */
+    public Path sourceFile() {
+        return stateDir.resolve(SourceBinding.FILE);
     }
 
     /** Bytes free for this process on the file system of DEST/.ferry (where chunks and temp files go). */

@@ -16,6 +16,7 @@ import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.SourceBinding;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.inject.Singleton;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -52,9 +53,11 @@ public class SyncService {
     private final ApplyExecutor apply;
     private final DestAuditor auditor;
     private static final int MAX_CLIENT_ID = 256;
+    private static final int MAX_SOURCE_ID = 128;
 
     private final StoreStats stats;
     private final DiskQuota quota;
+    private final SourceBinding binding;
     private final int maxBatchItems;
     private final long maxSessionBytes;
     private final PendingFiles pending = new PendingFiles();
@@ -73,7 +76,8 @@ public class SyncService {
     private volatile SyncSession current;
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
-                       StoreStats stats, DiskQuota quota, StoreConfig config, DestAuditor auditor) {
+                       StoreStats stats, DiskQuota quota, SourceBinding binding, StoreConfig config,
+                       DestAuditor auditor) {
         this.layout = layout;
         this.auditor = auditor;
         this.index = index;
@@ -81,9 +85,16 @@ public class SyncService {
         this.apply = apply;
         this.stats = stats;
         this.quota = quota;
+        this.binding = binding;
         this.maxBatchItems = config.store().maxBatchItems();
-        this.maxSessionBytes = config.store().maxSessionBytes().asLongValue();
+        this.maxSessionBytes = dev.ferry.store.config.SessionLimits.maxSessionBytes(config, Runtime.getRuntime().maxMemory());
+        LOG.debugf("A session may hold %d bytes (ferry.store.max-session-bytes)", maxSessionBytes);
         apply.whenIdle(this::durable);
+    }
+
+    /** Most bytes one session may hold ({@code ferry.store.max-session-bytes}, or a quarter of the heap). */
+    public long maxSessionBytes() {
+        return maxSessionBytes;
     }
 
     /** The connected watcher's session, or null (also when its socket closed without a close event). */
@@ -235,6 +246,14 @@ public class SyncService {
             s.fail("bad-message", clientProblem, CloseCodes.PROTOCOL_ERROR);
             return;
         }
+        String sourceProblem = h.sourceId() == null ? null : sourceIdProblem(h.sourceId());
+        if (sourceProblem != null) {
+            s.fail("bad-message", sourceProblem, CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!owns(s, h)) {
+            return;
+        }
         SyncSession old = current;
         if (old != null && old != s) {
             LOG.infof("Watcher %s replaces %s", h.clientId(), old.describe());
@@ -242,13 +261,84 @@ public class SyncService {
         }
         pending.clear();
         current = s;
-        s.greet(h.clientId(), h.protocol());
+        s.greet(h.clientId(), h.protocol(), h.sourceId());
         boolean inSync = index.rootDigest().equals(h.rootDigest());
         if (inSync) {
             index.markReconciled();
         }
         LOG.infof("Watcher %s connected: %s", s.describe(), inSync ? "in sync" : "reconciling");
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
+    }
+
+    /**
+     * Whether the hello's source may drive this store: it is the bound owner, or the store has none yet (the first
+     * hello binds it), or it asks to take over while the owner is not connected. Otherwise the session is refused
+     * with {@code wrong-source} and closed; nothing is changed.
+     */
+    private boolean owns(SyncSession s, Message.Hello h) {
+        SourceBinding.Owner owner = binding.owner();
+        String who = RelativePaths.printable(h.clientId());
+        if (owner != null && owner.sourceId().equals(h.sourceId())) {
+            return true;
+        }
+        if (h.sourceId() == null) {
+            if (owner == null) {
+                LOG.warnf("Watcher %s sends no source id (an older watcher): the store stays unbound until one does", who);
+                return true;
+            }
+            s.fail("wrong-source", "this store belongs to " + describe(owner) + " and this watcher sends no source id: "
+                    + "upgrade it", CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        SyncSession connected = current();
+        boolean ownerConnected = connected != null && connected != s;
+        if (owner != null && !h.takesOver()) {
+            LOG.warnf("Refused watcher %s (source %s): this store belongs to %s", who, h.sourceId(), describe(owner));
+            s.fail("wrong-source", "this store's mirror belongs to " + describe(owner) + ", not to this watcher's source "
+                    + h.sourceId() + ". Nothing was changed. Point this watcher at its own store, or, to replace the "
+                    + "mirror with this source, stop the other watcher and run this one once with --take-over",
+                    CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        if (owner != null && ownerConnected) {
+            LOG.warnf("Refused take-over by watcher %s (source %s): the owner %s is connected", who, h.sourceId(),
+                    describe(owner));
+            s.fail("wrong-source", "--take-over refused: the owner " + describe(owner) + " is connected now. Stop "
+                    + "that watcher first, then run this one with --take-over again", CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        try {
+            binding.bind(h.sourceId(), h.clientId());
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot record the store's source in %s", layout.sourceFile());
+            s.fail("internal", "the store cannot record its source; see its log", CloseCodes.UNEXPECTED_CONDITION);
+            return false;
+        }
+        if (owner == null) {
+            LOG.infof("This store now belongs to source %s (watcher %s): any other source is refused", h.sourceId(), who);
+        } else {
+            LOG.warnf("TAKE-OVER: source %s (watcher %s) replaces the owner %s; the mirror will follow the new source",
+                    h.sourceId(), who, describe(owner));
+        }
+        return true;
+    }
+
+    private static String describe(SourceBinding.Owner owner) {
+        return "source " + owner.sourceId() + " (watcher " + RelativePaths.printable(owner.clientId()) + ", bound "
+                + owner.boundAt() + ")";
+    }
+
+    private static String sourceIdProblem(String id) {
+        if (id.isEmpty() || id.length() > MAX_SOURCE_ID) {
+            return "hello's sourceId must have 1.." + MAX_SOURCE_ID + " characters";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+                return "hello's sourceId may hold letters, digits, '-', '_' and '.' only";
+            }
+        }
+        return null;
     }
 
     private static String clientIdProblem(String id) {

@@ -28,6 +28,7 @@ public final class SyncSession {
     private final Object sendLock = new Object();
     private volatile boolean greeted;
     private volatile String clientId;
+    private volatile String sourceId;
     private volatile java.time.Instant greetedAt;
     private volatile int protocol;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
@@ -47,8 +48,9 @@ public final class SyncSession {
         return greeted;
     }
 
-    void greet(String clientId, int protocol) {
+    void greet(String clientId, int protocol, String sourceId) {
         this.clientId = clientId;
+        this.sourceId = sourceId;
         this.greetedAt = java.time.Instant.now();
         this.protocol = protocol;
         this.greeted = true;
@@ -66,6 +68,11 @@ public final class SyncSession {
     /** The watcher's clientId from its hello, or null before it. */
     public String clientId() {
         return clientId;
+    }
+
+    /** The source id of its hello, or null (before it, or an older watcher). */
+    public String sourceId() {
+        return sourceId;
     }
 
     /** When its hello was accepted, or null before it. */

@@ -29,8 +29,15 @@ public class SyncEndpoint {
     private static final Logger LOG = Logger.getLogger(SyncEndpoint.class);
     private static final String SESSION = SyncSession.class.getName();
 
+    /** Largest frame accepted before the hello: a hello is a few hundred bytes. */
+    public static final int PRE_HELLO_FRAME_BYTES = 64 * 1024;
+    private static final String COUNTED = SyncEndpoint.class.getName() + ".counted";
+    private static final String CLOSED = SyncEndpoint.class.getName() + ".closed";
+
     private final SyncService sync;
     private final StoreConfig config;
+    /** Open WebSocket connections, greeted or not ({@code ferry.store.max-connections}). */
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
     public SyncEndpoint(SyncService sync, StoreConfig config) {
         this.sync = sync;
@@ -41,12 +48,37 @@ public class SyncEndpoint {
     public void open(Session socket) {
         socket.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
         socket.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
-        session(socket);
+        SyncSession session = session(socket);
+        synchronized (socket) {
+            if (socket.getUserProperties().containsKey(CLOSED)) {
+                return;
+            }
+            socket.getUserProperties().put(COUNTED, Boolean.TRUE);
+        }
+        int open = connections.incrementAndGet();
+        if (open > config.store().maxConnections()) {
+            LOG.warnf("Refused a WebSocket connection: %d are open, ferry.store.max-connections is %d", open - 1,
+                    config.store().maxConnections());
+            session.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections (ferry.store.max-connections="
+                    + config.store().maxConnections() + ")");
+        }
+    }
+
+    /** WebSocket connections open now. */
+    int connections() {
+        return connections.get();
     }
 
     @OnMessage(maxMessageSize = Wire.MAX_FRAME_BYTES)
     public void message(String frame, Session socket) {
         SyncSession session = session(socket);
+        // Until hello, a frame is a small text frame: a bigger one is refused before it is decoded. (Undertow has
+        // buffered it already, up to Wire.MAX_FRAME_BYTES: ferry.store.max-connections bounds how many at once.)
+        if (!session.greeted() && frame.length() > PRE_HELLO_FRAME_BYTES) {
+            session.fail("too-large", "the first frame (hello) has at most " + PRE_HELLO_FRAME_BYTES + " characters",
+                    CloseReason.CloseCodes.TOO_BIG);
+            return;
+        }
         try {
             sync.received(session, frame);
         } catch (RuntimeException e) {
@@ -59,6 +91,11 @@ public class SyncEndpoint {
     @OnMessage(maxMessageSize = Wire.MAX_FRAME_BYTES)
     public void binary(byte[] frame, Session socket) {
         SyncSession session = session(socket);
+        if (!session.greeted()) {
+            session.fail("bad-message", "compressed frames only after hello: the hello goes as a text frame",
+                    CloseReason.CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
         String text;
         try {
             text = FrameCompression.inflate(frame);
@@ -76,6 +113,14 @@ public class SyncEndpoint {
     @OnClose
     public void close(Session socket, CloseReason reason) {
         SyncSession session = session(socket);
+        boolean counted;
+        synchronized (socket) {
+            socket.getUserProperties().put(CLOSED, Boolean.TRUE);
+            counted = socket.getUserProperties().remove(COUNTED) != null;
+        }
+        if (counted) {
+            connections.decrementAndGet();
+        }
         LOG.debugf("WebSocket %s closed: %s", session.id(), reason);
         sync.closed(session);
     }

@@ -46,6 +46,7 @@ class StoreReadinessTest {
         assertEquals(HealthCheckResponse.Status.DOWN, r.getStatus());
         assertEquals(false, r.getData().orElseThrow().get("writable"));
         assertTrue(String.valueOf(r.getData().orElseThrow().get("error")).startsWith("DEST is not writable"), r.getData().toString());
+        assertShowsNoPathOrExceptionText(r);
         Files.delete(layout.tmpDir());
         Files.createDirectory(layout.tmpDir());
         assertEquals(HealthCheckResponse.Status.UP, new StoreReadiness(layout, minFree(1024)).call().getStatus());
@@ -58,6 +59,19 @@ class StoreReadinessTest {
         assertEquals(HealthCheckResponse.Status.DOWN, r.getStatus());
         assertTrue(String.valueOf(r.getData().orElseThrow().get("error")).contains("nearly full"), r.getData().toString());
         assertTrue(String.valueOf(r.getData().orElseThrow().get("error")).contains("ferry.store.min-free-disk"));
+    }
+
+    @Test
+    void upShowsNoPathEither() {
+        assertShowsNoPathOrExceptionText(new StoreReadiness(layout, minFree(1024)).call());
+    }
+
+    /** /q/health is open to anyone: it must not tell where DEST is, nor what an exception said. */
+    private void assertShowsNoPathOrExceptionText(HealthCheckResponse r) {
+        String data = String.valueOf(r.getData().orElseThrow());
+        String dir = dest.getFileName().toString();
+        assertTrue(!data.contains(dir) && !data.contains(layout.dest().toString()), "health names DEST: " + data);
+        assertTrue(!data.contains("Exception") && !data.contains(".ferry"), "health shows error text: " + data);
     }
 
     private static long minFree(long bytes) {

@@ -12,8 +12,14 @@ import java.util.Optional;
  * @param store  the store URL from --store, if given
  * @param once   one full reconcile, then exit
  * @param help   print the usage and exit 0
+ * @param takeOver ask a store that belongs to another source to belong to this one (honoured only while that
+ *                 source's watcher is not connected)
  */
-public record Arguments(Path source, Optional<String> store, boolean once, boolean help) {
+public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
+
+    public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
+        this(source, store, once, help, false);
+    }
 
     public static final String USAGE = """
             Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
@@ -24,6 +30,8 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
+              --take-over       make a store that belongs to another source belong to this one (its mirror
+                                becomes this SOURCE); only while that source's watcher is stopped
               --help            this text
               --version         print the version and the git commit it was built from
               --probe [live|ready|started]
@@ -54,12 +62,15 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         Path source = null;
         String store = null;
         boolean once = false;
+        boolean takeOver = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 return new Arguments(null, Optional.empty(), false, true);
             } else if (arg.equals("--once")) {
                 once = true;
+            } else if (arg.equals("--take-over")) {
+                takeOver = true;
             } else if (arg.equals("--store")) {
                 if (i + 1 >= args.length || args[i + 1].isBlank()) {
                     throw new UsageException("--store needs a URL, e.g. --store http://127.0.0.1:9181");
@@ -86,7 +97,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false);
+        return new Arguments(source, url, once, false, takeOver);
     }
 
     /** The checks of the source folder, separate so that the message names the path exactly. */

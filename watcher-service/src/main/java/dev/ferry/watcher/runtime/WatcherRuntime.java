@@ -4,6 +4,7 @@ import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.chunker.FastCdc;
 import dev.ferry.watcher.cli.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
+import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.progress.ProgressFormat;
@@ -240,6 +241,7 @@ public class WatcherRuntime {
                             4 * HASH_THREADS, brake),
                     uploader, status, tree, protocol, this);
             engineRef[0] = engine;
+            engine.identify(sourceId(stateDir), args.takeOver());
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
             try {
                 watcher = once ? null : new DirectoryWatcher(aggregator, source);
@@ -392,6 +394,26 @@ public class WatcherRuntime {
             protocol.shutdownNow();
             connect.shutdownNow();
             hashPool.shutdownNow();
+        }
+    }
+
+    /**
+     * This source's persistent id, or null when the state folder can neither hold nor give one (read-only, say):
+     * the watcher then syncs as an older one did, which only a store not yet bound to a source accepts.
+     */
+    private static String sourceId(Path stateDir) throws StartupException {
+        Path file = stateDir.resolve(SourceIdentity.FILE);
+        try {
+            return SourceIdentity.load(stateDir);
+        } catch (java.nio.file.FileSystemException e) {
+            if (java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new StartupException("cannot read this source's identity: " + e.getMessage());
+            }
+            LOG.warnf("cannot keep this source's identity in %s (%s): syncing without one, so a store already bound "
+                    + "to a source will refuse this watcher", file, e.getMessage());
+            return null;
+        } catch (IOException e) {
+            throw new StartupException("cannot read or make this source's identity: " + e.getMessage());
         }
     }
 

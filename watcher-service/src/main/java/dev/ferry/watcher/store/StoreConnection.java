@@ -53,6 +53,8 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private final SyncEngine engine;
     private final ScheduledExecutorService scheduler;
     private volatile long delayMs = FIRST_DELAY_MS;
+    /** No connection attempt before this System.nanoTime() ({@link #refused}). */
+    private volatile long notBeforeNanos = System.nanoTime();
     private volatile boolean stopped;
     private volatile Link current;
     private WebSocketContainer container;
@@ -106,8 +108,19 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         delayMs = maxDelayMs;
     }
 
+    @Override
+    public void refused(Duration wait) {
+        notBeforeNanos = System.nanoTime() + wait.toNanos();
+    }
+
     private void connect() {
         if (stopped) {
+            return;
+        }
+        // The close that follows a refusal may schedule a reconnect before the refusal is handled: wait it out here.
+        long wait = notBeforeNanos - System.nanoTime();
+        if (wait > 0) {
+            scheduler.schedule(this::connect, wait, TimeUnit.NANOSECONDS);
             return;
         }
         Link link = new Link();

@@ -80,7 +80,15 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
         /** Another watcher took the session: wait the longest delay before trying again. */
         void backOff();
+
+        /** The store refused this watcher until an operator acts: try again only after {@code wait}. */
+        default void refused(Duration wait) {
+            backOff();
+        }
     }
+
+    /** How long a continuous watcher waits between attempts at a store that belongs to another source. */
+    static final Duration REFUSED_RETRY = Duration.ofMinutes(1);
 
     /** How a run ends: the first confirmed sync in --once mode, or a failure that stops the watcher. */
     public interface Outcome {
@@ -95,6 +103,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private enum Phase { HELLO_SENT, INDEX_SENT, LIVE, GUARDED }
+
+    /** This source's persistent id ({@code SourceIdentity}), sent in hello; null sends none. */
+    private volatile String sourceId;
+    /** {@code --take-over}: sent in hellos until a store welcomes this source once. */
+    private volatile boolean takeOver;
+    /** The last wrong-source refusal logged, so a continuous watcher logs it once, not every minute. */
+    private volatile String refusedWith;
 
     /** How long the initial scan waits for a store to say whether the cached tree is already its tree. */
     static final Duration EARLY_HELLO_WAIT = Duration.ofSeconds(3);
@@ -440,7 +455,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         session = new Session(link);
         session.helloRoot = cache.rootDigest();
-        send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size()));
+        send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size(),
+                sourceId, takeOver ? Boolean.TRUE : null));
     }
 
     private void onWelcome(StoreLink link, Message.Welcome welcome) {
@@ -465,6 +481,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
             return;
         }
         s.patches = true;
+        if (takeOver) {
+            // One-shot: once this store belongs to this source, a later reconnect must not take over again.
+            takeOver = false;
+            LOG.warnf("the store %s now belongs to this source (--take-over)", status.store());
+        }
+        refusedWith = null;
         link.compressFrames();
         status.connected(true);
         LOG.infof("connected to store %s (id %s): %s", status.store(), welcome.storeId(),
@@ -762,6 +784,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
     }
 
+    /** Sets the source id every hello carries and whether the first ones ask to take the store over. */
+    public void identify(String sourceId, boolean takeOver) {
+        this.sourceId = sourceId;
+        this.takeOver = takeOver;
+    }
+
     /** Saves the cache now (tree thread), e.g. at shutdown. */
     public void saveNow() {
         try {
@@ -943,6 +971,29 @@ public final class SyncEngine implements ChangeDetector.Listener {
         return sb.toString();
     }
 
+    /**
+     * The store belongs to another source: nothing was sent or changed. {@code --once} fails at once; a continuous
+     * watcher says so once (ERROR) and asks again once a minute, since an operator may free the store meanwhile.
+     */
+    private void wrongSource(String message) {
+        String why = "the store refused this source: " + message;
+        status.error(why);
+        if (!why.equals(refusedWith)) {
+            refusedWith = why;
+            LOG.error(why + (settings.once() ? "" : " (asking again every " + REFUSED_RETRY.toSeconds() + " s)"));
+        } else {
+            LOG.debug(why);
+        }
+        if (settings.once()) {
+            outcome.failed(why, 3);
+            return;
+        }
+        ConnectionControl control = connection;
+        if (control != null) {
+            control.refused(REFUSED_RETRY);
+        }
+    }
+
     private void storeError(StoreLink link, Message.Error error) {
         String code = String.valueOf(error.code());
         switch (code) {
@@ -957,6 +1008,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
                 if (control != null) {
                     control.backOff();
                 }
+                break;
+            case "wrong-source":
+                wrongSource(error.message());
                 break;
             case "unauthorized":
                 LOG.errorf("the store refused the token (%s): set FERRY_TOKEN to the store's token", error.message());

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,5 +81,7 @@ class WatcherMainTest {
         assertEquals("http://env:2", Arguments.parse(new String[]{"src"}, Optional.of("http://env:2")).store().orElseThrow());
         assertThrows(UsageException.class, () -> Arguments.parse(new String[]{"src", "--store", "ftp://x"}, Optional.empty()));
         assertThrows(UsageException.class, () -> Arguments.parse(new String[]{"a", "b", "--store", "http://x"}, Optional.empty()));
+        assertFalse(a.takeOver(), "taking a store over is never implied");
+        assertTrue(Arguments.parse(new String[]{"src", "--take-over", "--once", "--store=http://h:1"}, Optional.empty()).takeOver());
     }
 }

@@ -50,6 +50,11 @@ public class VerifyResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StoreVerifier.Report.class)))
     @APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "403", description = "a browser's request (foreign Origin, cross-site, or a Host that is "
+            + "not loopback on a store without a token)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "415", description = "a form or text/plain body, which a web page could send cross-site",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public StoreVerifier.Report verify(@QueryParam("repair") boolean repair) throws Exception {
         StoreVerifier.Report r = apply.call(() -> verifier.verify(repair));
         stats.verified(r.repaired() + r.remaining(), r.repaired());

@@ -95,7 +95,10 @@ class OpenApiTest {
         documented("post", missing, given().contentType("application/json").body("{\"chunks\":[\"" + TestData.hash(data).hex() + "\"]}").post(missing));
         documented("post", missing, given().contentType("application/json").body("{\"chunks\":[\"zz\"]}").post(missing));
         documented("get", Endpoints.STATUS, given().get(Endpoints.STATUS));
-        documented("post", Endpoints.VERIFY, given().post(Endpoints.VERIFY));
+        documented("post", Endpoints.VERIFY, given().contentType("application/json").post(Endpoints.VERIFY));
+        documented("post", Endpoints.VERIFY, given().contentType("application/x-www-form-urlencoded").post(Endpoints.VERIFY));
+        documented("post", Endpoints.VERIFY, given().header("Origin", "http://evil.example").contentType("application/json")
+                .post(Endpoints.VERIFY));
     }
 
     private JsonNode op(String verb, String path) {

@@ -192,6 +192,10 @@ public final class DirectoryWatcher implements AutoCloseable {
                 if (dirPath.isEmpty()) {
                     // The root itself is gone or its file system was unmounted: the rescan decides (and guards).
                     aggregator.fullRescan();
+                } else {
+                    // The folder is gone; one may already stand at its path again (deleted and made again at once,
+                    // often with the old inode), with files made before anything watched it: walk what is there.
+                    aggregator.subtreeChanged(dirPath);
                 }
             }
         }

@@ -29,7 +29,7 @@ class DirectoryWatcherTest {
         scheduler.shutdownNow();
     }
 
-    /** A watcher of {@code root} whose flushes record every path they report in {@link #seen}. */
+    /** A watcher of {@code root} whose flushes record every path (and "subtree:" walk) they report in {@link #seen}. */
     private void startWatcher() throws java.io.IOException {
         createWatcher();
         watcher.start();
@@ -38,7 +38,10 @@ class DirectoryWatcherTest {
     /** The watcher without its event thread: what {@code register}, {@code moved} and {@code forget} do alone. */
     private void createWatcher() throws java.io.IOException {
         ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
-                d -> seen.addAll(d.paths()));
+                d -> {
+                    seen.addAll(d.paths());
+                    d.subtrees().forEach(t -> seen.add("subtree:" + t));
+                });
         watcher = new DirectoryWatcher(aggregator, root);
     }
 
@@ -124,5 +127,21 @@ class DirectoryWatcherTest {
         watcher.forget("d");
         assertEquals(0, watcher.watchedDirectories(), "the file at d " + (folderInode.equals(fileInode)
                 ? "reuses the folder's inode " + fileInode : "has its own inode"));
+    }
+
+    /**
+     * Found by CrashTortureIT (seed 20261207, cycle 7; FolderRecreatedIT end to end): a folder deleted and made
+     * again at once, files made in it before any scan watched it. Its old watch dies with the old folder; that
+     * must ask for a walk of the path, or the new folder's files are never seen.
+     */
+    @Test
+    void aWatchedFolderThatIsDeletedAsksForAWalkOfItsPath() throws Exception {
+        startWatcher();
+        Path d = Files.createDirectories(root.resolve("d"));
+        register("d");
+        Files.delete(d);
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/made-before-any-watch.txt"), "new");
+        awaitSeen("subtree:d");
     }
 }

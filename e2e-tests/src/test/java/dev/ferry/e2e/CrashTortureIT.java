@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +21,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The crash torture test: a busy source (large files, many small files, edits, renames, deletes) while the store,
- * the watcher or both are SIGKILLed at random moments and restarted. After each cycle the mirror must converge
- * with no manual step and the chunk store must hold only chunks whose bytes match their names; all the while a
- * sampler reads every file under its final name in DEST and fails the test on any torn or mixed version.
+ * The crash torture test: a busy source (large files, many small files, edits, renames, deletes, symlinks, exec-bit
+ * changes, folders replaced by files and back) while the store, the watcher or both are SIGKILLed at random moments
+ * and restarted. After each cycle the mirror must converge with no manual step and the chunk store must hold only
+ * chunks whose bytes match their names; all the while a sampler reads every file under its final name in DEST and
+ * fails the test on any torn or mixed version. The sampler must be seen reading during every burst, and after
+ * every convergence it must read the whole mirror once more, every file of it.
  *
  * <p>Seeded: {@code -Dtorture.seed=N} replays a schedule (the workload and the kill plan; thread timing still
  * varies). {@code -Dtorture.cycles=N} sets the length: a few cycles inside {@code ./mvnw verify}, hundreds with
@@ -45,11 +51,13 @@ class CrashTortureIT {
     private volatile FerryProcess store;
     private volatile FerryProcess watcher;
     private int starts;
+    private long corruptSeen;
 
     @Test
     void killedAtRandomMomentsTheMirrorConvergesAndNeverHoldsATornFile(@TempDir Path root) throws Exception {
         System.out.printf("[torture] seed %d, %d cycles (replay: -Dtorture.seed=%d -Dtorture.cycles=%d)%n", SEED, CYCLES,
                 SEED, CYCLES);
+        assertSamplerCheckCanFail();
         source = Files.createDirectories(root.resolve("source"));
         dest = root.resolve("dest");
         env = new HashMap<>(Map.of("FERRY_WATCHER_STATE_DIR", root.resolve("watcher-state").toString(),
@@ -59,6 +67,7 @@ class CrashTortureIT {
         workload.populate();
         Map<Victim, Integer> kills = new HashMap<>();
         long maxConvergeMs = 0;
+        long burstReads = 0;
         ExecutorService killer = Executors.newSingleThreadExecutor();
         startStore();
         proxy = new LoopbackProxy(store.httpPort);
@@ -89,11 +98,16 @@ class CrashTortureIT {
                     }
                     return null;
                 });
+                long readsBefore = sampler.filesRead();
                 for (int i = 0; i < burst; i++) {
                     workload.step();
                     FerryProcess.sleep(pauses[i]);
                 }
                 crash.get(5, TimeUnit.MINUTES);
+                long readsInBurst = sampler.filesRead() - readsBefore;
+                assertTrue(readsInBurst > 0, "[torture] seed " + SEED + ", cycle " + cycle
+                        + ": the DEST sampler read no file while the services were killed and restarted");
+                burstReads += readsInBurst;
                 kills.merge(victim, 1, Integer::sum);
                 if (again) {
                     kills.merge(second, 1, Integer::sum);
@@ -103,13 +117,16 @@ class CrashTortureIT {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 maxConvergeMs = Math.max(maxConvergeMs, ms);
                 System.out.printf("[torture] cycle %d/%d: %d ops, killed %s at %d ms%s, converged %d ms after the burst; "
-                                + "sampler %d files read, 0 torn%n", cycle, CYCLES, burst, victim, killAtMs,
-                        again ? " and " + second + " " + againAtMs + " ms after restart" : "", ms, sampler.filesRead());
+                                + "sampler %d files read (%d during the burst), %d torn%n", cycle, CYCLES, burst, victim,
+                        killAtMs, again ? " and " + second + " " + againAtMs + " ms after restart" : "", ms,
+                        sampler.filesRead(), readsInBurst, sampler.failures().size());
             }
-            System.out.printf("[torture] seed %d: %d cycles survived, kills store=%d watcher=%d both=%d, %d source ops, "
-                            + "sampler read %d files in %d passes, 0 torn files, 0 corrupt chunks, slowest convergence %d ms%n",
+            System.out.printf("[torture] seed %d: %d cycles survived, kills store=%d watcher=%d both=%d, %d source ops (%s), "
+                            + "sampler read %d files in %d passes (%d during bursts), %d torn files, %d corrupt chunks, "
+                            + "slowest convergence %d ms%n",
                     SEED, CYCLES, kills.getOrDefault(Victim.STORE, 0), kills.getOrDefault(Victim.WATCHER, 0),
-                    kills.getOrDefault(Victim.BOTH, 0), workload.ops(), sampler.filesRead(), sampler.passes(), maxConvergeMs);
+                    kills.getOrDefault(Victim.BOTH, 0), workload.ops(), workload.kinds(), sampler.filesRead(),
+                    sampler.passes(), burstReads, sampler.failures().size(), corruptSeen, maxConvergeMs);
         } finally {
             killer.shutdownNow();
             if (watcher != null) {
@@ -132,14 +149,31 @@ class CrashTortureIT {
         logs.add(store);
         logs.add(watcher);
         Trees.awaitMirror(source, dest, CONVERGE, logs.toArray(new FerryProcess[0]));
+        long files = Trees.snapshot(source).values().stream().filter(e -> e.type().equals("file")).count();
+        long read = sampler.awaitFullPass(CONVERGE);
+        if (read != files) {
+            throw new AssertionError("[torture] seed " + SEED + ", " + when + ": the DEST sampler's pass over the "
+                    + "converged mirror read " + read + " files, the mirror has " + files);
+        }
         if (!sampler.failures().isEmpty()) {
             throw new AssertionError("[torture] seed " + SEED + ", " + when + ": torn files in DEST: "
                     + sampler.failures() + "\n" + store.logTail() + "\n" + watcher.logTail());
         }
         List<String> corrupt = DestSampler.corruptChunks(dest);
+        corruptSeen += corrupt.size();
         if (!corrupt.isEmpty()) {
             throw new AssertionError("[torture] seed " + SEED + ", " + when + ": corrupt chunks: " + corrupt);
         }
+    }
+
+    /** The sampler's check tells a torn version (cut, or one byte changed) from a whole one. */
+    private static void assertSamplerCheckCanFail() {
+        byte[] whole = VersionedContent.encode(1, 1, new byte[5000]);
+        assertNull(VersionedContent.check(whole));
+        assertNotNull(VersionedContent.check(Arrays.copyOf(whole, whole.length - 100)), "a cut version passed");
+        byte[] flipped = whole.clone();
+        flipped[2500] ^= 1;
+        assertNotNull(VersionedContent.check(flipped), "a changed byte passed");
     }
 
     private void kill(Victim v) throws InterruptedException {

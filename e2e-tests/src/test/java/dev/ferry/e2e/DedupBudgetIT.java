@@ -12,6 +12,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,9 +51,13 @@ class DedupBudgetIT {
         return pair.proxy.total();
     }
 
-    /** Lets acknowledgements and the idle check finish so they are counted with the change that caused them. */
+    /**
+     * Waits until the watcher says it is idle (every batch acknowledged and the store's check confirmed the
+     * mirror), so acknowledgements and the check are counted with the change that caused them.
+     */
     private static void quiet() {
-        FerryProcess.sleep(1500);
+        Trees.await("the watcher to be idle", Duration.ofSeconds(60),
+                () -> SourceGuardIT.status(pair.watcher).contains("\"state\":\"idle\""), pair.watcher, pair.store);
     }
 
     private static void report(String what, long bytes) {

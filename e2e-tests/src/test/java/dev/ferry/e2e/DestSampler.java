@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,6 +25,9 @@ final class DestSampler implements AutoCloseable {
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong filesRead = new AtomicLong();
     private final AtomicLong passes = new AtomicLong();
+    /** Files read by the last complete pass, and the number of that pass. */
+    private volatile long lastPassFiles;
+    private final AtomicLong passFiles = new AtomicLong();
     private final Thread thread;
     private volatile boolean stop;
 
@@ -47,9 +51,26 @@ final class DestSampler implements AutoCloseable {
         return passes.get();
     }
 
+    /**
+     * Waits until a pass that started after this call has read the whole tree, and returns how many files it read:
+     * every file of a DEST that stands still is then known to have been checked.
+     */
+    long awaitFullPass(Duration timeout) {
+        long startedAfter = passes.get() + 1;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (passes.get() <= startedAfter) {
+            if (System.nanoTime() > deadline || !thread.isAlive()) {
+                throw new AssertionError("the DEST sampler finished no pass within " + timeout);
+            }
+            FerryProcess.sleep(10);
+        }
+        return lastPassFiles;
+    }
+
     private void run() {
         while (!stop) {
             if (Files.isDirectory(dest)) {
+                passFiles.set(0);
                 try {
                     Files.walkFileTree(dest, new SimpleFileVisitor<>() {
                         @Override
@@ -73,6 +94,7 @@ final class DestSampler implements AutoCloseable {
                 } catch (IOException e) {
                     // DEST changing under the walk: the next pass sees the truth
                 }
+                lastPassFiles = passFiles.get();
                 passes.incrementAndGet();
             }
             FerryProcess.sleep(10);
@@ -89,6 +111,7 @@ final class DestSampler implements AutoCloseable {
             return;
         }
         filesRead.incrementAndGet();
+        passFiles.incrementAndGet();
         String problem = VersionedContent.check(bytes);
         if (problem != null) {
             String rel = dest.relativize(file).toString();

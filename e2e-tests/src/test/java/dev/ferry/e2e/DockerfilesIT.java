@@ -88,8 +88,8 @@ class DockerfilesIT {
 
     /** Runs {@code java -jar JAR --probe CHECK} as the JVM images' HEALTHCHECK does. */
     private static int probe(Path jar, int port, String check) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "--probe", check));
+        List<String> cmd = new ArrayList<>(FerryProcess.command(jar));
+        cmd.addAll(List.of("--probe", check));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         Process p = pb.start();

@@ -32,20 +32,27 @@ final class FerryProcess implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
+    /** The store to start: its jar, or its native executable when the build ran with -Dnative. */
     static Path storeJar() {
-        return jar("ferry.store.jar", "../store-service/target/quarkus-app/quarkus-run.jar");
+        return executable("ferry.store.native", "../store-service/target/store-service-runner",
+                "ferry.store.jar", "../store-service/target/quarkus-app/quarkus-run.jar");
     }
 
+    /** The watcher to start: its jar, or its native executable when the build ran with -Dnative. */
     static Path watcherJar() {
-        return jar("ferry.watcher.jar", "../watcher-service/target/quarkus-app/quarkus-run.jar");
+        return executable("ferry.watcher.native", "../watcher-service/target/watcher-service-runner",
+                "ferry.watcher.jar", "../watcher-service/target/quarkus-app/quarkus-run.jar");
     }
 
-    private static Path jar(String property, String fallback) {
-        Path p = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException(p + " is missing: package the services first (./mvnw -B verify does)");
-        }
-        return p;
+    private static Path executable(String runnerProperty, String runnerFallback, String jarProperty, String jarFallback) {
+        return ServiceExecutable.select(Boolean.getBoolean("ferry.native"),
+                Path.of(System.getProperty(runnerProperty, runnerFallback)),
+                Path.of(System.getProperty(jarProperty, jarFallback)));
+    }
+
+    /** The command that starts {@code executable} (from {@link #storeJar()} or {@link #watcherJar()}). */
+    static List<String> command(Path executable) {
+        return ServiceExecutable.command(executable, Path.of(System.getProperty("java.home")));
     }
 
     /** Starts the store on a free port and waits until it is ready. */
@@ -83,10 +90,7 @@ final class FerryProcess implements AutoCloseable {
             Files.createDirectories(LOG_DIR);
             Path log = LOG_DIR.resolve(name + ".log");
             List<String> cmd = new ArrayList<>(prefix);
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Xmx512m");
-            cmd.add("-jar");
-            cmd.add(jar.toString());
+            cmd.addAll(command(jar));
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));

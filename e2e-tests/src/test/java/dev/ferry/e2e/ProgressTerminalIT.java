@@ -40,9 +40,10 @@ class ProgressTerminalIT {
             pair.startStore();
 
             Path out = root.resolve("terminal.out");
-            String watcher = String.join(" ", quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-                    "-Xmx512m", "-jar", quote(FerryProcess.watcherJar().toString()), quote(pair.source.toString()),
-                    "--store", pair.proxy.url(), "--once");
+            List<String> cmd = new ArrayList<>();
+            FerryProcess.command(FerryProcess.watcherJar()).forEach(part -> cmd.add(quote(part)));
+            cmd.addAll(List.of(quote(pair.source.toString()), "--store", pair.proxy.url(), "--once"));
+            String watcher = String.join(" ", cmd);
             ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "--quiet", "--return", "--flush", "--command",
                     watcher, "/dev/null");
             pb.environment().putAll(pair.env);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -41,7 +42,11 @@ final class Trees {
                         if (rel.equals(".ferry")) {
                             return FileVisitResult.SKIP_SUBTREE;
                         }
-                        out.put(rel, new Entry("dir", perms(dir), attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), 0, null));
+                        try {
+                            out.put(rel, new Entry("dir", perms(dir), attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), 0, null));
+                        } catch (NoSuchFileException e) {
+                            return FileVisitResult.SKIP_SUBTREE; // vanished while walking: the next poll sees the truth
+                        }
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -49,11 +54,15 @@ final class Trees {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     String rel = root.relativize(file).toString();
-                    if (attrs.isSymbolicLink()) {
-                        out.put(rel, new Entry("symlink", "", 0, 0, Files.readSymbolicLink(file).toString()));
-                    } else {
-                        out.put(rel, new Entry("file", perms(file), attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-                                attrs.size(), null));
+                    try {
+                        if (attrs.isSymbolicLink()) {
+                            out.put(rel, new Entry("symlink", "", 0, 0, Files.readSymbolicLink(file).toString()));
+                        } else {
+                            out.put(rel, new Entry("file", perms(file), attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                                    attrs.size(), null));
+                        }
+                    } catch (NoSuchFileException e) {
+                        // vanished (or replaced) while walking: the next poll sees the truth
                     }
                     return FileVisitResult.CONTINUE;
                 }

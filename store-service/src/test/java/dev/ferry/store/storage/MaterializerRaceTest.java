@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A local user races the store: between the store's check of a folder and the step that relies on it, the folder
  * is swapped for a link to a folder outside DEST (it is moved aside within DEST). Steps act through the directory
  * handles they checked, so each either lands in the real folder, inside DEST, or fails; none reaches outside.
- * With checks by path (the Materializer before directory handles) every case here wrote outside DEST.
+ * With checks by path (the Materializer before directory handles) every case here wrote outside DEST. Every step
+ * is raced at each check it makes, and each raced run must see its swap happen.
  */
 class MaterializerRaceTest {
     @TempDir
@@ -35,6 +36,8 @@ class MaterializerRaceTest {
     Materializer materializer;
     ChunkStore chunks;
     TestData.FileData data;
+    /** Swaps done in the current raced step: each must have exactly one, or it raced nothing. */
+    final AtomicInteger swaps = new AtomicInteger();
 
     @BeforeEach
     void open() throws Exception {
@@ -78,9 +81,13 @@ class MaterializerRaceTest {
                 () -> materializer.move("race/sub/d", "elsewhere"));
         int landedInside = 0;
         int refused = 0;
+        int raced = 0;
         for (int i = 0; i < steps.size(); i++) {
-            for (int at = 1; at <= 4; at++) {
+            int checks = checksOf(steps.get(i));
+            assertTrue(checks > 0, "step " + i + " makes no check to race");
+            for (int at = 1; at <= checks; at++) {
                 setUpRace();
+                swaps.set(0);
                 AtomicInteger calls = new AtomicInteger();
                 int swapAt = at;
                 materializer.betweenStepsForTests(() -> {
@@ -96,12 +103,28 @@ class MaterializerRaceTest {
                 } finally {
                     materializer.betweenStepsForTests(() -> { });
                 }
+                assertEquals(1, swaps.get(), "step " + i + ": the folder was not swapped at check " + at);
+                raced++;
                 assertEquals(before, outsideTree(), "step " + i + " with the swap at check " + at + " reached outside DEST");
             }
         }
-        System.out.println("[race] " + steps.size() * 4 + " raced steps: " + landedInside + " acted on the real folder, "
-                + refused + " refused, none outside DEST");
+        System.out.println("[race] " + raced + " raced steps, each with the folder swapped: " + landedInside
+                + " acted on the real folder, " + refused + " refused, none outside DEST");
         assertTrue(landedInside > 0);
+        assertTrue(raced >= 2 * steps.size(), raced + " raced steps");
+    }
+
+    /** How many checks {@code step} makes (calls of the test hook) when nothing races it. */
+    private int checksOf(Step step) throws Exception {
+        setUpRace();
+        AtomicInteger calls = new AtomicInteger();
+        materializer.betweenStepsForTests(calls::incrementAndGet);
+        try {
+            step.run();
+        } finally {
+            materializer.betweenStepsForTests(() -> { });
+        }
+        return calls.get();
     }
 
     /** DEST/race/sub/{f, d/keep}: the folder the store checks. */
@@ -120,6 +143,7 @@ class MaterializerRaceTest {
             if (Files.isDirectory(dest.resolve("race"), LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(dest.resolve("race"), dest.resolve("race-aside"));
                 Files.createSymbolicLink(dest.resolve("race"), outside);
+                swaps.incrementAndGet();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

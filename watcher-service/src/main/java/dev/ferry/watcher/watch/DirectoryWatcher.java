@@ -110,9 +110,14 @@ public final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The inode of the directory at {@code dir}, or null when no directory is there: a file or link made at a
+     * deleted directory's path is often given its freed inode (ext4 does so at once), and must not pass for it.
+     */
     private static Object identity(Path dir) {
         try {
-            return Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isDirectory() ? attrs.fileKey() : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -187,6 +192,10 @@ public final class DirectoryWatcher implements AutoCloseable {
                 if (dirPath.isEmpty()) {
                     // The root itself is gone or its file system was unmounted: the rescan decides (and guards).
                     aggregator.fullRescan();
+                } else {
+                    // The folder is gone; one may already stand at its path again (deleted and made again at once,
+                    // often with the old inode), with files made before anything watched it: walk what is there.
+                    aggregator.subtreeChanged(dirPath);
                 }
             }
         }

@@ -27,14 +27,16 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StoreConnectionTest {
+    private static final int CONNECTIONS = 12;
+
     @TempDir
     Path source;
     @TempDir
@@ -58,11 +60,11 @@ class StoreConnectionTest {
     @Test
     void aConnectionClosedRightAfterTheUpgradeIsRetriedOnce() throws Exception {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        AtomicInteger accepted = new AtomicInteger();
+        List<Long> acceptedAt = new CopyOnWriteArrayList<>();
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
-                    accepted.incrementAndGet();
+                    acceptedAt.add(System.nanoTime());
                     upgradeAndClose(s);
                 } catch (IOException | RuntimeException e) {
                     // next one
@@ -102,17 +104,27 @@ class StoreConnectionTest {
                 StoreAddress.parse("http://127.0.0.1:" + server.getLocalPort()), Optional.empty(),
                 Duration.ofMillis(100), engine, connect);
         connection.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         try {
-            Thread.sleep(4000);
+            while (acceptedAt.size() < CONNECTIONS && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
         } finally {
             connection.stop();
         }
-        // One reconnect chain: at most one attempt per 100 ms (the capped backoff), ~40 in 4 s, fewer on a slow
-        // machine. Two retries per close double the chains every round: hundreds of attempts.
-        int n = accepted.get();
-        System.out.println("[reconnect] " + n + " connections in 4 s to a store that closes at once");
-        assertTrue(n >= 2, "the watcher kept reconnecting (" + n + " connections)");
-        assertTrue(n <= 60, n + " connections in 4 s with a 100 ms backoff cap: each close was retried more than once");
+        // One reconnect chain waits at least the first backoff (200 ms; the 100 ms cap is below it) after each
+        // close, so no two connections arrive closer together, however slow the machine. Two retries per close
+        // double the chains every round: connections then arrive together.
+        List<Long> at = List.copyOf(acceptedAt);
+        assertTrue(at.size() >= CONNECTIONS, "the watcher stopped reconnecting: " + at.size() + " connections in 60 s");
+        long closestMs = Long.MAX_VALUE;
+        for (int i = 1; i < CONNECTIONS; i++) {
+            closestMs = Math.min(closestMs, (at.get(i) - at.get(i - 1)) / 1_000_000);
+        }
+        System.out.println("[reconnect] " + CONNECTIONS + " connections in " + (at.get(CONNECTIONS - 1) - at.get(0))
+                / 1_000_000 + " ms to a store that closes at once, the closest " + closestMs + " ms apart");
+        assertTrue(closestMs >= 190, "two connections " + closestMs + " ms apart with a 200 ms backoff: a close was"
+                + " retried more than once");
     }
 
     private <T extends ExecutorService> T executor() {

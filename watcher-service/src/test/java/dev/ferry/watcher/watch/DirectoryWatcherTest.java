@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,12 +29,20 @@ class DirectoryWatcherTest {
         scheduler.shutdownNow();
     }
 
-    /** A watcher of {@code root} whose flushes record every path they report in {@link #seen}. */
+    /** A watcher of {@code root} whose flushes record every path (and "subtree:" walk) they report in {@link #seen}. */
     private void startWatcher() throws java.io.IOException {
-        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
-                d -> seen.addAll(d.paths()));
-        watcher = new DirectoryWatcher(aggregator, root);
+        createWatcher();
         watcher.start();
+    }
+
+    /** The watcher without its event thread: what {@code register}, {@code moved} and {@code forget} do alone. */
+    private void createWatcher() throws java.io.IOException {
+        ChangeAggregator aggregator = new ChangeAggregator(Duration.ofMillis(5), Duration.ofMillis(50), scheduler,
+                d -> {
+                    seen.addAll(d.paths());
+                    d.subtrees().forEach(t -> seen.add("subtree:" + t));
+                });
+        watcher = new DirectoryWatcher(aggregator, root);
     }
 
     /** Watches the folder at {@code path} under that wire path, as a scan does. */
@@ -100,15 +109,39 @@ class DirectoryWatcherTest {
         awaitSeen("d/sub/deeper.txt");
     }
 
-    /** A folder that is really gone (or replaced by a file) stops being watched. */
+    /**
+     * A folder that is really gone (or replaced by a file) stops being watched, by {@code forget} itself. The event
+     * thread is not started: it also drops the key of a deleted folder when the kernel says so, and when it did so
+     * first (it usually does on an idle machine) this test passed even with {@code forget} keeping the key. ext4
+     * hands the new file the folder's freed inode at once, so comparing inodes alone took the file for the folder.
+     */
     @Test
     void forgettingAVanishedFolderStopsWatchingIt() throws Exception {
+        createWatcher();
+        Path d = Files.createDirectories(root.resolve("d"));
+        register("d");
+        Object folderInode = Files.readAttributes(d, BasicFileAttributes.class).fileKey();
+        Files.delete(d);
+        Files.writeString(root.resolve("d"), "a file now");
+        Object fileInode = Files.readAttributes(root.resolve("d"), BasicFileAttributes.class).fileKey();
+        watcher.forget("d");
+        assertEquals(0, watcher.watchedDirectories(), "the file at d " + (folderInode.equals(fileInode)
+                ? "reuses the folder's inode " + fileInode : "has its own inode"));
+    }
+
+    /**
+     * Found by CrashTortureIT (seed 20261207, cycle 7; FolderRecreatedIT end to end): a folder deleted and made
+     * again at once, files made in it before any scan watched it. Its old watch dies with the old folder; that
+     * must ask for a walk of the path, or the new folder's files are never seen.
+     */
+    @Test
+    void aWatchedFolderThatIsDeletedAsksForAWalkOfItsPath() throws Exception {
         startWatcher();
         Path d = Files.createDirectories(root.resolve("d"));
         register("d");
         Files.delete(d);
-        Files.writeString(root.resolve("d"), "a file now");
-        watcher.forget("d");
-        assertEquals(0, watcher.watchedDirectories());
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/made-before-any-watch.txt"), "new");
+        awaitSeen("subtree:d");
     }
 }

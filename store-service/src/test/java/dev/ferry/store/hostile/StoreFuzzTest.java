@@ -135,6 +135,9 @@ class StoreFuzzTest {
         assertStateIntact(stateBefore);
         assertEquals(200, get("/q/health/ready").statusCode());
         aRealSyncStillWorks();
+        String owner = Files.readString(layout.stateDir().resolve("source.json"));
+        assertTrue(owner.contains("\"" + SOURCE_ID + "\""), "after its own hello the store belongs to the fuzzer's "
+                + "source again (hostile hellos may take it over only while it is away): " + owner);
     }
 
     private void oneInput(int i) throws Exception {
@@ -307,8 +310,13 @@ class StoreFuzzTest {
                 reconnect();
                 String chunker = rnd.nextBoolean() ? Wire.mapper().valueToTree(ChunkerParams.DEFAULT).toString()
                         : "{\"algorithm\":\"x\",\"minSize\":1,\"avgSize\":2,\"maxSize\":3}";
+                String[] sourceIds = {"\"" + SOURCE_ID + "\"", "\"another-source\"", "\"\\u0001\"", "\"\"", "null", "42",
+                        "\"" + "s".repeat(1 + rnd.nextInt(100_000)) + "\"", "{\"a\":1}"};
                 send("{\"type\":\"hello\",\"protocol\":" + rnd.nextInt(3) + ",\"clientId\":\"h"
-                        + (rnd.nextBoolean() ? "\\u0001" : "") + "\",\"chunker\":" + chunker + ",\"rootDigest\":\"r\",\"entries\":-1}", "bad-hello");
+                        + (rnd.nextBoolean() ? "\\u0001" : "") + "\",\"chunker\":" + chunker + ",\"rootDigest\":\"r\",\"entries\":-1"
+                        + ",\"sourceId\":" + sourceIds[rnd.nextInt(sourceIds.length)]
+                        + (rnd.nextBoolean() ? ",\"takeOver\":" + new String[] {"true", "false", "\"yes\"", "null"}[rnd.nextInt(4)] : "")
+                        + "}", "bad-hello");
             }
         }
     }
@@ -318,8 +326,15 @@ class StoreFuzzTest {
      * case of {@link #outOfOrder}) is added here and there.
      */
     private static Message.Hello hello(String clientId, String rootDigest) {
-        return new Message.Hello(Message.VERSION, clientId, ChunkerParams.DEFAULT, rootDigest, 0);
+        return new Message.Hello(Message.VERSION, clientId, ChunkerParams.DEFAULT, rootDigest, 0, SOURCE_ID, true);
     }
+
+    /**
+     * The fuzzer's own source. Bad hellos try other sources and take-overs; when one took the store over while the
+     * fuzzer was away, the fuzzer's next hello (always with take-over) wins it back, or is refused while that other
+     * session is still connected, as it must be.
+     */
+    private static final String SOURCE_ID = "fuzz-source";
 
     private void uploadForPending() throws Exception {
         if (pendingChunks.isEmpty()) {
@@ -535,8 +550,8 @@ class StoreFuzzTest {
         assertTrue(Files.isRegularFile(state.resolve("lock"), LinkOption.NOFOLLOW_LINKS));
         try (var names = Files.list(state)) {
             for (Path p : names.toList()) {
-                assertTrue(List.of("lock", "store-id", "chunker", "index.log", "chunks", "tmp").contains(p.getFileName().toString()),
-                        "unexpected " + p);
+                assertTrue(List.of("lock", "store-id", "chunker", "index.log", "source.json", "chunks", "tmp")
+                        .contains(p.getFileName().toString()), "unexpected " + p);
             }
         }
         int chunks = 0;

@@ -1,11 +1,13 @@
 package dev.ferry.watcher.config;
 
 import dev.ferry.chunker.ChunkHash;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -78,13 +80,21 @@ public final class StateDirectory {
                             + "set ferry.watcher.state-dir (FERRY_WATCHER_STATE_DIR) to a folder");
                 }
             }
-            tighten(dir, PRIVATE_DIR);
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-                for (Path child : children) {
-                    if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
-                        tighten(child, PRIVATE_FILE);
+            try {
+                tighten(dir, PRIVATE_DIR);
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                    for (Path child : children) {
+                        if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
+                            tighten(child, PRIVATE_FILE);
+                        }
                     }
                 }
+            } catch (FileSystemException e) {
+                if (!READ_ONLY.equals(e.getReason())) {
+                    throw e;
+                }
+                // Nobody can change a read-only folder: the watcher syncs on and says it cannot save its state.
+                LOG.warnf("the state folder %s is on a read-only file system: its modes stay as they are", dir);
             }
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: no modes to set.
@@ -93,6 +103,9 @@ public final class StateDirectory {
                     + "; set ferry.watcher.state-dir (FERRY_WATCHER_STATE_DIR) to a folder this user owns");
         }
     }
+
+    private static final Logger LOG = Logger.getLogger(StateDirectory.class);
+    private static final String READ_ONLY = "Read-only file system";
 
     /** rwx for the owner only. */
     public static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");

@@ -44,12 +44,6 @@ abstract class DirectoryHandle implements Closeable {
         return new ByPath(dir);
     }
 
-    /**
-     * This handle as one that {@link #close} leaves open, for sharing between threads (the handle's own calls are
-     * thread-safe; {@link #list} must not be called on it).
-     */
-    abstract DirectoryHandle shared();
-
     /** Opens the folder {@code name} in this one; fails when it is a link or not a folder. */
     abstract DirectoryHandle openDirectory(Path name) throws IOException;
 
@@ -78,21 +72,10 @@ abstract class DirectoryHandle implements Closeable {
 
     private static final class Secure extends DirectoryHandle {
         private final SecureDirectoryStream<Path> dir;
-        private final boolean owned;
 
         Secure(Path path, SecureDirectoryStream<Path> dir) {
-            this(path, dir, true);
-        }
-
-        private Secure(Path path, SecureDirectoryStream<Path> dir, boolean owned) {
             super(path);
             this.dir = dir;
-            this.owned = owned;
-        }
-
-        @Override
-        DirectoryHandle shared() {
-            return new Secure(path, dir, false);
         }
 
         @Override
@@ -127,9 +110,7 @@ abstract class DirectoryHandle implements Closeable {
 
         @Override
         public void close() throws IOException {
-            if (owned) {
-                dir.close();
-            }
+            dir.close();
         }
     }
 
@@ -137,11 +118,6 @@ abstract class DirectoryHandle implements Closeable {
     private static final class ByPath extends DirectoryHandle {
         ByPath(Path path) {
             super(path);
-        }
-
-        @Override
-        DirectoryHandle shared() {
-            return this;
         }
 
         @Override

@@ -48,7 +48,6 @@ public final class SourceScanner {
     private volatile Consumer<String> betweenSteps = path -> { };
     /** Fails a stat as a failing disk would (EIO, ESTALE); tests set it, as those cannot be made on demand. */
     private volatile Function<String, IOException> statFaults = path -> null;
-    private volatile RootHandle rootHandle;
 
     /** Receives what a walk finds. */
     public interface Visitor {
@@ -367,28 +366,12 @@ public final class SourceScanner {
         }
     }
 
-    /** An open handle of the source root and the identity of the folder it holds. */
-    private record RootHandle(DirectoryHandle handle, Object key) {
-    }
-
     /**
-     * The source root's handle, kept open between looks (opening it is most of a single look's cost) while the
-     * root path still names the same folder; a root that was replaced gets a new handle (the old one is left to
-     * threads that may still use it: a replaced root is rare).
+     * A fresh handle of the source root. Never kept open between looks: an open descriptor on a mounted source would
+     * make its unmount fail ("target is busy").
      */
     private DirectoryHandle rootHandle() throws IOException {
-        Object now = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
-        RootHandle r = rootHandle;
-        if (r != null && r.key.equals(now)) {
-            return r.handle.shared();
-        }
-        DirectoryHandle fresh = DirectoryHandle.open(root);
-        Object key = fresh.key();
-        if (now == null || !now.equals(key)) {
-            return fresh;
-        }
-        rootHandle = new RootHandle(fresh, key);
-        return fresh.shared();
+        return DirectoryHandle.open(root);
     }
 
     private DirectoryHandle openParent(String path) throws IOException {

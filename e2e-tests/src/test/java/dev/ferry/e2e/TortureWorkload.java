@@ -147,7 +147,9 @@ final class TortureWorkload {
         }
         List<Path> dirs = dirs();
         if (roll == 1 && !dirs.isEmpty()) {
-            return dir.relativize(dirs.get(rnd.nextInt(dirs.size())));
+            Path target = dir.relativize(dirs.get(rnd.nextInt(dirs.size())));
+            // A link to its own folder: "" is no target (symlink(2) refuses it), "." is.
+            return target.toString().isEmpty() ? Path.of(".") : target;
         }
         return Path.of("missing-" + rnd.nextInt(1000));
     }

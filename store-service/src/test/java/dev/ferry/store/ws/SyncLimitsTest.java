@@ -93,6 +93,13 @@ class SyncLimitsTest {
             for (int i = 0; i < SmallStoreProfile.MAX_CONNECTIONS; i++) {
                 open.add(WsClient.connect(sync, null));
             }
+            // The store counts a connection in its @OnOpen, on a worker thread that may run after the client's
+            // handshake returned: without this wait the extra connection could be counted before the last one.
+            long counted = System.nanoTime() + 10_000_000_000L;
+            while (endpoint.connections() < SmallStoreProfile.MAX_CONNECTIONS && System.nanoTime() < counted) {
+                Thread.sleep(10);
+            }
+            assertEquals(SmallStoreProfile.MAX_CONNECTIONS, endpoint.connections(), "the store counts every open connection");
             WsClient extra = WsClient.connect(sync, null);
             open.add(extra);
             assertTrue(extra.awaitClosed(), "connection " + (SmallStoreProfile.MAX_CONNECTIONS + 1) + " stays open");

@@ -480,7 +480,24 @@ class StoreFuzzTest {
         if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
             return;
         }
-        dev.ferry.store.storage.StoreLayout.deleteTree(link);
+        // The store's writer threads may still be installing a file the last input sent into a folder that stands
+        // here: a delete racing that install meets a folder that is not empty yet, so it is tried again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                dev.ferry.store.storage.StoreLayout.deleteTree(link);
+                break;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
         Files.createSymbolicLink(link, target);
     }
 

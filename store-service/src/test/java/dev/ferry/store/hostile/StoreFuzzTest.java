@@ -481,17 +481,18 @@ class StoreFuzzTest {
     }
 
     private static void plant(Path link, Path target) throws IOException {
-        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
-            return;
-        }
-        // The store's writer threads may still be installing a file the last input sent into a folder that stands
-        // here: a delete racing that install meets a folder that is not empty yet, so it is tried again.
+        // The store's writer threads may still be installing, into or at this path, a file the last inputs sent
+        // (the check round trip does not wait for them): a step that meets such an install is tried again.
         for (int attempt = 1; ; attempt++) {
             try {
+                if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
+                    return;
+                }
                 dev.ferry.store.storage.StoreLayout.deleteTree(link);
-                break;
-            } catch (java.nio.file.DirectoryNotEmptyException e) {
-                if (attempt == 20) {
+                Files.createSymbolicLink(link, target);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 50) {
                     throw e;
                 }
                 try {
@@ -502,7 +503,6 @@ class StoreFuzzTest {
                 }
             }
         }
-        Files.createSymbolicLink(link, target);
     }
 
     /** Every entry below {@code dir} but {@code skip}: type, size, mode, mtime, and a file's bytes or a link's target. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.ignore.IgnoreSet;
 
 import java.util.List;
 
@@ -26,15 +27,17 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Check.class, name = "check"),
         @JsonSubTypes.Type(value = Message.Checked.class, name = "checked"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
+        @JsonSubTypes.Type(value = Message.Ignore.class, name = "ignore"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
 
     /**
      * Protocol version spoken by this build. 2 adds compressed binary frames ({@link FrameCompression}) and the
-     * {@code patch} change; a store also accepts a version 1 watcher, a watcher needs a version 2 store.
+     * {@code patch} change; 3 adds ignore rules ({@code hello.ignore}, the {@code ignore} message). A store also
+     * accepts older watchers; a watcher needs a store of its own version.
      */
-    int VERSION = 2;
+    int VERSION = 3;
 
     /** The oldest watcher protocol a store still accepts. */
     int MIN_VERSION = 1;
@@ -44,12 +47,25 @@ public sealed interface Message {
      * {@code sourceId} (absent from older watchers) is the source's persistent identity: a store belongs to the first
      * source that says hello and refuses any other with {@code error wrong-source}. {@code takeOver} (the watcher's
      * {@code --take-over}) asks the store to rebind to this source; honoured only while the owner is not connected.
+     * {@code ignore} (protocol 3; absent: none) are the source's ignore rules: what they match is neither mirrored
+     * nor removed from DEST.
      */
     record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
-                 String sourceId, Boolean takeOver) implements Message {
+                 String sourceId, Boolean takeOver, IgnoreSet ignore) implements Message {
         /** A hello without a source identity, as watchers before it sent. */
         public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) {
-            this(protocol, clientId, chunker, rootDigest, entries, null, null);
+            this(protocol, clientId, chunker, rootDigest, entries, null, null, null);
+        }
+
+        /** A hello without ignore rules, as protocol 2 watchers sent. */
+        public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
+                     String sourceId, Boolean takeOver) {
+            this(protocol, clientId, chunker, rootDigest, entries, sourceId, takeOver, null);
+        }
+
+        /** The ignore rules this hello carries; none when it carries none. */
+        public IgnoreSet ignoreRules() {
+            return ignore == null ? IgnoreSet.NONE : ignore;
         }
 
         /** True when the watcher asks to take the store over. */
@@ -130,6 +146,16 @@ public sealed interface Message {
     record Checked(String rootDigest, boolean inSync, String problem) implements Message {
         public Checked(String rootDigest, boolean inSync) {
             this(rootDigest, inSync, null);
+        }
+    }
+
+    /**
+     * Watcher -> store (protocol 3): the source's ignore rules changed; {@code rules} replace those of the hello or
+     * of the previous {@code ignore}. Entries they now match are dropped from the store's index and left in DEST.
+     */
+    record Ignore(IgnoreSet rules) implements Message {
+        public Ignore {
+            rules = rules == null ? IgnoreSet.NONE : rules;
         }
     }
 

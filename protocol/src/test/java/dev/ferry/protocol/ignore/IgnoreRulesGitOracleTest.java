@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class IgnoreRulesGitOracleTest {
 
-    private static final int CASES = Integer.getInteger("ferry.ignoreOracle.cases", 120);
+    private static final int CASES = Integer.getInteger("ferry.ignoreOracle.cases", 100);
     private static final long SEED = Long.getLong("ferry.ignoreOracle.seed", System.nanoTime());
 
     /** Names with the characters that trip matchers: dots, brackets, spaces, '#', '!', '*', unicode, a backslash. */
@@ -67,13 +67,14 @@ class IgnoreRulesGitOracleTest {
             k.write(repo);
             Map<String, Boolean> paths = k.paths();
             Set<String> gitIgnored = checkIgnore(repo, paths.keySet());
-            Set<String> lsIgnoredFiles = lsFilesIgnored(repo);
+            // The cross-check of the oracle on every fourth case: a git process per case costs the most here.
+            Set<String> lsIgnoredFiles = c % 4 == 0 ? lsFilesIgnored(repo) : null;
             IgnoreRules rules = IgnoreRules.of(k.set());
             for (Map.Entry<String, Boolean> e : paths.entrySet()) {
                 String path = e.getKey();
                 boolean dir = e.getValue();
                 boolean git = gitIgnored.contains(path);
-                if (!dir && git != lsIgnoredFiles.contains(path)) {
+                if (!dir && lsIgnoredFiles != null && git != lsIgnoredFiles.contains(path)) {
                     fail("oracle problem: git check-ignore and git ls-files -o -i disagree on " + path + "\n"
                             + k.describe(SEED, c));
                 }
@@ -257,7 +258,7 @@ class IgnoreRulesGitOracleTest {
         /** One name, spelled literally (escaped where needed) or as a glob that matches it or a near neighbour. */
         private static String segment(Random r, String name) {
             String lit = escape(name);
-            return switch (r.nextInt(12)) {
+            return switch (r.nextInt(13)) {
                 case 0 -> "*";
                 case 1 -> "*" + escape(name.substring(Math.min(name.length(), 1)));
                 case 2 -> escape(name.substring(0, Math.min(name.length(), 2))) + "*";
@@ -266,6 +267,7 @@ class IgnoreRulesGitOracleTest {
                 case 5 -> escape(name.substring(0, name.length() / 2)) + "**" + escape(name.substring(name.length() / 2));
                 case 6 -> "[[:alpha:]]*";
                 case 7 -> "*.*";
+                case 8 -> lit + "**"; // git: after a literal prefix, "**" spans folders ("x/a**/c" matches x/ab/d/c)
                 default -> lit;
             };
         }

@@ -77,7 +77,9 @@ class DestAuditorIgnoreTest {
             assertFalse(Files.exists(dest.resolve("src/intruder.c")));
             assertNull(auditor.destProblem(), "a check finds DEST a mirror");
         } finally {
-            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+            if (Files.exists(locked)) {
+                Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+            }
         }
     }
 
@@ -109,7 +111,8 @@ class DestAuditorIgnoreTest {
         index.put(o);
         Files.writeString(dest.resolve("src/old.o"), "rebuilt locally");
         auditor.auditNow();
-        assertEquals("rebuilt locally", Files.readString(dest.resolve("src/old.o")));
+        assertArrayEquals("rebuilt locally".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Files.readAllBytes(dest.resolve("src/old.o")), "an ignored entry is not the mirror's to restore");
         rules.set(IgnoreRules.none());
         auditor.auditNow();
         assertArrayEquals(f.bytes(), Files.readAllBytes(dest.resolve("src/old.o")), "without rules it is mirror content");

@@ -28,7 +28,8 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
     }
 
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once [--dry-run]]
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
+                   ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
                    ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.

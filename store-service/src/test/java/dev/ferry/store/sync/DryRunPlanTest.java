@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -131,8 +130,13 @@ class DryRunPlanTest {
         for (TestData.FileData f : List.of(keep, meta, edit, moved, gone)) {
             pieces.addAll(f.pieces());
         }
-        given().contentType(Endpoints.CHUNK_BATCH_TYPE).body(TestData.batch(pieces)).post(Endpoints.CHUNK_BATCH)
-                .then().statusCode(200);
+        // java.net.http rather than rest-assured: its first call alone took seconds on a loaded machine.
+        java.net.http.HttpResponse<Void> stored = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(sync.resolve(Endpoints.CHUNK_BATCH))
+                        .header("Content-Type", Endpoints.CHUNK_BATCH_TYPE)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(TestData.batch(pieces))).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, stored.statusCode());
         try (WsClient live = hello(OWNER, false)) {
             live.next(Message.Welcome.class);
             List<Change> setup = new ArrayList<>();

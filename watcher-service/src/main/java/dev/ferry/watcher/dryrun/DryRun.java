@@ -141,6 +141,8 @@ public final class DryRun {
      * the delete brake holds deletions, says so and lets them go, so that the plan lists them.
      */
     private Scan scan(Path source, LocalStateCache cache, DeleteBrake brake, boolean allowEmpty) {
+        // MERGE(ignore-watcher): build the scanner (or detector) with the source's ignore rules as WatcherRuntime does,
+        //   so that ignored entries are neither hashed nor planned.
         SourceScanner scanner = new SourceScanner(source);
         FileHasher hasher = new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner, new ChunkChecksums());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -48,8 +48,11 @@ class DryRunIT {
         for (int i = 0; i < 100; i++) {
             Trees.write(source.resolve(String.format("many/f-%03d", i)), "file " + i);
         }
-        // The periodic audit off: the foreign entries stay in DEST until a sync removes them.
-        Map<String, String> env = Map.of("FERRY_WATCHER_STATE_DIR", state.toString(), "FERRY_STORE_AUDIT", "false");
+        // The periodic audit off: the foreign entries stay in DEST until a sync removes them. The JVMs start with C1
+        // only and the serial collector: five short-lived processes, each ~40% less CPU to boot (a native build
+        // ignores the variable).
+        Map<String, String> env = Map.of("FERRY_WATCHER_STATE_DIR", state.toString(), "FERRY_STORE_AUDIT", "false",
+                "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         try (FerryProcess store = FerryProcess.store("dry-run-store", dest, env)) {
             assertEquals(0, watcher(source, store, env, "--once").exit(), store.logTail());
             assertEquals(List.of(), Trees.differences(source, dest));

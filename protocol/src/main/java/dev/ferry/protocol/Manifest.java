@@ -97,4 +97,17 @@ public record Manifest(String path, EntryType type, int mode, long mtimeNs, long
         }
         return HexFormat.of().formatHex(md.digest(), 0, 16);
     }
+
+    /**
+     * The digest of the content alone: type, size, chunk list and target, without mode and mtime. Two entries with
+     * equal content digests but different {@link #digest()}s differ in metadata only.
+     */
+    @JsonIgnore
+    public String contentDigest() {
+        return withMetadata(0, 0).digest();
+    }
+
+    private Manifest withMetadata(int newMode, long newMtimeNs) {
+        return new Manifest(path, type, newMode, newMtimeNs, size, chunks, target);
+    }
 }

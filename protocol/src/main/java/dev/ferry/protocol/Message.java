@@ -28,6 +28,8 @@ import java.util.List;
         @JsonSubTypes.Type(value = Message.Checked.class, name = "checked"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error"),
         @JsonSubTypes.Type(value = Message.Ignore.class, name = "ignore"),
+        @JsonSubTypes.Type(value = Message.Plan.class, name = "plan"),
+        @JsonSubTypes.Type(value = Message.Planned.class, name = "planned"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Message {
@@ -48,24 +50,36 @@ public sealed interface Message {
      * source that says hello and refuses any other with {@code error wrong-source}. {@code takeOver} (the watcher's
      * {@code --take-over}) asks the store to rebind to this source; honoured only while the owner is not connected.
      * {@code ignore} (protocol 3; absent: none) are the source's ignore rules: what they match is neither mirrored
-     * nor removed from DEST.
+     * nor removed from DEST. {@code dryRun} (protocol 3; absent: false) opens a dry-run session: the watcher sends
+     * {@code plan} frames and the store answers {@code planned}, changing nothing and leaving the running session be.
      */
     record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
-                 String sourceId, Boolean takeOver, IgnoreSet ignore) implements Message {
+                 String sourceId, Boolean takeOver, IgnoreSet ignore, Boolean dryRun) implements Message {
         /** A hello without a source identity, as watchers before it sent. */
         public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) {
-            this(protocol, clientId, chunker, rootDigest, entries, null, null, null);
+            this(protocol, clientId, chunker, rootDigest, entries, null, null, null, null);
+        }
+
+        /** A hello of a syncing (not dry-run) session. */
+        public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
+                     String sourceId, Boolean takeOver, IgnoreSet ignore) {
+            this(protocol, clientId, chunker, rootDigest, entries, sourceId, takeOver, ignore, null);
         }
 
         /** A hello without ignore rules, as protocol 2 watchers sent. */
         public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
                      String sourceId, Boolean takeOver) {
-            this(protocol, clientId, chunker, rootDigest, entries, sourceId, takeOver, null);
+            this(protocol, clientId, chunker, rootDigest, entries, sourceId, takeOver, null, null);
         }
 
         /** The ignore rules this hello carries; none when it carries none. */
         public IgnoreSet ignoreRules() {
             return ignore == null ? IgnoreSet.NONE : ignore;
+        }
+
+        /** True when this hello opens a dry run ({@code --dry-run}): plan only, change nothing. */
+        public boolean dryRuns() {
+            return Boolean.TRUE.equals(dryRun);
         }
 
         /** True when the watcher asks to take the store over. */
@@ -157,6 +171,46 @@ public sealed interface Message {
         public Ignore {
             rules = rules == null ? IgnoreSet.NONE : rules;
         }
+    }
+
+    /**
+     * Watcher -> store (protocol 3), only in a dry-run session after its {@code welcome}: the source's whole tree in
+     * batches, as an {@code index} but with each entry's content digest too; {@code last} marks the final one, and the
+     * store then answers with {@code planned}.
+     */
+    record Plan(List<PlanEntry> entries, boolean last) implements Message {
+        public Plan {
+            entries = entries == null ? List.of() : entries;
+        }
+    }
+
+    /**
+     * One entry of a plan: its path, its manifest digest, and its content digest ({@link Manifest#contentDigest()}:
+     * the digest without mode and mtime), which tells a change of contents from a change of metadata only;
+     * {@code dir}: the entry is a directory.
+     */
+    record PlanEntry(String path, String digest, String content, boolean dir) {
+    }
+
+    /**
+     * Store -> watcher (protocol 3): what a real sync of the planned tree would do to DEST, sorted by path, split
+     * over several frames when long; {@code last} marks the final one. Nothing was changed to make it.
+     */
+    record Planned(List<PlannedItem> items, boolean last) implements Message {
+        public Planned {
+            items = items == null ? List.of() : items;
+        }
+    }
+
+    /**
+     * One thing a real sync would do. {@code op}: {@code create}, {@code update}, {@code move} (from {@code from},
+     * paying only metadata: the content is in DEST already), {@code delete} (in the mirror, not in the source) or
+     * {@code foreign} (in DEST, neither in the mirror nor ignored: the audit removes it, a folder with everything in
+     * it). {@code detail} for an update: {@code contents}, {@code metadata} (only mode or mtime differ) or
+     * {@code damaged} (the mirror's copy in DEST differs from what the store recorded). {@code dir}: the entry is a
+     * directory.
+     */
+    record PlannedItem(String op, String path, String from, String detail, boolean dir) {
     }
 
     /** Either side: a refusal. Codes are listed in docs/PROTOCOL.md; after a fatal one the sender closes. */

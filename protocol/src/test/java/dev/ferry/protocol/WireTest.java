@@ -38,6 +38,12 @@ class WireTest {
                 new Message.Ack(7, List.of(new Message.Failure("x", "disk full"))),
                 new Message.Check("abc"),
                 new Message.Checked("abc", true),
+                new Message.Hello(Message.VERSION, "laptop", ChunkerParams.DEFAULT, RootDigest.EMPTY, 3, "src-1", null,
+                        null, true),
+                new Message.Plan(List.of(new Message.PlanEntry("a", "00ff", "11ee", false),
+                        new Message.PlanEntry("d", "22dd", "33cc", true)), true),
+                new Message.Planned(List.of(new Message.PlannedItem("move", "new", "old", null, false),
+                        new Message.PlannedItem("update", "x", null, "metadata", false)), false),
                 new Message.Error("bad-path", "no"));
         for (Message m : messages) {
             String frame = Wire.encode(m);
@@ -91,5 +97,20 @@ class WireTest {
         assertNotEquals(a, RootDigest.of(java.util.Map.of("a", "1", "b", "3")));
         assertNotEquals(a, RootDigest.of(java.util.Map.of("a", "1", "c", "2")));
         assertNotEquals(a, RootDigest.EMPTY);
+    }
+
+    @Test
+    void theContentDigestIgnoresModeAndMtimeOnly() {
+        Manifest f = sampleFile();
+        Manifest touched = new Manifest(f.path(), f.type(), 0600, f.mtimeNs() + 1, f.size(), f.chunks(), null);
+        Manifest edited = Manifest.file(f.path(), f.mode(), f.mtimeNs(), 10,
+                List.of(new ChunkRef(hashOf("a"), 4), new ChunkRef(hashOf("c"), 6)));
+        assertNotEquals(f.digest(), touched.digest());
+        assertEquals(f.contentDigest(), touched.contentDigest());
+        assertNotEquals(f.contentDigest(), edited.contentDigest());
+        assertEquals(f.contentDigest(), f.withPath("elsewhere").contentDigest(), "a moved file keeps its content digest");
+        assertNotEquals(Manifest.directory("d", 0755, 1).contentDigest(), Manifest.file("d", 0755, 1, 0, List.of()).contentDigest());
+        assertTrue(!Wire.encode(new Message.Hello(Message.VERSION, "w", ChunkerParams.DEFAULT, "r", 0)).contains("dryRun"),
+                "a syncing hello says nothing of dry runs");
     }
 }

@@ -79,6 +79,7 @@ public class SyncService {
     private volatile SyncSession current;
     /** The index was cleared of what the rules in force match since start (apply thread only). */
     private boolean forgotSinceStart;
+    private final DryRunSessions dryRun;
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, DiskQuota quota, SourceBinding binding, StoreConfig config,
@@ -96,6 +97,7 @@ public class SyncService {
         this.maxSessionBytes = dev.ferry.store.config.SessionLimits.maxSessionBytes(config, Runtime.getRuntime().maxMemory());
         LOG.debugf("A session may hold %d bytes (ferry.store.max-session-bytes)", maxSessionBytes);
         apply.whenIdle(this::durable);
+        this.dryRun = new DryRunSessions(this, index, materializer, layout, binding, maxBatchItems, maxSessionBytes);
     }
 
     /** Most bytes one session may hold ({@code ferry.store.max-session-bytes}, or a quarter of the heap). */
@@ -180,6 +182,10 @@ public class SyncService {
                     + "): try again later", CloseCodes.TRY_AGAIN_LATER);
             return;
         }
+        if (m instanceof Message.Hello h && h.dryRuns()) {
+            dryRun.hello(s, h);
+            return;
+        }
         if (m instanceof Message.Hello h) {
             // A new session may follow changes made to DEST while none was connected: its check walks DEST again.
             auditor.invalidate();
@@ -188,6 +194,10 @@ public class SyncService {
         }
         if (!s.greeted()) {
             s.fail("bad-message", "the first message must be hello, not " + m.getClass().getSimpleName(), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (s.dryRun) {
+            dryRun.received(s, m);
             return;
         }
         if (s != current) {
@@ -394,12 +404,12 @@ public class SyncService {
         return true;
     }
 
-    private static String describe(SourceBinding.Owner owner) {
+    static String describe(SourceBinding.Owner owner) {
         return "source " + owner.sourceId() + " (watcher " + RelativePaths.printable(owner.clientId()) + ", bound "
                 + owner.boundAt() + ")";
     }
 
-    private static String sourceIdProblem(String id) {
+    static String sourceIdProblem(String id) {
         if (id.isEmpty() || id.length() > MAX_SOURCE_ID) {
             return "hello's sourceId must have 1.." + MAX_SOURCE_ID + " characters";
         }
@@ -412,7 +422,7 @@ public class SyncService {
         return null;
     }
 
-    private static String clientIdProblem(String id) {
+    static String clientIdProblem(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_CLIENT_ID) {
             return "hello needs a clientId of 1.." + MAX_CLIENT_ID + " characters";
         }

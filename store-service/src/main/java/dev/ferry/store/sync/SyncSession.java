@@ -37,6 +37,14 @@ public final class SyncSession {
     long theirIndexBytes;
     /** An index is being received: changes must wait until its last batch. */
     boolean reconciling;
+    /** A dry-run session ({@code hello.dryRun}): it only plans, and is never the store's current session. */
+    boolean dryRun;
+    /** The dry run's plan so far, by path. */
+    java.util.SortedMap<String, dev.ferry.protocol.Message.PlanEntry> theirPlan = new TreeMap<>();
+    /** Heap the plan holds so far, roughly. */
+    long theirPlanBytes;
+    /** The ignore rules of the dry run's hello. */
+    dev.ferry.protocol.ignore.IgnoreSet ignore;
 
     public SyncSession(Session socket, Duration sendTimeout) {
         this.socket = socket;
@@ -58,6 +66,10 @@ public final class SyncSession {
         theirIndex = new HashMap<>();
         theirIndexBytes = 0;
         reconciling = false;
+        dryRun = false;
+        theirPlan = new TreeMap<>();
+        theirPlanBytes = 0;
+        ignore = null;
     }
 
     /** The protocol version of the watcher's hello (0 before it). */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The parsed command line: {@code SOURCE [--store URL] [--once]} or {@code --help}.
+ * The parsed command line: {@code SOURCE [--store URL] [--once [--dry-run]]} or {@code --help}.
  *
  * @param source absolute, normalized source folder (null with --help)
  * @param store  the store URL from --store, if given
@@ -14,15 +14,22 @@ import java.util.Optional;
  * @param help   print the usage and exit 0
  * @param takeOver ask a store that belongs to another source to belong to this one (honoured only while that
  *                 source's watcher is not connected)
+ * @param dryRun   with {@code once}: list what a sync would change in DEST, and change nothing
  */
-public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
+public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
+                        boolean dryRun) {
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
-        this(source, store, once, help, false);
+        this(source, store, once, help, false, false);
+    }
+
+    public Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
+        this(source, store, once, help, takeOver, false);
     }
 
     public static final String USAGE = """
             Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
+                   ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
                    ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
@@ -30,6 +37,9 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
+              --dry-run         with --once: list what a sync would create, update, move and delete in
+                                DEST, and change nothing (DEST, the store, this watcher's state); exit 0
+                                when the list was made
               --take-over       make a store that belongs to another source belong to this one (its mirror
                                 becomes this SOURCE); only while that source's watcher is stopped
               --help            this text
@@ -63,12 +73,15 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         String store = null;
         boolean once = false;
         boolean takeOver = false;
+        boolean dryRun = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 return new Arguments(null, Optional.empty(), false, true);
             } else if (arg.equals("--once")) {
                 once = true;
+            } else if (arg.equals("--dry-run")) {
+                dryRun = true;
             } else if (arg.equals("--take-over")) {
                 takeOver = true;
             } else if (arg.equals("--store")) {
@@ -86,6 +99,9 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                 source = toPath(arg);
             }
         }
+        if (dryRun && !once) {
+            throw new UsageException("--dry-run works with --once only: ferry-watcher SOURCE --store URL --once --dry-run");
+        }
         if (source == null && envSource.isPresent() && !envSource.get().isBlank()) {
             source = toPath(envSource.get());
         }
@@ -97,7 +113,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false, takeOver);
+        return new Arguments(source, url, once, false, takeOver, dryRun);
     }
 
     /** The checks of the source folder, separate so that the message names the path exactly. */

@@ -31,6 +31,9 @@ public class WatcherApp implements QuarkusApplication {
             System.err.println("ferry-watcher: " + e.getMessage());
             return WatcherRuntime.EXIT_USAGE;
         }
+        if (parsed.dryRun()) {
+            return new dev.ferry.watcher.dryrun.DryRun(config, System.out).run(parsed);
+        }
         if (parsed.once()) {
             return runtime.runOnce(parsed);
         }

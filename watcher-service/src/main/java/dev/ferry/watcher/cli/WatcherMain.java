@@ -49,6 +49,10 @@ public final class WatcherMain {
         if (parsed.once() && System.getProperty("quarkus.http.port") == null) {
             System.setProperty("quarkus.http.port", "0");
         }
+        if (parsed.dryRun() && System.getProperty("quarkus.log.console.stderr") == null) {
+            // stdout carries the plan alone, for a reader or a pipe; the log goes to stderr.
+            System.setProperty("quarkus.log.console.stderr", "true");
+        }
         Quarkus.run(WatcherApp.class, args);
     }
 

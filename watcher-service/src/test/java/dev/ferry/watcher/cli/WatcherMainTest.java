@@ -64,6 +64,8 @@ class WatcherMainTest {
 
         assertEquals(0, r.exitCode());
         assertTrue(r.stdout().contains("Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]"), r.stdout());
+        assertTrue(r.stdout().contains("--dry-run         with --once: list what a sync would create, update, move"),
+                r.stdout());
     }
 
     @Test
@@ -83,5 +85,15 @@ class WatcherMainTest {
         assertThrows(UsageException.class, () -> Arguments.parse(new String[]{"a", "b", "--store", "http://x"}, Optional.empty()));
         assertFalse(a.takeOver(), "taking a store over is never implied");
         assertTrue(Arguments.parse(new String[]{"src", "--take-over", "--once", "--store=http://h:1"}, Optional.empty()).takeOver());
+        assertFalse(a.dryRun(), "a dry run is never implied");
+        assertTrue(Arguments.parse(new String[]{"src", "--once", "--dry-run", "--store=http://h:1"}, Optional.empty()).dryRun());
+    }
+
+    @Test
+    void dryRunWithoutOnceExitsTwo() throws Exception {
+        Result r = run(tmp.toString(), "--store", "http://127.0.0.1:9", "--dry-run");
+
+        assertEquals(2, r.exitCode());
+        assertTrue(r.stderr().contains("--dry-run works with --once only"), r.stderr());
     }
 }

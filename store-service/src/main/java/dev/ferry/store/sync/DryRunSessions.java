@@ -1,0 +1,193 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.ignore.IgnoreRules;
+import dev.ferry.protocol.ignore.IgnoreSet;
+import dev.ferry.protocol.RelativePaths;
+import dev.ferry.store.storage.Materializer;
+import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.SourceBinding;
+import dev.ferry.store.storage.StoreLayout;
+import jakarta.websocket.CloseReason.CloseCodes;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The store's side of a dry run ({@code hello.dryRun}): the same checks as a hello, then the source's tree in
+ * {@code plan} frames and the {@link DryRunPlanner}'s answer in {@code planned} frames. A dry-run session is never
+ * the current session (a running watcher keeps its own), binds no source, holds no pending work and changes
+ * nothing on disk. Called on the apply thread by {@link SyncService}.
+ */
+final class DryRunSessions {
+    private static final Logger LOG = Logger.getLogger(DryRunSessions.class);
+    private static final int PLANNED_FRAME_BYTES = 4 * 1024 * 1024;
+
+    private final SyncService sync;
+    private final MirrorIndex index;
+    private final Materializer materializer;
+    private final StoreLayout layout;
+    private final SourceBinding binding;
+    private final int maxBatchItems;
+    private final long maxSessionBytes;
+
+    DryRunSessions(SyncService sync, MirrorIndex index, Materializer materializer, StoreLayout layout,
+                   SourceBinding binding, int maxBatchItems, long maxSessionBytes) {
+        this.sync = sync;
+        this.index = index;
+        this.materializer = materializer;
+        this.layout = layout;
+        this.binding = binding;
+        this.maxBatchItems = maxBatchItems;
+        this.maxSessionBytes = maxSessionBytes;
+    }
+
+    void hello(SyncSession s, Message.Hello h) {
+        if (s.greeted()) {
+            s.fail("bad-message", "a dry run needs a connection of its own, not one that said hello already",
+                    CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (h.protocol() < 3 || h.protocol() > Message.VERSION) {
+            s.fail("version", "a dry run needs protocol 3 to " + Message.VERSION + ", the watcher speaks "
+                    + h.protocol(), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
+            s.fail("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT + ", the watcher with "
+                    + RelativePaths.printable(String.valueOf(h.chunker())), CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        String problem = SyncService.clientIdProblem(h.clientId());
+        if (problem == null && h.sourceId() != null) {
+            problem = SyncService.sourceIdProblem(h.sourceId());
+        }
+        if (problem != null) {
+            s.fail("bad-message", problem, CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        IgnoreSet rules;
+        try {
+            rules = h.ignoreRules().check();
+        } catch (ProtocolException e) {
+            s.fail(e.code(), "hello: " + e.getMessage(), "too-large".equals(e.code()) ? CloseCodes.TOO_BIG
+                    : CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
+        if (!mayPlan(s, h)) {
+            return;
+        }
+        s.greet(h.clientId(), h.protocol(), h.sourceId());
+        s.dryRun = true;
+        s.ignore = rules;
+        boolean inSync = index.rootDigest().equals(h.rootDigest());
+        LOG.infof("Dry run of watcher %s: planning, changing nothing", s.describe());
+        s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
+    }
+
+    /**
+     * Whether the hello's source may see this store's plan: the same answer as a real hello, but read-only: an
+     * unbound store stays unbound, and a take-over is planned (while the owner is not connected), not made.
+     */
+    private boolean mayPlan(SyncSession s, Message.Hello h) {
+        SourceBinding.Owner owner = binding.owner();
+        if (owner == null || owner.sourceId().equals(h.sourceId())) {
+            return true;
+        }
+        if (h.sourceId() == null) {
+            s.fail("wrong-source", "this store belongs to " + SyncService.describe(owner) + " and this watcher sends "
+                    + "no source id: upgrade it", CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        if (!h.takesOver()) {
+            s.fail("wrong-source", "this store's mirror belongs to " + SyncService.describe(owner) + ", not to this "
+                    + "watcher's source " + h.sourceId() + ". Nothing was changed. Point this watcher at its own store, "
+                    + "or, to replace the mirror with this source, stop the other watcher and run this one once with "
+                    + "--take-over", CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        if (sync.current() != null) {
+            s.fail("wrong-source", "--take-over refused: the owner " + SyncService.describe(owner) + " is connected "
+                    + "now. Stop that watcher first, then run this one with --take-over again", CloseCodes.VIOLATED_POLICY);
+            return false;
+        }
+        return true;
+    }
+
+    void received(SyncSession s, Message m) {
+        if (m instanceof Message.Plan p) {
+            plan(s, p);
+        } else if (m instanceof Message.Error e) {
+            LOG.warnf("Dry run %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
+                    RelativePaths.printable(e.message()));
+        } else {
+            s.send(new Message.Error("bad-message", "a dry-run session accepts plan frames only, not "
+                    + m.getClass().getSimpleName()));
+        }
+    }
+
+    private void plan(SyncSession s, Message.Plan p) {
+        if (p.entries().size() > maxBatchItems) {
+            s.theirPlan = new TreeMap<>();
+            s.theirPlanBytes = 0;
+            s.send(new Message.Error("too-large", "a plan frame has at most " + maxBatchItems + " entries, not "
+                    + p.entries().size() + ": the plan is dropped, start it again with smaller frames"));
+            return;
+        }
+        for (Message.PlanEntry e : p.entries()) {
+            if (e != null && e.path() != null && e.digest() != null && s.theirPlan.put(e.path(), e) == null) {
+                s.theirPlanBytes += 160 + 2L * (e.path().length() + e.digest().length()
+                        + (e.content() == null ? 0 : e.content().length()));
+            }
+        }
+        if (s.theirPlanBytes > maxSessionBytes) {
+            s.theirPlan = new TreeMap<>();
+            s.theirPlanBytes = 0;
+            s.fail("too-large", "the plan passes the store's limit of " + maxSessionBytes
+                    + " bytes a session (ferry.store.max-session-bytes)", CloseCodes.TOO_BIG);
+            return;
+        }
+        if (!p.last()) {
+            return;
+        }
+        java.util.SortedMap<String, Message.PlanEntry> theirs = s.theirPlan;
+        s.theirPlan = new TreeMap<>();
+        s.theirPlanBytes = 0;
+        // The dry run's own rules, not the store's: a real run would bring these in its hello.
+        DryRunPlanner.Ignored ignored = IgnoreRules.of(s.ignore == null ? IgnoreSet.NONE : s.ignore)::ignored;
+        List<Message.PlannedItem> items;
+        try {
+            items = new DryRunPlanner(index, materializer, layout.dest(), layout.stateDir(), ignored).plan(theirs);
+        } catch (Exception e) {
+            LOG.warnf("Dry run of %s failed: %s", s.describe(), e);
+            s.fail("internal", "the store cannot make the plan: " + RelativePaths.printable(String.valueOf(e)),
+                    CloseCodes.UNEXPECTED_CONDITION);
+            return;
+        }
+        LOG.infof("Dry run of %s: %d entries of its tree, %d planned changes; nothing changed", s.describe(),
+                theirs.size(), items.size());
+        sendPlanned(s, items);
+    }
+
+    private static void sendPlanned(SyncSession s, List<Message.PlannedItem> items) {
+        List<Message.PlannedItem> frame = new ArrayList<>();
+        int bytes = 0;
+        for (Message.PlannedItem item : items) {
+            int size = 2 * (item.path().getBytes(StandardCharsets.UTF_8).length
+                    + (item.from() == null ? 0 : item.from().getBytes(StandardCharsets.UTF_8).length)) + 80;
+            if (!frame.isEmpty() && bytes + size > PLANNED_FRAME_BYTES) {
+                s.send(new Message.Planned(frame, false));
+                frame = new ArrayList<>();
+                bytes = 0;
+            }
+            frame.add(item);
+            bytes += size;
+        }
+        s.send(new Message.Planned(frame, true));
+    }
+}

@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code --bwlimit}: what the watcher sends to the store, counted by a TCP proxy between them (upload bodies,
  * HTTP headers and WebSocket frames alike), stays within 5% of the limit over 30 s; a limit changed through the
- * watcher's HTTP API holds from then on (over a shorter window), and {@code ferry-watcher status} shows it.
+ * watcher's HTTP API holds from then on (over a shorter window), and /status shows it.
  */
 class BandwidthLimitIT {
     private static final long MIB = 1024 * 1024;
@@ -52,11 +51,9 @@ class BandwidthLimitIT {
             assertWithin(512 * 1024, changed, "512K set live, over " + SHORT_WINDOW.toSeconds() + " s");
             assertTrue(pair.proxy.upstream() < FILES * FILE_BYTES, "the upload did not run dry during the windows");
 
-            FerryProcess status = FerryProcess.start("bwlimit-status", FerryProcess.watcherJar(), List.of("status"),
-                    pair.watcher.httpPort, pair.env);
-            assertEquals(0, status.awaitExit(Duration.ofSeconds(60)), status.logTail());
-            assertTrue(status.log().contains("limit 512.0 KiB/s"), status.logTail());
-            assertTrue(status.log().contains("to upload"), status.logTail());
+            String status = SourceGuardIT.status(pair.watcher);
+            assertTrue(status.contains("\"bwlimit\":\"512K\"") && status.contains("\"bwlimitBytesPerSecond\":524288"),
+                    status);
         }
     }
 

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PauseResumeIT {
     private static final Pattern SEEN = Pattern.compile("\"changesWhilePaused\":(\\d+)");
-    private static final Duration HOLD = Duration.ofSeconds(3);
+    private static final Duration HOLD = Duration.ofSeconds(2);
 
     @Test
     void changesMadeWhilePausedWaitAndAllArriveOnResume(@TempDir Path root) throws Exception {

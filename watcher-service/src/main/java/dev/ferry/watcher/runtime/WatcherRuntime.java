@@ -484,7 +484,7 @@ public class WatcherRuntime {
             gate.paused(false);
             status.paused(null);
             connection.resume();
-            LOG.infof("resumed: sending what changed while paused (%d changes seen)", held);
+            LOG.infof("resumed: sending what changed while paused (changes seen by this process: %d)", held);
             return true;
         }
 

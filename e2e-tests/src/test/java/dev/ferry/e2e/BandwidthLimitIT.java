@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BandwidthLimitIT {
     private static final long MIB = 1024 * 1024;
     /** More than the test sends at these rates, so the upload never runs dry inside a window. */
-    private static final int FILES = 12;
+    private static final int FILES = 6;
     private static final long FILE_BYTES = 4 * MIB;
     private static final Duration WINDOW = Duration.ofSeconds(30);
     private static final Duration SHORT_WINDOW = Duration.ofSeconds(6);
@@ -33,26 +33,28 @@ class BandwidthLimitIT {
             for (int i = 0; i < FILES; i++) {
                 Trees.writeRandom(pair.source.resolve("big-" + i + ".bin"), 1300 + i, FILE_BYTES);
             }
-            pair.startStore().startWatcher("--bwlimit", "1M");
+            // Rates well below what a loaded test machine moves through proxy and store (about 1.5 MB/s seen
+            // unlimited while other builds ran), so the limit, not the machine, sets the pace.
+            pair.startStore().startWatcher("--bwlimit", "512K");
             // Past the start (hello, reconcile, the bucket's first tenth of a second): uploads under way.
-            Trees.await("uploads under way", Duration.ofSeconds(60), () -> pair.proxy.upstream() > 2 * MIB,
+            Trees.await("uploads under way", Duration.ofSeconds(60), () -> pair.proxy.upstream() > MIB,
                     pair.watcher, pair.store);
 
             double rate = measure(pair.proxy, WINDOW);
-            assertWithin(MIB, rate, "--bwlimit 1M over " + WINDOW.toSeconds() + " s");
+            assertWithin(512 * 1024, rate, "--bwlimit 512K over " + WINDOW.toSeconds() + " s");
 
             HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                             "http://127.0.0.1:" + pair.watcher.httpPort + "/api/v1/bwlimit"))
-                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"rate\":\"512K\"}"))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"rate\":\"256K\"}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, put.statusCode(), put.body());
             FerryProcess.sleep(500);
             double changed = measure(pair.proxy, SHORT_WINDOW);
-            assertWithin(512 * 1024, changed, "512K set live, over " + SHORT_WINDOW.toSeconds() + " s");
+            assertWithin(256 * 1024, changed, "256K set live, over " + SHORT_WINDOW.toSeconds() + " s");
             assertTrue(pair.proxy.upstream() < FILES * FILE_BYTES, "the upload did not run dry during the windows");
 
             String status = SourceGuardIT.status(pair.watcher);
-            assertTrue(status.contains("\"bwlimit\":\"512K\"") && status.contains("\"bwlimitBytesPerSecond\":524288"),
+            assertTrue(status.contains("\"bwlimit\":\"256K\"") && status.contains("\"bwlimitBytesPerSecond\":262144"),
                     status);
         }
     }

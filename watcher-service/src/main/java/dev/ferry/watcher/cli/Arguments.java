@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The parsed command line: {@code SOURCE [--store URL] [--once [--dry-run]]} or {@code --help}.
+ * The parsed command line: {@code SOURCE [--store URL] [--once [--dry-run]] [--bwlimit RATE]} or {@code --help}.
+ * The control subcommands ({@code status}, {@code pause}, {@code resume}, {@code bwlimit}) are handled before, by
+ * {@link ControlCommand}.
  *
  * @param source absolute, normalized source folder (null with --help)
  * @param store  the store URL from --store, if given
@@ -15,21 +17,23 @@ import java.util.Optional;
  * @param takeOver ask a store that belongs to another source to belong to this one (honoured only while that
  *                 source's watcher is not connected)
  * @param dryRun   with {@code once}: list what a sync would change in DEST, and change nothing
+ * @param bwlimit  the bandwidth limit from --bwlimit (checked: rsync's units), if given
  */
 public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
-                        boolean dryRun) {
+                        boolean dryRun, Optional<String> bwlimit) {
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
-        this(source, store, once, help, false, false);
+        this(source, store, once, help, false);
     }
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
-        this(source, store, once, help, takeOver, false);
+        this(source, store, once, help, takeOver, false, Optional.empty());
     }
 
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--bwlimit RATE]
                    ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
+                   ferry-watcher status | pause | resume | bwlimit [RATE]
                    ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
@@ -37,9 +41,13 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
+                                (it syncs even when this source's watcher is paused)
               --dry-run         with --once: list what a sync would create, update, move and delete in
                                 DEST, and change nothing (DEST, the store, this watcher's state); exit 0
                                 when the list was made
+              --bwlimit RATE    limit what is sent to the store to RATE per second, in rsync's units: a plain
+                                number is KiB; K, M, G are 1024-based, KB, MB, GB 1000-based (1.5M, 500, 2MB);
+                                0 = no limit (or FERRY_WATCHER_BWLIMIT)
               --take-over       make a store that belongs to another source belong to this one (its mirror
                                 becomes this SOURCE); only while that source's watcher is stopped
               --help            this text
@@ -49,6 +57,14 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                                 exit 0 when healthy, 1 when not (a container HEALTHCHECK without curl)
               --release-deletes let the running watcher (port QUARKUS_HTTP_PORT) send the deletions its
                                 brake holds (see ferry.watcher.max-delete)
+
+            Commands to the watcher running here (port QUARKUS_HTTP_PORT; exit 1 when it cannot be reached):
+              status            one screen: in sync or not, what is pending, rate and limit, paused or not,
+                                the last changes and the last error
+              pause             stop sending to the store (kept across restarts); changes are still watched
+              resume            send again, first everything that changed while paused
+              bwlimit [RATE]    show the bandwidth limit, or change it now (0 = no limit)
+            A SOURCE folder named like a command is given as a path: ferry-watcher ./pause --store ...
 
             Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
             and every ferry.* setting in its FERRY_* form (see README).
@@ -74,6 +90,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         boolean once = false;
         boolean takeOver = false;
         boolean dryRun = false;
+        String bwlimit = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -89,6 +106,13 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                     throw new UsageException("--store needs a URL, e.g. --store http://127.0.0.1:9181");
                 }
                 store = args[++i];
+            } else if (arg.equals("--bwlimit")) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("--bwlimit needs a RATE, e.g. --bwlimit 1M (0 = no limit)");
+                }
+                bwlimit = checkRate(args[++i]);
+            } else if (arg.startsWith("--bwlimit=")) {
+                bwlimit = checkRate(arg.substring("--bwlimit=".length()));
             } else if (arg.startsWith("--store=")) {
                 store = arg.substring("--store=".length());
             } else if (arg.startsWith("-") && !arg.equals("-")) {
@@ -113,7 +137,16 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false, takeOver, dryRun);
+        return new Arguments(source, url, once, false, takeOver, dryRun, Optional.ofNullable(bwlimit));
+    }
+
+    private static String checkRate(String rate) throws UsageException {
+        try {
+            dev.ferry.watcher.control.BandwidthRate.parse(rate);
+            return rate;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** The checks of the source folder, separate so that the message names the path exactly. */

@@ -27,6 +27,10 @@ public final class WatcherMain {
             System.out.println(BuildVersion.line("ferry-watcher"));
             return;
         }
+        if (ControlCommand.handles(args)) {
+            System.exit(ControlCommand.run(args, System.getenv(), 9182, System.out, System.err));
+            return;
+        }
         if (args.length > 0 && args[0].equals(ReleaseDeletesCommand.OPTION)) {
             System.exit(ReleaseDeletesCommand.run(System.getenv(), 9182, System.out, System.err));
             return;

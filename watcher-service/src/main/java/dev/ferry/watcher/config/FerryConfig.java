@@ -107,6 +107,15 @@ public interface FerryConfig {
         @WithDefault("auto")
         ProgressMode progress();
 
+        /**
+         * Bandwidth limit of everything sent to the store (chunk uploads and sync frames), in rsync's --bwlimit
+         * units: a plain number is KiB/s; K, M, G suffixes are 1024-based, KB, MB, GB 1000-based ({@code 1.5M},
+         * {@code 500}); 0 means no limit. {@code --bwlimit} overrides it; changeable while running with
+         * {@code ferry-watcher bwlimit RATE}.
+         */
+        @WithDefault("0")
+        String bwlimit();
+
         /** How often the terminal's progress line is redrawn (and rates are sampled). */
         @WithDefault("1s")
         Duration progressInterval();

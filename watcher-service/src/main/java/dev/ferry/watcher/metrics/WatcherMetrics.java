@@ -40,6 +40,7 @@ public class WatcherMetrics implements MeterBinder {
         gauge(r, "ferry.watcher.source.files", null, "Files in the source as last scanned", SyncStatus::filesKnown);
         gauge(r, "ferry.watcher.source", "bytes", "Bytes of the files in the source as last scanned", SyncStatus::bytesKnown);
         gauge(r, "ferry.watcher.scanning", null, "1 while a full scan of the source runs", s -> s.state().equals("scanning") ? 1 : 0);
+        gauge(r, "ferry.watcher.paused", null, "1 while sending is paused (ferry-watcher pause)", s -> s.pausedSince() != null ? 1 : 0);
         gauge(r, "ferry.watcher.connected", null, "1 while connected to the store", s -> s.connected() ? 1 : 0);
         gauge(r, "ferry.watcher.in.sync", null, "1 while the store has confirmed the mirror and nothing is pending", s -> s.state().equals("idle") ? 1 : 0);
         gauge(r, "ferry.watcher.last.sync", "seconds", "Unix time of the last acknowledgement or confirmation (0: none yet)", WatcherMetrics::lastSync);

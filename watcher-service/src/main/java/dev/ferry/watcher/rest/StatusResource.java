@@ -1,5 +1,6 @@
 package dev.ferry.watcher.rest;
 
+import dev.ferry.watcher.control.BandwidthRate;
 import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import dev.ferry.watcher.sync.SyncStatus;
@@ -7,6 +8,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
 
 /** GET /status: what the watcher knows and does right now. */
 @Path("/status")
@@ -21,14 +24,17 @@ public class StatusResource {
     @Produces(MediaType.APPLICATION_JSON)
     public WatcherStatus status() {
         Progress progress = runtime.progress().orElse(Progress.NONE);
-        return runtime.status().map(s -> view(s, progress))
+        BandwidthRate limit = runtime.bwlimit().orElse(BandwidthRate.UNLIMITED);
+        return runtime.status().map(s -> view(s, progress, limit))
                 .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, null, null, progress, 0,
-                        null));
+                        null, null, false, null, 0, limit.argument(), limit.bytesPerSecond(), null, List.of()));
     }
 
-    static WatcherStatus view(SyncStatus s, Progress progress) {
+    static WatcherStatus view(SyncStatus s, Progress progress, BandwidthRate limit) {
         return new WatcherStatus(s.source(), s.store(), s.connected(), s.state(), s.filesKnown(), s.bytesKnown(),
                 s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.lastSyncAt(), s.lastError(), progress,
-                s.deletesHeld(), s.deletesHeldMessage());
+                s.deletesHeld(), s.deletesHeldMessage(), s.inSyncSince(), s.pausedSince() != null, s.pausedSince(),
+                s.changesWhilePaused(), limit.argument(), limit.bytesPerSecond(), s.lastErrorAt(),
+                s.recentChanges().list());
     }
 }

@@ -6,6 +6,9 @@ import dev.ferry.watcher.cli.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
 import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
+import dev.ferry.watcher.control.BandwidthRate;
+import dev.ferry.watcher.control.PauseFile;
+import dev.ferry.watcher.control.SendGate;
 import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.progress.ProgressFormat;
 import dev.ferry.watcher.progress.ProgressMeter;
@@ -37,6 +40,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +93,48 @@ public class WatcherRuntime {
     public long releaseDeletes() {
         Running r = running;
         return r == null ? 0 : r.engine.releaseDeletes();
+    }
+
+    /** The bandwidth limit in force; empty before the watcher starts. */
+    public Optional<BandwidthRate> bwlimit() {
+        Running r = running;
+        return r == null ? Optional.empty() : Optional.of(r.gate.rate());
+    }
+
+    /** Changes the bandwidth limit now (false before the watcher starts). */
+    public boolean bwlimit(BandwidthRate rate) {
+        Running r = running;
+        if (r == null) {
+            return false;
+        }
+        BandwidthRate before = r.gate.rate();
+        r.gate.rate(rate);
+        LOG.infof("bandwidth limit %s (was %s)", rate, before);
+        return true;
+    }
+
+    /**
+     * Stops sending to the store until {@link #resume()}; true when it was not paused. Not running yet, or a
+     * {@code --once} run: IllegalStateException.
+     */
+    public boolean pause() {
+        return controllable().pause();
+    }
+
+    /** Sends again, first whatever changed while paused; true when it was paused. */
+    public boolean resume() {
+        return controllable().resume();
+    }
+
+    private Running controllable() {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException("the watcher is still starting");
+        }
+        if (r.once) {
+            throw new IllegalStateException("a --once run cannot be paused");
+        }
+        return r;
     }
 
     /** Exit code the process should end with (set by a fatal error). */
@@ -188,6 +234,8 @@ public class WatcherRuntime {
         final ProgressMeter meter;
         /** The terminal's progress line, or null when progress goes to the log. */
         final TerminalDisplay display;
+        /** The bandwidth limit and pause switch of everything sent to the store. */
+        final SendGate gate;
         long loggedHashed = -1;
         long loggedUploaded = -1;
         boolean stopped;
@@ -224,6 +272,13 @@ public class WatcherRuntime {
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
+            String rate = args.bwlimit().orElse(w.bwlimit());
+            try {
+                gate = new SendGate(BandwidthRate.parse(rate));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage() + (args.bwlimit().isPresent() ? ""
+                        : " (ferry.watcher.bwlimit / FERRY_WATCHER_BWLIMIT)"));
+            }
             status = new SyncStatus(source.toString(), store.toString());
             ChunkerParams params = ChunkerParams.DEFAULT;
             SourceScanner scanner = new SourceScanner(source);
@@ -252,6 +307,22 @@ public class WatcherRuntime {
             connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect, tls);
             connection.onRefused(this::refused);
             engine.attach(connection);
+            uploader.sendThrough(gate);
+            connection.sendThrough(gate);
+            Optional<Instant> pausedAt;
+            try {
+                pausedAt = PauseFile.load(stateDir);
+            } catch (IOException e) {
+                throw new StartupException("cannot read " + stateDir.resolve(PauseFile.FILE) + ": " + e.getMessage());
+            }
+            if (pausedAt.isPresent() && once) {
+                LOG.warnf("this source's watcher is paused (since %s, %s): --once syncs anyway and leaves it paused",
+                        pausedAt.get(), stateDir.resolve(PauseFile.FILE));
+            } else if (pausedAt.isPresent()) {
+                gate.paused(true);
+                connection.pause();
+                status.paused(pausedAt.get());
+            }
             status.bindWork(new SyncStatus.Work() {
                 public long filesHashed() {
                     return hasher.filesHashed();
@@ -287,6 +358,14 @@ public class WatcherRuntime {
             TerminalDisplay.activate(display);
             LOG.infof("%s %s -> store %s (%d entries known, state in %s)", once ? "syncing once" : "watching",
                     status.source(), status.store(), cache.size(), stateDir);
+            if (status.pausedSince() != null) {
+                LOG.warnf("PAUSED since %s (%s, kept across restarts): nothing is sent to the store until "
+                        + "'ferry-watcher resume'; changes are watched and sent then", status.pausedSince(),
+                        stateDir.resolve(PauseFile.FILE));
+            }
+            if (!gate.rate().unlimited()) {
+                LOG.infof("bandwidth limit %s (everything sent to the store)", gate.rate());
+            }
             uploader.start();
             if (watcher != null) {
                 watcher.start();
@@ -372,6 +451,41 @@ public class WatcherRuntime {
                 exitCode = code;
                 Quarkus.asyncExit(code);
             }
+        }
+
+        synchronized boolean pause() {
+            if (gate.paused()) {
+                return false;
+            }
+            Instant now = Instant.now();
+            gate.paused(true);
+            status.paused(now);
+            connection.pause();
+            try {
+                PauseFile.save(stateDir, now);
+            } catch (IOException e) {
+                LOG.warnf("cannot keep the pause in %s (%s): a restart will not be paused", stateDir, e.getMessage());
+            }
+            LOG.warn("PAUSED: nothing is sent to the store until 'ferry-watcher resume'; changes are watched and sent then");
+            return true;
+        }
+
+        synchronized boolean resume() {
+            if (!gate.paused()) {
+                return false;
+            }
+            try {
+                PauseFile.clear(stateDir);
+            } catch (IOException e) {
+                LOG.warnf("cannot remove %s (%s): a restart will be paused again", stateDir.resolve(PauseFile.FILE),
+                        e.getMessage());
+            }
+            long held = status.changesWhilePaused();
+            gate.paused(false);
+            status.paused(null);
+            connection.resume();
+            LOG.infof("resumed: sending what changed while paused (changes seen by this process: %d)", held);
+            return true;
         }
 
         synchronized void stop() {

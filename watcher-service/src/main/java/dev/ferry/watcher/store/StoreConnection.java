@@ -3,6 +3,7 @@ package dev.ferry.watcher.store;
 import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.control.SendGate;
 import dev.ferry.watcher.sync.StoreLink;
 import dev.ferry.watcher.sync.SyncEngine;
 import jakarta.websocket.ClientEndpointConfig;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -59,6 +61,15 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private volatile Link current;
     private WebSocketContainer container;
     private volatile Predicate<String> onRefused = why -> false;
+    /** The bandwidth limit every frame sent waits for. */
+    private volatile SendGate gate = SendGate.OPEN;
+    /** Paused (ferry-watcher pause): no connection is kept or made until {@link #resume()}. */
+    private volatile boolean paused;
+    /**
+     * Each pause and resume starts a new generation: a reconnect scheduled, or a link opened, in an older one does
+     * nothing, so a quick pause and resume never leaves two connect chains running.
+     */
+    private final AtomicLong generation = new AtomicLong();
 
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
                            ScheduledExecutorService scheduler) {
@@ -85,8 +96,35 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         this.onRefused = listener;
     }
 
+    /** Frames are sent no faster than {@code gate} allows. */
+    public void sendThrough(SendGate gate) {
+        this.gate = gate;
+    }
+
+    /**
+     * Stops sending: closes the connection and makes none until {@link #resume()} (the store then sees this watcher
+     * as gone; nothing at all goes over the network meanwhile).
+     */
+    public void pause() {
+        paused = true;
+        generation.incrementAndGet();
+        Link link = current;
+        if (link != null) {
+            link.close("watcher paused");
+        }
+    }
+
+    /** Connects again at once; the session's hello and reconcile send whatever changed while paused. */
+    public void resume() {
+        paused = false;
+        long g = generation.incrementAndGet();
+        delayMs = FIRST_DELAY_MS;
+        scheduler.execute(() -> connect(g));
+    }
+
     public void start() {
-        scheduler.execute(this::connect);
+        long g = generation.get();
+        scheduler.execute(() -> connect(g));
         scheduler.scheduleWithFixedDelay(this::keepAlive, PING_EVERY_MS, PING_EVERY_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -113,17 +151,17 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         notBeforeNanos = System.nanoTime() + wait.toNanos();
     }
 
-    private void connect() {
-        if (stopped) {
+    private void connect(long gen) {
+        if (stopped || paused || gen != generation.get()) {
             return;
         }
         // The close that follows a refusal may schedule a reconnect before the refusal is handled: wait it out here.
         long wait = notBeforeNanos - System.nanoTime();
         if (wait > 0) {
-            scheduler.schedule(this::connect, wait, TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> connect(gen), wait, TimeUnit.NANOSECONDS);
             return;
         }
-        Link link = new Link();
+        Link link = new Link(gen);
         try {
             if (container == null) {
                 container = ContainerProvider.getWebSocketContainer();
@@ -133,9 +171,9 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         } catch (Exception | LinkageError e) {
             if (link.claimClose()) {
                 if (isUnauthorized(e)) {
-                    refused();
+                    refused(gen);
                 } else {
-                    retry("store " + address + " unreachable (" + reason(e) + ")");
+                    retry("store " + address + " unreachable (" + reason(e) + ")", gen);
                 }
             }
             return;
@@ -144,8 +182,13 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
             // A close seen before this point has already scheduled the reconnect: one per link, or the
             // reconnect chains would double on every round.
             if (link.claimClose()) {
-                retry("store " + address + " closed the connection at once");
+                retry("store " + address + " closed the connection at once", gen);
             }
+            return;
+        }
+        if (paused || gen != generation.get()) {
+            // Paused while connecting: the gate refuses every frame anyway; do not keep the connection.
+            link.close("watcher paused");
             return;
         }
         current = link;
@@ -153,18 +196,18 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         engine.opened(link);
     }
 
-    private void retry(String why) {
-        if (stopped) {
+    private void retry(String why, long gen) {
+        if (stopped || paused || gen != generation.get()) {
             return;
         }
         long delay = delayMs;
         delayMs = Math.min(maxDelayMs, delay * 2);
         LOG.warnf("%s, retrying in %s", why, seconds(delay));
-        scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> connect(gen), delay, TimeUnit.MILLISECONDS);
     }
 
     /** The store answered 401: wrong or missing token. Said as a refusal, retried only at the slowest pace. */
-    private void refused() {
+    private void refused(long gen) {
         String why = refusal(token.isPresent());
         if (onRefused.test(why)) {
             LOG.errorf("store %s %s", address, why);
@@ -175,7 +218,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         }
         delayMs = maxDelayMs;
         LOG.errorf("store %s %s, retrying in %s", address, why, seconds(maxDelayMs));
-        scheduler.schedule(this::connect, maxDelayMs, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> connect(gen), maxDelayMs, TimeUnit.MILLISECONDS);
     }
 
     /** The sentence for a 401, for a watcher that sent a token or none. */
@@ -199,7 +242,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         }
         engine.closed(link, why);
         if (!stopped) {
-            retry("connection to store " + address + " closed (" + why + ")");
+            retry("connection to store " + address + " closed (" + why + ")", link.gen);
         }
     }
 
@@ -280,9 +323,15 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     /** One WebSocket session, seen by the engine as a {@link StoreLink}. */
     private final class Link extends Endpoint implements StoreLink {
         private final AtomicBoolean closedOnce = new AtomicBoolean();
+        /** The {@link #generation} this link was opened in. */
+        final long gen;
         volatile Session session;
         volatile long lastHeard = System.currentTimeMillis();
         volatile boolean compress;
+
+        Link(long gen) {
+            this.gen = gen;
+        }
 
         @Override
         public void onOpen(Session s, EndpointConfig config) {
@@ -336,9 +385,22 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
                 throw new IOException("connection closed");
             }
             if (compress && frame.length() >= FrameCompression.MIN_BYTES) {
-                s.getBasicRemote().sendBinary(ByteBuffer.wrap(FrameCompression.deflate(frame)));
+                byte[] deflated = FrameCompression.deflate(frame);
+                take(deflated.length);
+                s.getBasicRemote().sendBinary(ByteBuffer.wrap(deflated));
             } else {
+                take(frame.length());
                 s.getBasicRemote().sendText(frame);
+            }
+        }
+
+        /** Waits for the bandwidth limit to let {@code bytes} go (the frame's payload; JSON is nearly all ASCII). */
+        private void take(long bytes) throws IOException {
+            try {
+                gate.acquire(bytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the bandwidth limit", e);
             }
         }
 

@@ -371,6 +371,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         Session s = session;
         if (s == null) {
+            status.changedWhilePaused();
             return;
         }
         switch (s.phase) {
@@ -905,6 +906,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (!resend.isEmpty()) {
             LOG.debugf("the store lacked the base of %d patches in batch %d: sending full manifests", resend.size(), batch.number());
         }
+        status.recentChanges().acknowledged(batch, failed, Instant.now());
         outcome.acknowledged(batch, failed);
         for (Message.Failure f : failed) {
             String line = "store could not apply " + RelativePaths.printable(f.path()) + ": " + f.reason();

@@ -58,6 +58,12 @@ public final class SyncStatus {
     private volatile IntSupplier pendingBatches = () -> 0;
     private volatile Work work = NO_WORK;
     private volatile DeleteBrake brake = DeleteBrake.off();
+    private final RecentChanges recentChanges = new RecentChanges();
+    private volatile Instant inSyncSince;
+    private volatile Instant lastErrorAt;
+    /** When sending was paused (ferry-watcher pause); null while not paused. */
+    private volatile Instant pausedSince;
+    private final AtomicLong changesWhilePaused = new AtomicLong();
 
     public SyncStatus(String source, String store) {
         this.source = source;
@@ -102,10 +108,13 @@ public final class SyncStatus {
         return store;
     }
 
-    /** scanning, disconnected, syncing or idle (connected and confirmed in sync). */
+    /** scanning, paused, disconnected, syncing or idle (connected and confirmed in sync). */
     public String state() {
         if (scanning) {
             return "scanning";
+        }
+        if (pausedSince != null) {
+            return "paused";
         }
         if (!connected) {
             return "disconnected";
@@ -156,6 +165,46 @@ public final class SyncStatus {
 
     public void error(String message) {
         lastError = message;
+        lastErrorAt = message == null ? null : Instant.now();
+    }
+
+    /** When {@link #lastError()} was recorded; null when there is none. */
+    public Instant lastErrorAt() {
+        return lastErrorAt;
+    }
+
+    /** Since when the store has confirmed the mirror equal to the source, with nothing sent since; null when not. */
+    public Instant inSyncSince() {
+        return inSync ? inSyncSince : null;
+    }
+
+    /** The last changes the store acknowledged, newest first. */
+    public RecentChanges recentChanges() {
+        return recentChanges;
+    }
+
+    /** Sending paused since {@code since}, or resumed (null). */
+    public void paused(Instant since) {
+        pausedSince = since;
+        if (since == null) {
+            changesWhilePaused.set(0);
+        }
+    }
+
+    /** When sending was paused; null while it is not. */
+    public Instant pausedSince() {
+        return pausedSince;
+    }
+
+    /** Changes found in the source while paused (a path changed twice counts twice): sent on resume. */
+    public long changesWhilePaused() {
+        return changesWhilePaused.get();
+    }
+
+    void changedWhilePaused() {
+        if (pausedSince != null) {
+            changesWhilePaused.incrementAndGet();
+        }
     }
 
     void connected(boolean value) {
@@ -170,6 +219,9 @@ public final class SyncStatus {
     }
 
     void inSync(boolean value) {
+        if (value && !inSync) {
+            inSyncSince = Instant.now();
+        }
         inSync = value;
     }
 

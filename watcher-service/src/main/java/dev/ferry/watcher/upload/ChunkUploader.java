@@ -70,6 +70,8 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     /** Parked tasks by a path that could not be opened, to be read again when the file is seen there again. */
     private final Map<String, List<ChunkTask>> parkedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** The bandwidth limit and pause switch every upload body goes through. */
+    private volatile dev.ferry.watcher.control.SendGate gate = dev.ferry.watcher.control.SendGate.OPEN;
     /** The last upload problem logged at warning level; repeats of it go to debug until an upload works again. */
     private volatile String lastProblem;
 
@@ -143,6 +145,11 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     public void start() {
         workers.forEach(Thread::start);
+    }
+
+    /** Upload bodies go no faster than {@code gate} allows (the bytes on the wire), and fail while it is paused. */
+    public void sendThrough(dev.ferry.watcher.control.SendGate gate) {
+        this.gate = gate;
     }
 
     @Override
@@ -417,7 +424,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             HttpRequest.Builder request = HttpRequest.newBuilder(store.chunkBatchUri())
                     .timeout(Duration.ofMinutes(5))
                     .header("Content-Type", Endpoints.CHUNK_BATCH_TYPE)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
+                    .POST(gate.body(body, 0, length));
             token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
             String problem;
             try {

@@ -3,6 +3,8 @@ package dev.ferry.watcher.cli;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,15 +16,25 @@ import java.util.Optional;
  * @param help   print the usage and exit 0
  * @param takeOver ask a store that belongs to another source to belong to this one (honoured only while that
  *                 source's watcher is not connected)
+ * @param excludes the {@code --exclude} patterns, in order
  */
-public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
+public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
+                        List<String> excludes) {
+
+    public Arguments {
+        excludes = excludes == null ? List.of() : List.copyOf(excludes);
+    }
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
         this(source, store, once, help, false);
     }
 
+    public Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
+        this(source, store, once, help, takeOver, List.of());
+    }
+
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once]
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--exclude PATTERN]...
                    ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
@@ -30,6 +42,10 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
+              --exclude PATTERN leave out what PATTERN matches (.gitignore syntax, as a line of a .ferryignore in
+                                SOURCE that every .ferryignore overrides); repeatable; also ferry.watcher.exclude
+                                (FERRY_WATCHER_EXCLUDE, comma-separated). Ignored entries are never sent nor
+                                deleted: the mirror leaves them as they are
               --take-over       make a store that belongs to another source belong to this one (its mirror
                                 becomes this SOURCE); only while that source's watcher is stopped
               --help            this text
@@ -63,6 +79,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         String store = null;
         boolean once = false;
         boolean takeOver = false;
+        List<String> excludes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -71,6 +88,20 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                 once = true;
             } else if (arg.equals("--take-over")) {
                 takeOver = true;
+            } else if (arg.equals("--exclude") || arg.startsWith("--exclude=")) {
+                String pattern;
+                if (arg.equals("--exclude")) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException("--exclude needs a pattern, e.g. --exclude 'node_modules/'");
+                    }
+                    pattern = args[++i];
+                } else {
+                    pattern = arg.substring("--exclude=".length());
+                }
+                if (pattern.isBlank()) {
+                    throw new UsageException("--exclude needs a pattern, e.g. --exclude 'node_modules/'");
+                }
+                excludes.add(pattern);
             } else if (arg.equals("--store")) {
                 if (i + 1 >= args.length || args[i + 1].isBlank()) {
                     throw new UsageException("--store needs a URL, e.g. --store http://127.0.0.1:9181");
@@ -97,7 +128,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false, takeOver);
+        return new Arguments(source, url, once, false, takeOver, excludes);
     }
 
     /** The checks of the source folder, separate so that the message names the path exactly. */

@@ -28,16 +28,15 @@ import java.util.function.Predicate;
  * watcher drops events of ignored paths), and always answers from one consistent set of rules.
  */
 public final class SourceIgnoreRules {
-    /** The largest {@code .ferryignore} the watcher takes, in bytes. */
-    public static final int MAX_FILE_BYTES = IgnoreLimits.MAX_TEXT_BYTES;
-    /** The most {@code .ferryignore} files the watcher takes. */
-    public static final int MAX_FILES = IgnoreLimits.MAX_FILES;
 
     private static final Logger LOG = Logger.getLogger(SourceIgnoreRules.class);
     /** Where the rules are kept between runs (in the state folder), or null. */
     public static final String STATE_FILE = "ignore-rules.json";
 
     private final List<String> excludes;
+    private final long excludeBytes;
+    /** UTF-8 bytes of the folders and texts of {@link #files}, as {@link IgnoreSet#check} counts them. */
+    private long fileBytes;
     private final Path file;
     private boolean saveWarned;
     /** Folder ("" for SOURCE) to the text of its .ferryignore; sorted, so a folder comes before those inside it. */
@@ -56,26 +55,32 @@ public final class SourceIgnoreRules {
      */
     public SourceIgnoreRules(List<String> excludes, Path file) {
         this.excludes = List.copyOf(excludes);
+        this.excludeBytes = bytes(excludes);
         this.file = file;
         if (file != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Message m = Wire.decode(Files.readString(file));
                 if (m instanceof Message.Ignore ignore) {
-                    for (IgnoreSet.IgnoreFile f : ignore.rules().files()) {
+                    for (IgnoreSet.IgnoreFile f : ignore.rules().check().files()) {
                         files.put(f.dir(), f.text());
+                        fileBytes += bytes(f.dir()) + bytes(f.text());
+                    }
+                    if (fileBytes + excludeBytes > IgnoreSet.MAX_TEXT_BYTES) {
+                        throw new ProtocolException("too-large", "past the limits with these --exclude patterns");
                     }
                 }
             } catch (IOException | ProtocolException | RuntimeException e) {
                 LOG.warnf("cannot read the last run's ignore rules from %s (%s): the scan reads them again", file,
                         e.getMessage());
                 files.clear();
+                fileBytes = 0;
             }
         }
         rebuild();
     }
 
     /** Keeps the rules for the next run (tree thread); a failure only costs that hello's rules, with a warning. */
-    private void save() {
+    public void save() {
         if (file == null) {
             return;
         }
@@ -102,13 +107,10 @@ public final class SourceIgnoreRules {
      * Why the command line's patterns cannot be taken (they break a limit of the rules), or null when they can.
      */
     public static String problem(List<String> excludes) {
-        long bytes = 0;
-        for (String e : excludes) {
-            bytes += e.getBytes(StandardCharsets.UTF_8).length + 1;
-        }
-        if (bytes > MAX_FILE_BYTES) {
-            return "the --exclude / ferry.watcher.exclude patterns take " + bytes + " bytes, more than the limit of "
-                    + MAX_FILE_BYTES + " bytes of ignore rules per file";
+        long bytes = bytes(excludes);
+        if (bytes > IgnoreSet.MAX_TEXT_BYTES) {
+            return "the --exclude / ferry.watcher.exclude patterns hold " + bytes + " bytes, more than the limit of "
+                    + IgnoreSet.MAX_TEXT_BYTES + " bytes of ignore rules in all";
         }
         return null;
     }
@@ -139,25 +141,53 @@ public final class SourceIgnoreRules {
      * when taken, else why not (it would break a limit): then the rules stay as they were.
      */
     public String read(String dir, String text) {
+        String old = files.get(dir);
         if (text == null) {
-            if (files.remove(dir) != null) {
+            if (old != null) {
+                remove(dir);
                 rebuild();
             }
             return null;
         }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_FILE_BYTES) {
-            return "it holds " + bytes + " bytes, more than the limit of " + MAX_FILE_BYTES + " bytes per "
-                    + IgnoreRules.FILE_NAME;
+        if (text.equals(old)) {
+            return null;
         }
-        if (!files.containsKey(dir) && files.size() >= MAX_FILES) {
-            return "the source has more than " + MAX_FILES + " " + IgnoreRules.FILE_NAME + " files, the limit";
+        long total = fileBytes + excludeBytes + bytes(dir) + bytes(text) - (old == null ? 0 : bytes(dir) + bytes(old));
+        if (total > IgnoreSet.MAX_TEXT_BYTES) {
+            return "with it the ignore rules would hold " + total + " bytes, more than the limit of "
+                    + IgnoreSet.MAX_TEXT_BYTES + " bytes of all " + IgnoreRules.FILE_NAME
+                    + " files and --exclude patterns together";
         }
-        String old = files.put(dir, text);
-        if (!text.equals(old)) {
-            rebuild();
+        if (old == null && files.size() >= IgnoreSet.MAX_FILES) {
+            return "the source has more than " + IgnoreSet.MAX_FILES + " " + IgnoreRules.FILE_NAME
+                    + " files, the limit";
         }
+        if (old != null) {
+            remove(dir);
+        }
+        files.put(dir, text);
+        fileBytes += bytes(dir) + bytes(text);
+        rebuild();
         return null;
+    }
+
+    private void remove(String dir) {
+        String text = files.remove(dir);
+        if (text != null) {
+            fileBytes -= bytes(dir) + bytes(text);
+        }
+    }
+
+    private static long bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static long bytes(List<String> patterns) {
+        long n = 0;
+        for (String p : patterns) {
+            n += bytes(p);
+        }
+        return n;
     }
 
     /**
@@ -172,7 +202,11 @@ public final class SourceIgnoreRules {
                 continue;
             }
             if (gone.test(dir) || rules.ignored(dir, true)) {
-                files.keySet().removeIf(d -> d.equals(dir) || RelativePaths.isUnder(d, dir));
+                for (String d : new ArrayList<>(files.subMap(dir, true, dir + "0", false).keySet())) {
+                    if (RelativePaths.isUnder(d, dir)) {
+                        remove(d);
+                    }
+                }
                 rebuild();
                 changed = true;
             }
@@ -180,13 +214,12 @@ public final class SourceIgnoreRules {
         return changed;
     }
 
-    /** Builds the matcher from the files and patterns now, and keeps them for the next run. */
+    /** Builds the matcher from the files and patterns now. */
     private void rebuild() {
         List<IgnoreSet.IgnoreFile> list = new ArrayList<>(files.size());
         for (Map.Entry<String, String> e : files.entrySet()) {
             list.add(new IgnoreSet.IgnoreFile(e.getKey(), e.getValue()));
         }
         rules = IgnoreRules.of(new IgnoreSet(list, excludes));
-        save();
     }
 }

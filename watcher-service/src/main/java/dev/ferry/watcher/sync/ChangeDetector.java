@@ -301,6 +301,7 @@ public final class ChangeDetector {
             LOG.infof("the ignore rules changed (%d ignore files, %d --exclude patterns): %d entries (with what is "
                     + "below them) are now ignored and left as they are in the mirror", ignores.folders().size(),
                     ignores.set().excludes().size(), roots.size());
+            ignores.save();
             listener.ignoreRulesChanged(ignores.set());
         } else if (!roots.isEmpty()) {
             LOG.infof("forgot %d entries the ignore rules ignore", roots.size());

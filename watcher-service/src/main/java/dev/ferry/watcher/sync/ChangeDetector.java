@@ -215,6 +215,7 @@ public final class ChangeDetector {
 
     public FlushResult flush(DirtySet dirty) {
         Observation seen = new Observation();
+        IgnoreSet rulesBefore = ignores.set();
         if (dirty.full()) {
             if (!seen.walk("")) {
                 return guard("the source folder " + scanner.root() + " is missing or not a directory");
@@ -232,7 +233,6 @@ public final class ChangeDetector {
                     + " entries were synced from it");
         }
         guardLogged = false;
-        IgnoreSet rulesBefore = ignores.set();
         for (String subtree : new TreeSet<>(dirty.subtrees())) {
             if (subtree.isEmpty() || RelativePaths.isValid(subtree)) {
                 seen.walk(subtree);

@@ -91,6 +91,8 @@ class IgnoreRulesTest {
         IgnoreRules notGlobstar = top("a**b\n");
         assertTrue(notGlobstar.ignored("axxb", false));
         assertFalse(top("x/a**b\n").ignored("x/a/c/b", false), "** not between slashes is a plain star");
+        assertTrue(top("x/a**/c\n").ignored("x/ab/d/c", false),
+                "git's quirk: after the literal prefix x/a, the rest **/c is matched on its own, ** spanning folders");
     }
 
     @Test

@@ -4,9 +4,11 @@ import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
 import dev.ferry.store.sync.ApplyExecutor;
 import dev.ferry.store.sync.StoreStats;
@@ -27,11 +29,14 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Keeps DEST equal to the index against outside meddling: walks DEST (never .ferry, never following links),
  * removes what the index lacks, and restores entries that are missing or damaged (type, size, mtime or mode; a
- * link's target) from the chunk store. Runs on the apply thread, so it never fights an apply. A foreign entry it
+ * link's target) from the chunk store. What the source's ignore rules match is not part of the mirror: it is
+ * left alone (not removed, not descended into, not a problem), and a foreign folder holding such entries is kept
+ * with them (its other content goes). Runs on the apply thread, so it never fights an apply. A foreign entry it
  * cannot remove is logged once, counted and skipped; a file it cannot rebuild is never deleted (see
  * {@link #auditNow()}). It also answers, for a watcher's check, whether DEST itself holds exactly the index
  * ({@link #destProblem()}).
@@ -85,6 +90,7 @@ public class DestAuditor {
     private final ApplyExecutor apply;
     private final StoreStats stats;
     private final boolean enabled;
+    private final Supplier<IgnoreRules> ignore;
     private int detailLines;
     /** Foreign entries the last audit could not remove, each logged once while it stays. */
     private Set<String> unremovable = Set.of();
@@ -106,12 +112,19 @@ public class DestAuditor {
 
     @Inject
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
-                       StoreStats stats, StoreConfig config) {
-        this(layout, index, materializer, apply, stats, config.store().audit());
+                       StoreStats stats, StoreConfig config, StoreIgnoreRules ignore) {
+        this(layout, index, materializer, apply, stats, config.store().audit(), ignore::rules);
     }
 
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, boolean enabled) {
+        this(layout, index, materializer, apply, stats, enabled, IgnoreRules::none);
+    }
+
+    /** {@code ignore} gives the ignore rules in force at each audit. */
+    public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
+                       StoreStats stats, boolean enabled, Supplier<IgnoreRules> ignore) {
+        this.ignore = ignore;
         this.root = layout.dest();
         this.stateDir = layout.stateDir();
         this.index = index;
@@ -181,13 +194,18 @@ public class DestAuditor {
         detailLines = 0;
         verified = false;
         Set<String> left = new LinkedHashSet<>();
-        int removed = removeForeign(left);
+        IgnoreRules rules = ignore.get();
+        int removed = removeForeign(left, rules);
         materializer.finishDirectories();
         int restored = 0;
         int dropped = 0;
         int damaged = 0;
         String firstDamaged = null;
         for (Manifest m : index.snapshot()) {
+            if (rules.ignored(m.path(), m.type() == EntryType.DIRECTORY)) {
+                // Left by a crash before the hello that forgets it: not part of the mirror, never restored.
+                continue;
+            }
             boolean marked = index.damaged(m.path());
             if (!marked && materializer.intact(m)) {
                 continue;
@@ -268,8 +286,10 @@ public class DestAuditor {
         return Outcome.LEFT;
     }
 
-    private int removeForeign(Set<String> left) throws IOException {
+    private int removeForeign(Set<String> left, IgnoreRules rules) throws IOException {
         int[] removed = {0};
+        // Foreign folders entered (rules in force) rather than removed whole, as they may hold ignored entries.
+        Set<Path> foreignDirs = new java.util.HashSet<>();
         Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, new FileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -284,6 +304,13 @@ public class DestAuditor {
                 if (m != null || (rel != null && index.hasBelow(rel))) {
                     return m == null || m.type() == EntryType.DIRECTORY ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
                 }
+                if (rel != null && rules.ignored(rel, true)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (rel != null && !rules.isEmpty()) {
+                    foreignDirs.add(dir);
+                    return FileVisitResult.CONTINUE;
+                }
                 remove(dir, rel);
                 return FileVisitResult.SKIP_SUBTREE;
             }
@@ -292,6 +319,9 @@ public class DestAuditor {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 String rel = relative(file);
                 if (rel == null || index.get(rel) == null) {
+                    if (rel != null && rules.ignored(rel, attrs.isDirectory())) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     remove(file, rel);
                 }
                 return FileVisitResult.CONTINUE;
@@ -306,6 +336,10 @@ public class DestAuditor {
                     return FileVisitResult.CONTINUE;
                 }
                 String rel = relative(file);
+                if (rel != null && index.get(rel) == null && !index.hasBelow(rel) && rules.ignored(rel, false)
+                        && rules.ignored(rel, true)) {
+                    return FileVisitResult.CONTINUE; // ignored whatever it is: not the store's to read or remove
+                }
                 if (rel == null || (index.get(rel) == null && !index.hasBelow(rel))) {
                     remove(file, rel);
                 } else {
@@ -318,7 +352,19 @@ public class DestAuditor {
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (foreignDirs.remove(dir)) {
+                    // Its foreign content is gone: the folder goes too unless it holds ignored entries.
+                    boolean empty;
+                    try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                        empty = !children.iterator().hasNext();
+                    } catch (IOException failed) {
+                        empty = false;
+                    }
+                    if (empty) {
+                        remove(dir, relative(dir));
+                    }
+                }
                 return FileVisitResult.CONTINUE;
             }
 

@@ -1,6 +1,7 @@
 package dev.ferry.store.config;
 
 import dev.ferry.store.storage.SourceBinding;
+import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -24,5 +25,12 @@ public class StoreProducers {
     @Singleton
     SourceBinding sourceBinding(StoreLayout layout) throws IOException {
         return new SourceBinding(layout.sourceFile(), layout.tmpDir());
+    }
+
+    /** The source's ignore rules as last heard (DEST/.ferry/ignore.json). */
+    @Produces
+    @Singleton
+    StoreIgnoreRules ignoreRules(StoreLayout layout) throws IOException {
+        return new StoreIgnoreRules(layout.stateDir().resolve(StoreIgnoreRules.FILE), layout.tmpDir());
     }
 }

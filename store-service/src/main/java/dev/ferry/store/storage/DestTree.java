@@ -2,6 +2,7 @@ package dev.ferry.store.storage;
 
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -77,6 +78,16 @@ final class DestTree {
         void deleteTree() throws IOException {
             betweenSteps.run();
             deleteEntry(dir, name);
+        }
+
+        /**
+         * Removes the entry like {@link #deleteTree()}, but keeps every entry below it that {@code rules} ignore
+         * ({@code path} is this entry's wire path) and the folders leading to them, as rsync's excluded files keep
+         * their folders. True when something was kept (this entry is then a folder still).
+         */
+        boolean deleteTreeKeeping(String path, IgnoreRules rules) throws IOException {
+            betweenSteps.run();
+            return deleteEntryKeeping(dir, name, path, rules);
         }
 
         /**
@@ -285,6 +296,55 @@ final class DestTree {
             } catch (NoSuchFileException e) {
                 // gone already
             }
+        }
+    }
+
+    private static boolean deleteEntryKeeping(SecureDirectoryStream<Path> dir, Path name, String path, IgnoreRules rules)
+            throws IOException {
+        BasicFileAttributes a = attributes(dir, name);
+        if (a == null || !a.isDirectory()) {
+            deleteEntry(dir, name);
+            return false;
+        }
+        boolean kept = false;
+        try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, NOFOLLOW)) {
+            ownerAccess(child);
+            List<Path> names = new ArrayList<>();
+            for (Path p : child) {
+                names.add(p.getFileName());
+            }
+            for (Path n : names) {
+                String childPath = wirePath(path, n);
+                BasicFileAttributes ca = attributes(child, n);
+                if (ca == null) {
+                    continue;
+                }
+                if (childPath == null) {
+                    deleteEntry(child, n); // not a name the mirror can hold: no rule names it
+                } else if (rules.ignored(childPath, ca.isDirectory())) {
+                    kept = true;
+                } else {
+                    kept |= deleteEntryKeeping(child, n, childPath, rules);
+                }
+            }
+        }
+        if (!kept) {
+            try {
+                dir.deleteDirectory(name);
+            } catch (NoSuchFileException e) {
+                // gone already
+            }
+        }
+        return kept;
+    }
+
+    /** The wire path of {@code name} in the folder {@code dirPath}, or null when it cannot be one. */
+    private static String wirePath(String dirPath, Path name) {
+        try {
+            String p = dirPath + "/" + FileNames.name(name);
+            return RelativePaths.isValid(p) ? p : null;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 

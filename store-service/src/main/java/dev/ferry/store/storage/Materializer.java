@@ -7,6 +7,7 @@ import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -249,16 +250,30 @@ public class Materializer {
 
     /** Removes {@code path}, a directory with everything below it; links are removed, never followed. */
     public void delete(String path) throws IOException, ProtocolException {
+        delete(path, IgnoreRules.none());
+    }
+
+    /**
+     * Removes {@code path} like {@link #delete(String)}, but keeps what {@code rules} ignore below it and the
+     * folders leading there (they are not part of the mirror). True when something was kept.
+     */
+    public boolean delete(String path, IgnoreRules rules) throws IOException, ProtocolException {
         RelativePaths.check(path);
         refuseStateDirAlias(path);
+        boolean kept = false;
         try (DestTree.Entry e = tree.walk(path, false, touchedDirs::add)) {
             if (e == null || e.attributes() == null) {
-                return;
+                return false;
             }
             writable(e);
-            e.deleteTree();
+            if (rules.isEmpty()) {
+                e.deleteTree();
+            } else {
+                kept = e.deleteTreeKeeping(path, rules);
+            }
         }
         touchParent(path);
+        return kept;
     }
 
     /**

@@ -11,12 +11,14 @@ import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.store.audit.DestAuditor;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.SourceBinding;
+import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.inject.Singleton;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -58,6 +60,7 @@ public class SyncService {
     private final StoreStats stats;
     private final DiskQuota quota;
     private final SourceBinding binding;
+    private final StoreIgnoreRules ignore;
     private final int maxBatchItems;
     private final long maxSessionBytes;
     private final PendingFiles pending = new PendingFiles();
@@ -77,8 +80,9 @@ public class SyncService {
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, DiskQuota quota, SourceBinding binding, StoreConfig config,
-                       DestAuditor auditor) {
+                       DestAuditor auditor, StoreIgnoreRules ignore) {
         this.layout = layout;
+        this.ignore = ignore;
         this.auditor = auditor;
         this.index = index;
         this.materializer = materializer;
@@ -194,6 +198,8 @@ public class SyncService {
                 changes(s, c);
             } else if (m instanceof Message.Check c) {
                 check(s, c);
+            } else if (m instanceof Message.Ignore i) {
+                ignore(s, i);
             } else if (m instanceof Message.Error e) {
                 LOG.warnf("Watcher %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
                         RelativePaths.printable(e.message()));
@@ -251,6 +257,14 @@ public class SyncService {
             s.fail("bad-message", sourceProblem, CloseCodes.PROTOCOL_ERROR);
             return;
         }
+        IgnoreSet rules;
+        try {
+            rules = h.ignoreRules().check();
+        } catch (ProtocolException e) {
+            s.fail(e.code(), "hello: " + e.getMessage(), "too-large".equals(e.code()) ? CloseCodes.TOO_BIG
+                    : CloseCodes.PROTOCOL_ERROR);
+            return;
+        }
         if (!owns(s, h)) {
             return;
         }
@@ -262,12 +276,62 @@ public class SyncService {
         pending.clear();
         current = s;
         s.greet(h.clientId(), h.protocol(), h.sourceId());
+        if (!useRules(s, rules)) {
+            current = null;
+            s.fail("internal", "the store cannot record the ignore rules; see its log", CloseCodes.UNEXPECTED_CONDITION);
+            return;
+        }
         boolean inSync = index.rootDigest().equals(h.rootDigest());
         if (inSync) {
             index.markReconciled();
         }
         LOG.infof("Watcher %s connected: %s", s.describe(), inSync ? "in sync" : "reconciling");
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
+    }
+
+    /** The watcher's ignore rules changed: they replace those of its hello (or of its previous {@code ignore}). */
+    private void ignore(SyncSession s, Message.Ignore i) {
+        IgnoreSet rules;
+        try {
+            rules = i.rules().check();
+        } catch (ProtocolException e) {
+            s.send(new Message.Error(e.code(), "ignore: " + e.getMessage() + ": the rules in force stay"));
+            return;
+        }
+        if (!useRules(s, rules)) {
+            s.send(new Message.Error("internal", "the store cannot record the ignore rules (see its log): the rules "
+                    + "in force stay"));
+        }
+    }
+
+    /**
+     * Makes {@code rules} the store's (kept in .ferry/ignore.json) and forgets the index entries they match: they
+     * leave the index (journaled), DEST keeps them. Forgetting runs on every hello too, so entries a crash kept in
+     * the index after the rules were written go then. False when the rules cannot be written (nothing changed).
+     */
+    private boolean useRules(SyncSession s, IgnoreSet rules) {
+        boolean changed;
+        try {
+            changed = ignore.replace(rules);
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot record the ignore rules in %s", layout.stateDir());
+            return false;
+        }
+        if (changed) {
+            auditor.invalidate();
+            LOG.infof("Ignore rules from %s: %d .ferryignore files, %d patterns", s.describe(), rules.files().size(),
+                    rules.excludes().size());
+        }
+        try {
+            int forgotten = ignore.forgetIgnored(index);
+            if (forgotten > 0) {
+                LOG.infof("Forgot %d entries the ignore rules now match (left in DEST as they are)", forgotten);
+            }
+        } catch (Exception e) {
+            // The journal failed: the next commit sees index.failure() and closes the session.
+            LOG.warnf("Cannot forget the entries the ignore rules match: %s", e);
+        }
+        return true;
     }
 
     /**
@@ -386,13 +450,22 @@ public class SyncService {
         s.theirIndexBytes = 0;
         List<Map.Entry<String, String>> mine = index.digests();
         int removed = 0;
+        int forgotten = 0;
+        dev.ferry.protocol.ignore.IgnoreRules rules = ignore.rules();
         for (int i = mine.size() - 1; i >= 0; i--) {
             String path = mine.get(i).getKey();
-            if (theirs.containsKey(path) || index.get(path) == null) {
+            Manifest entry = index.get(path);
+            if (theirs.containsKey(path) || entry == null) {
                 continue;
             }
             try {
-                materializer.delete(path);
+                if (rules.ignored(path, entry.type() == EntryType.DIRECTORY)) {
+                    // Not part of the mirror any more: forgotten, left in DEST.
+                    index.remove(path);
+                    forgotten++;
+                    continue;
+                }
+                materializer.delete(path, rules);
                 index.remove(path);
                 removed++;
             } catch (Exception e) {
@@ -409,8 +482,8 @@ public class SyncService {
         need.sort(null);
         sendNeed(s, need);
         index.markReconciled();
-        LOG.infof("Reconciled with %s: removed %d entries it lacks, need %d of its %d", s.describe(), removed,
-                need.size(), theirs.size());
+        LOG.infof("Reconciled with %s: removed %d entries it lacks, forgot %d it ignores, need %d of its %d",
+                s.describe(), removed, forgotten, need.size(), theirs.size());
     }
 
     private void sendNeed(SyncSession s, List<String> need) {
@@ -482,7 +555,7 @@ public class SyncService {
         } else if (change instanceof Change.Delete d) {
             RelativePaths.check(d.path());
             supersede(pending.removeUnder(d.path()));
-            materializer.delete(d.path());
+            materializer.delete(d.path(), ignore.rules());
             index.remove(d.path());
             stats.applied("delete", d.path());
         } else if (change instanceof Change.Move mv) {
@@ -555,7 +628,7 @@ public class SyncService {
             return;
         }
         try {
-            materializer.delete(replaces.path());
+            materializer.delete(replaces.path(), ignore.rules());
             index.remove(replaces.path());
         } catch (Exception e) {
             // The moved entry is in place; the source stays in the index, so the next check differs and the
@@ -618,7 +691,7 @@ public class SyncService {
         // it may be the only copy of the bytes it shares with it; building it is an upsert at the destination.
         String fromDigest = index.digestOf(from);
         if (fromDigest == null) {
-            materializer.delete(from);
+            materializer.delete(from, ignore.rules());
             index.remove(from);
             upsert(batch, m, missing);
         } else {

@@ -1,0 +1,127 @@
+package dev.ferry.store.storage;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.ignore.IgnoreRules;
+import dev.ferry.protocol.ignore.IgnoreSet;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+
+/**
+ * The source's ignore rules as the store last heard them (a hello or an {@code ignore} message), kept in
+ * {@code DEST/.ferry/ignore.json} (0600, replaced atomically) so that the audit honours them while no watcher is
+ * connected, also after a restart. What they match is not part of the mirror: it is neither in the index nor
+ * removed from DEST. The rules are replaced on the apply thread; any thread may read them.
+ */
+public final class StoreIgnoreRules {
+    private static final Logger LOG = Logger.getLogger(StoreIgnoreRules.class);
+    public static final String FILE = "ignore.json";
+
+    private final Path file;
+    private final Path tmpDir;
+    private volatile IgnoreRules rules;
+
+    /** Reads the rules kept in {@code file} (none when it does not exist); a damaged file stops the store's start. */
+    public StoreIgnoreRules(Path file, Path tmpDir) throws IOException {
+        this.file = file;
+        this.tmpDir = tmpDir;
+        this.rules = read(file);
+    }
+
+    /** The rules in force. */
+    public IgnoreRules rules() {
+        return rules;
+    }
+
+    /**
+     * Makes {@code set} (already checked against the limits) the rules in force, durably (written, fsynced,
+     * renamed, folder fsynced) before it returns; the file is left as it was when writing fails. False when the
+     * rules were already these.
+     */
+    public boolean replace(IgnoreSet set) throws IOException {
+        if (set.equals(rules.set())) {
+            return false;
+        }
+        byte[] json = Wire.mapper().writeValueAsBytes(set);
+        Path tmp = Files.createTempFile(tmpDir, "ignore-", ".json");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bb = ByteBuffer.wrap(json);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+                ch.force(true);
+            }
+            PosixModes.set(tmp, 0600);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        try (FileChannel dir = FileChannel.open(file.getParent(), EnumSet.of(StandardOpenOption.READ))) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debugf("Cannot fsync %s: %s", file.getParent(), e);
+        }
+        rules = IgnoreRules.of(set);
+        return true;
+    }
+
+    /**
+     * Drops from {@code index} (journaled, like any index change) every entry the rules in force ignore, with
+     * what lies below it; DEST is not touched. Returns how many entries were forgotten (a folder counts with
+     * everything below it).
+     */
+    public int forgetIgnored(MirrorIndex index) throws IOException {
+        IgnoreRules r = rules;
+        if (r.isEmpty()) {
+            return 0;
+        }
+        int before = index.size();
+        String skipBelow = null;
+        for (Manifest m : index.snapshot()) {
+            String path = m.path();
+            if (skipBelow != null && path.startsWith(skipBelow)) {
+                continue; // gone with its ignored folder
+            }
+            if (r.ignored(path, m.type() == EntryType.DIRECTORY)) {
+                index.remove(path);
+                skipBelow = path + "/";
+            }
+        }
+        return before - index.size();
+    }
+
+    private static IgnoreRules read(Path file) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return IgnoreRules.none();
+        }
+        String fix = ": remove it and connect the watcher, whose hello sets the rules again (until then the audit "
+                + "would remove DEST-only entries the rules protected)";
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StoreOpenException(file + " is not a regular file" + fix);
+        }
+        try {
+            IgnoreSet set = Wire.mapper().readValue(Files.readAllBytes(file), IgnoreSet.class);
+            if (set == null) {
+                throw new StoreOpenException(file + " holds no ignore rules" + fix);
+            }
+            return IgnoreRules.of(set.check());
+        } catch (JsonProcessingException e) {
+            throw new StoreOpenException(file + " is unreadable (" + e.getOriginalMessage() + ")" + fix);
+        } catch (ProtocolException e) {
+            throw new StoreOpenException(file + " holds rules past the limits (" + e.getMessage() + ")" + fix);
+        }
+    }
+}

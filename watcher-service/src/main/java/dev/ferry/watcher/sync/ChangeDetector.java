@@ -259,18 +259,15 @@ public final class ChangeDetector {
     }
 
     /**
-     * When this flush changed the rules (an ignore file made, edited, deleted, moved, or its folder moved): walks
-     * the whole source under the new rules, so newly un-ignored entries are found (and watched); takes the entries
-     * the new rules ignore out of the cache and the observation without a delete; and tells the listener, before
-     * any change item of this flush.
+     * When this flush changed the rules (an ignore file made, edited, deleted, moved, or its folder moved): takes the
+     * entries the new rules ignore out of the cache and the observation without a delete, and tells the listener,
+     * before any change item of this flush. Newly un-ignored entries need no extra walk: an ignore file only rules
+     * its own folder's subtree, and that subtree was walked, under the new rules, to read it (a dirty ignore file
+     * walks its folder; a new or moved folder is walked whole).
      */
     private void followRules(Observation seen, IgnoreSet before) {
         ignores.forget(seen::goneFolder);
         boolean changed = !ignores.set().equals(before);
-        if (changed && !seen.isWalked("")) {
-            seen.walk("");
-            ignores.forget(seen::goneFolder);
-        }
         List<String> roots = new ArrayList<>();
         if (changed) {
             seen.present.values().removeIf(e -> ignores.ignored(e.path(), e.type() == EntryType.DIRECTORY));

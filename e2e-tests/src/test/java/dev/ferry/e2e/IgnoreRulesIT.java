@@ -174,6 +174,8 @@ class IgnoreRulesIT {
 
         Trees.write(pair.source.resolve("src/config.json"), "{\"version\": 2}");
         syncMarker("after-ignored-edit");
+        assertTrue(Files.exists(pair.dest.resolve("src/config.json")), "a newly ignored file is never deleted from DEST\n"
+                + pair.watcher.logTail());
         assertEquals("{\"version\": 1}", dest("src/config.json"), "an ignored file is left in DEST as it was");
         awaitMirrorOutsideIgnored();
         assertFalse(pair.watcher.log().contains("delete src/config.json"), pair.watcher.logTail());

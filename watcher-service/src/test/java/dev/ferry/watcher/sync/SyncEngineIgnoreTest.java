@@ -59,6 +59,7 @@ class SyncEngineIgnoreTest {
     private final class Watcher {
         final LocalStateCache cache = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
         final SourceScanner scanner = new SourceScanner(source);
+        final SyncStatus status = new SyncStatus(source.toString(), "fake");
         final SyncEngine engine;
         final ChangeAggregator aggregator;
 
@@ -73,7 +74,7 @@ class SyncEngineIgnoreTest {
                     once, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
                     l -> new ChangeDetector(scanner, hasher, cache, l, false, null, 0, DeleteBrake.off(), ignores),
-                    store, new SyncStatus(source.toString(), "fake"), tree, protocol, new SyncEngine.Outcome() {
+                    store, status, tree, protocol, new SyncEngine.Outcome() {
                         @Override
                         public void synced() {
                             synced.release();
@@ -201,5 +202,7 @@ class SyncEngineIgnoreTest {
         String why = failure.get(10, TimeUnit.SECONDS);
         assertTrue(why.startsWith("1: ") && why.contains("docs/.ferryignore") && why.contains("Input/output error"), why);
         assertFalse(synced.tryAcquire(), "never confirmed in sync");
+        String lastError = watcher.status.lastError();
+        assertTrue(lastError != null && lastError.contains("docs/.ferryignore"), "status lastError: " + lastError);
     }
 }

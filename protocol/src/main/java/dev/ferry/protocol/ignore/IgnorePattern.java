@@ -17,6 +17,8 @@ final class IgnorePattern {
     private final boolean mustBeDir;
     /** No slash but a trailing one: matched against the last name only, at any depth. */
     private final boolean noDir;
+    /** "*" and then a literal ("*.log"): git's ENDSWITH shortcut, a suffix comparison. */
+    private final boolean endsWith;
 
     private IgnorePattern(byte[] pattern, int length, int prefix, boolean negative, boolean mustBeDir, boolean noDir) {
         this.pattern = pattern;
@@ -25,6 +27,11 @@ final class IgnorePattern {
         this.negative = negative;
         this.mustBeDir = mustBeDir;
         this.noDir = noDir;
+        boolean literalTail = length > 0 && pattern[0] == '*';
+        for (int i = 1; literalTail && i < length; i++) {
+            literalTail = !isGlobSpecial(pattern[i]);
+        }
+        this.endsWith = literalTail;
     }
 
     boolean negative() {
@@ -142,6 +149,10 @@ final class IgnorePattern {
         int nameLen = pathLen - nameStart;
         if (prefix == length) {
             return nameLen == length && regionEquals(pattern, 0, path, nameStart, length);
+        }
+        if (endsWith) {
+            int tail = length - 1;
+            return tail <= nameLen && regionEquals(pattern, 1, path, pathLen - tail, tail);
         }
         return WildMatch.matches(pattern, 0, length, path, nameStart, pathLen, 0);
     }

@@ -87,20 +87,20 @@ public final class IgnoreRules {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         // An ignored folder ignores everything below it: check the ancestors top down, as git's prep_exclude does.
         for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '/' && folderIgnored(bytes, i)) {
+            if (bytes[i] == '/' && folderIgnored(path, bytes, i)) {
                 return true;
             }
         }
-        return verdict(bytes, bytes.length, directory);
+        return verdict(path, bytes, bytes.length, directory);
     }
 
-    private boolean folderIgnored(byte[] path, int len) {
-        String folder = new String(path, 0, len, StandardCharsets.UTF_8);
+    private boolean folderIgnored(String path, byte[] bytes, int len) {
+        String folder = prefix(path, bytes, len);
         Boolean known = folderVerdicts.get(folder);
         if (known != null) {
             return known;
         }
-        boolean ignored = verdict(path, len, true);
+        boolean ignored = verdict(path, bytes, len, true);
         if (folderVerdicts.size() >= MAX_MEMO) {
             folderVerdicts.clear();
         }
@@ -108,8 +108,16 @@ public final class IgnoreRules {
         return ignored;
     }
 
+    /** {@code path} up to the slash at byte {@code len} of its UTF-8 form {@code bytes}. */
+    private static String prefix(String path, byte[] bytes, int len) {
+        if (bytes.length == path.length()) {
+            return path.substring(0, len); // ASCII: bytes and chars line up
+        }
+        return new String(bytes, 0, len, StandardCharsets.UTF_8);
+    }
+
     /** The last matching pattern's verdict for {@code path[0, len)} alone (not its ancestors), or false. */
-    private boolean verdict(byte[] path, int len, boolean directory) {
+    private boolean verdict(String pathText, byte[] path, int len, boolean directory) {
         int nameStart = len;
         while (nameStart > 0 && path[nameStart - 1] != '/') {
             nameStart--;
@@ -117,7 +125,7 @@ public final class IgnoreRules {
         // The files of the folders above the entry, deepest first: the folder holding it, ..., the top.
         for (int base = nameStart - 1; ; ) {
             int baseLen = Math.max(base, 0);
-            List<IgnorePattern> patterns = byDir.get(new String(path, 0, baseLen, StandardCharsets.UTF_8));
+            List<IgnorePattern> patterns = byDir.get(baseLen == 0 ? "" : prefix(pathText, path, baseLen));
             if (patterns != null) {
                 for (int i = patterns.size() - 1; i >= 0; i--) {
                     IgnorePattern p = patterns.get(i);

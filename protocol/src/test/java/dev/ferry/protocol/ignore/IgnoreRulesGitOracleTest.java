@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class IgnoreRulesGitOracleTest {
 
-    private static final int CASES = Integer.getInteger("ferry.ignoreOracle.cases", 100);
+    private static final int CASES = Integer.getInteger("ferry.ignoreOracle.cases", 80);
     private static final long SEED = Long.getLong("ferry.ignoreOracle.seed", System.nanoTime());
 
     /** Names with the characters that trip matchers: dots, brackets, spaces, '#', '!', '*', unicode, a backslash. */

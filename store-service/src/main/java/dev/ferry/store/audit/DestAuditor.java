@@ -202,12 +202,12 @@ public class DestAuditor {
         int damaged = 0;
         String firstDamaged = null;
         for (Manifest m : index.snapshot()) {
-            if (rules.ignored(m.path(), m.type() == EntryType.DIRECTORY)) {
-                // Left by a crash before the hello that forgets it: not part of the mirror, never restored.
-                continue;
-            }
             boolean marked = index.damaged(m.path());
             if (!marked && materializer.intact(m)) {
+                continue;
+            }
+            if (rules.ignored(m.path(), m.type() == EntryType.DIRECTORY)) {
+                // Left by a crash before the hello that forgets it: not part of the mirror, never restored.
                 continue;
             }
             String path = RelativePaths.printable(m.path());

@@ -77,6 +77,8 @@ public class SyncService {
                 }
             });
     private volatile SyncSession current;
+    /** The index was cleared of what the rules in force match since start (apply thread only). */
+    private boolean forgotSinceStart;
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, DiskQuota quota, SourceBinding binding, StoreConfig config,
@@ -306,8 +308,9 @@ public class SyncService {
 
     /**
      * Makes {@code rules} the store's (kept in .ferry/ignore.json) and forgets the index entries they match: they
-     * leave the index (journaled), DEST keeps them. Forgetting runs on every hello too, so entries a crash kept in
-     * the index after the rules were written go then. False when the rules cannot be written (nothing changed).
+     * leave the index (journaled), DEST keeps them. Forgetting runs at the first hello since start too, so entries
+     * a crash kept in the index after the rules were written go then. False when the rules cannot be written
+     * (nothing changed).
      */
     private boolean useRules(SyncSession s, IgnoreSet rules) {
         boolean changed;
@@ -322,6 +325,10 @@ public class SyncService {
             LOG.infof("Ignore rules from %s: %d .ferryignore files, %d patterns", s.describe(), rules.files().size(),
                     rules.excludes().size());
         }
+        if (!changed && forgotSinceStart) {
+            return true;
+        }
+        forgotSinceStart = true;
         try {
             int forgotten = ignore.forgetIgnored(index);
             if (forgotten > 0) {

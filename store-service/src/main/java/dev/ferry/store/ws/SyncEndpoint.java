@@ -29,8 +29,12 @@ public class SyncEndpoint {
     private static final Logger LOG = Logger.getLogger(SyncEndpoint.class);
     private static final String SESSION = SyncSession.class.getName();
 
-    /** Largest frame accepted before the hello: a hello is a few hundred bytes. */
-    public static final int PRE_HELLO_FRAME_BYTES = 64 * 1024;
+    /**
+     * Largest frame accepted before the hello: a few hundred bytes, plus its ignore rules (protocol 3), up to
+     * {@link dev.ferry.protocol.ignore.IgnoreSet#MAX_TEXT_BYTES} of text that JSON escapes to about twice as many
+     * characters at most (newlines, quotes, backslashes; rules full of control characters are refused here).
+     */
+    public static final int PRE_HELLO_FRAME_BYTES = 64 * 1024 + 2 * dev.ferry.protocol.ignore.IgnoreSet.MAX_TEXT_BYTES;
     private static final String COUNTED = SyncEndpoint.class.getName() + ".counted";
     private static final String CLOSED = SyncEndpoint.class.getName() + ".closed";
 

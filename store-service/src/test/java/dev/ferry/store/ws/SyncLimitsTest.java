@@ -44,9 +44,10 @@ class SyncLimitsTest {
     @Test
     void aBigFrameBeforeHelloIsRefusedUnread() throws Exception {
         awaitNoConnections();
-        // A valid hello padded to 200 KiB with a field the store ignores: read and decoded, it would be welcomed.
+        // A valid hello padded past the limit with a field the store ignores: read and decoded, it would be welcomed.
         String hello = dev.ferry.protocol.Wire.encode(new Message.Hello(Message.VERSION, "padded", ChunkerParams.DEFAULT, "x", 0));
-        String padded = hello.substring(0, hello.length() - 1) + ",\"pad\":\"" + "x".repeat(200 * 1024) + "\"}";
+        String padded = hello.substring(0, hello.length() - 1) + ",\"pad\":\""
+                + "x".repeat(SyncEndpoint.PRE_HELLO_FRAME_BYTES) + "\"}";
         try (WsClient c = WsClient.connect(sync, null)) {
             try {
                 c.sendRaw(padded);
@@ -55,7 +56,7 @@ class SyncLimitsTest {
             }
             Message answer = c.nextAny();
             assertTrue(answer instanceof Message.Error e && e.code().equals("too-large"), "answered " + answer);
-            assertTrue(c.awaitClosed(), "a 200 KiB first frame closes the connection");
+            assertTrue(c.awaitClosed(), "a first frame past the limit closes the connection");
         }
         storeStillGreets();
     }

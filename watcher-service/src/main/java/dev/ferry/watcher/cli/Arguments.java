@@ -3,6 +3,8 @@ package dev.ferry.watcher.cli;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,20 +20,25 @@ import java.util.Optional;
  *                 source's watcher is not connected)
  * @param dryRun   with {@code once}: list what a sync would change in DEST, and change nothing
  * @param bwlimit  the bandwidth limit from --bwlimit (checked: rsync's units), if given
+ * @param excludes the {@code --exclude} patterns, in order
  */
 public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
-                        boolean dryRun, Optional<String> bwlimit) {
+                        boolean dryRun, Optional<String> bwlimit, List<String> excludes) {
+
+    public Arguments {
+        excludes = excludes == null ? List.of() : List.copyOf(excludes);
+    }
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
         this(source, store, once, help, false);
     }
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver) {
-        this(source, store, once, help, takeOver, false, Optional.empty());
+        this(source, store, once, help, takeOver, false, Optional.empty(), List.of());
     }
 
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--bwlimit RATE]
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--bwlimit RATE] [--exclude PATTERN]...
                    ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
                    ferry-watcher status | pause | resume | bwlimit [RATE]
                    ferry-watcher --help | --version
@@ -48,6 +55,10 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               --bwlimit RATE    limit what is sent to the store to RATE per second, in rsync's units: a plain
                                 number is KiB; K, M, G are 1024-based, KB, MB, GB 1000-based (1.5M, 500, 2MB);
                                 0 = no limit (or FERRY_WATCHER_BWLIMIT)
+              --exclude PATTERN leave out what PATTERN matches (.gitignore syntax, as a line of a .ferryignore in
+                                SOURCE that every .ferryignore overrides); repeatable; also ferry.watcher.exclude
+                                (FERRY_WATCHER_EXCLUDE, comma-separated). Ignored entries are never sent nor
+                                deleted: the mirror leaves them as they are
               --take-over       make a store that belongs to another source belong to this one (its mirror
                                 becomes this SOURCE); only while that source's watcher is stopped
               --help            this text
@@ -91,6 +102,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         boolean takeOver = false;
         boolean dryRun = false;
         String bwlimit = null;
+        List<String> excludes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -101,6 +113,20 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                 dryRun = true;
             } else if (arg.equals("--take-over")) {
                 takeOver = true;
+            } else if (arg.equals("--exclude") || arg.startsWith("--exclude=")) {
+                String pattern;
+                if (arg.equals("--exclude")) {
+                    if (i + 1 >= args.length) {
+                        throw new UsageException("--exclude needs a pattern, e.g. --exclude 'node_modules/'");
+                    }
+                    pattern = args[++i];
+                } else {
+                    pattern = arg.substring("--exclude=".length());
+                }
+                if (pattern.isBlank()) {
+                    throw new UsageException("--exclude needs a pattern, e.g. --exclude 'node_modules/'");
+                }
+                excludes.add(pattern);
             } else if (arg.equals("--store")) {
                 if (i + 1 >= args.length || args[i + 1].isBlank()) {
                     throw new UsageException("--store needs a URL, e.g. --store http://127.0.0.1:9181");
@@ -137,7 +163,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false, takeOver, dryRun, Optional.ofNullable(bwlimit));
+        return new Arguments(source, url, once, false, takeOver, dryRun, Optional.ofNullable(bwlimit), excludes);
     }
 
     private static String checkRate(String rate) throws UsageException {

@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every {@code ferry.*} setting of the watcher; each key also reads from its env form (FERRY_...). */
@@ -30,6 +31,13 @@ public interface FerryConfig {
          * No default.
          */
         Optional<String> source();
+
+        /**
+         * Ignore patterns, read like lines of a {@code .ferryignore} in SOURCE with the lowest precedence (a
+         * {@code .ferryignore} overrides them); {@code --exclude} patterns come after these. The env form is a
+         * comma-separated list; a comma inside a pattern is written {@code \,}. No default.
+         */
+        Optional<List<String>> exclude();
 
         /** A burst of file system events is flushed once the source has been quiet this long. */
         @WithDefault("30ms")

@@ -11,6 +11,7 @@ import dev.ferry.watcher.cli.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
 import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
+import dev.ferry.watcher.ignore.SourceIgnoreRules;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
@@ -73,6 +74,15 @@ public final class DryRun {
             System.err.println("ferry-watcher: " + e.getMessage());
             return WatcherRuntime.EXIT_USAGE;
         }
+        List<String> excludes = new ArrayList<>(w.exclude().orElse(List.of()));
+        excludes.addAll(args.excludes());
+        String excludeProblem = SourceIgnoreRules.problem(excludes);
+        if (excludeProblem != null) {
+            System.err.println("ferry-watcher: " + excludeProblem);
+            return WatcherRuntime.EXIT_USAGE;
+        }
+        // File-less: the rules a dry run reads are not kept for the next real run's hello.
+        SourceIgnoreRules ignores = new SourceIgnoreRules(excludes);
         String sourceId;
         try {
             sourceId = existingSourceId(stateDir);
@@ -84,7 +94,7 @@ public final class DryRun {
         // Read into memory and never saved: the next real run finds the state as it was.
         LocalStateCache cache = LocalStateCache.load(stateDir, source.toString(), params);
         String cachedStore = cache.storeId();
-        Scan scan = scan(source, cache, brake, w.allowEmptySource());
+        Scan scan = scan(source, cache, brake, w.allowEmptySource(), ignores);
         if (scan.guard() != null) {
             System.err.println("ferry-watcher: dry run: a real run would refuse: " + scan.guard());
             return WatcherRuntime.EXIT_FAILED;
@@ -95,8 +105,8 @@ public final class DryRun {
             var m = c.manifest(e.getKey());
             tree.add(new Message.PlanEntry(e.getKey(), m.digest(), m.contentDigest(), c.type() == EntryType.DIRECTORY));
         }
-        // MERGE(ignore-watcher): the source's ignore rules go in the hello, as a real run sends them.
-        IgnoreSet ignore = null;
+        // The source's ignore rules go in the hello, as a real run sends them: the store plans with them.
+        IgnoreSet ignore = ignores.set();
         Message.Hello hello = new Message.Hello(Message.VERSION, clientId(source), params, cache.rootDigest(),
                 cache.size(), sourceId, args.takeOver() ? Boolean.TRUE : null, ignore, Boolean.TRUE);
         Message.Welcome welcome;
@@ -140,9 +150,8 @@ public final class DryRun {
      * Brings the in-memory cache to SOURCE as a real run's first scan would (only changed files are hashed). When
      * the delete brake holds deletions, says so and lets them go, so that the plan lists them.
      */
-    private Scan scan(Path source, LocalStateCache cache, DeleteBrake brake, boolean allowEmpty) {
-        // MERGE(ignore-watcher): build the scanner (or detector) with the source's ignore rules as WatcherRuntime does,
-        //   so that ignored entries are neither hashed nor planned.
+    private Scan scan(Path source, LocalStateCache cache, DeleteBrake brake, boolean allowEmpty,
+                      SourceIgnoreRules ignores) {
         SourceScanner scanner = new SourceScanner(source);
         FileHasher hasher = new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner, new ChunkChecksums());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -153,7 +162,7 @@ public final class DryRun {
         });
         try {
             ChangeDetector detector = new ChangeDetector(scanner, hasher, cache, change -> { }, allowEmpty, pool,
-                    4 * threads, brake);
+                    4 * threads, brake, ignores);
             ChangeDetector.FlushResult result = detector.flush(DirtySet.everything());
             if (result.guarded()) {
                 return new Scan(result.why(), null);

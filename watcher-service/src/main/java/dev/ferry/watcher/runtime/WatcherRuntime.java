@@ -9,6 +9,7 @@ import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.control.BandwidthRate;
 import dev.ferry.watcher.control.PauseFile;
 import dev.ferry.watcher.control.SendGate;
+import dev.ferry.watcher.ignore.SourceIgnoreRules;
 import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.progress.ProgressFormat;
 import dev.ferry.watcher.progress.ProgressMeter;
@@ -279,6 +280,13 @@ public class WatcherRuntime {
                 throw new StartupException(e.getMessage() + (args.bwlimit().isPresent() ? ""
                         : " (ferry.watcher.bwlimit / FERRY_WATCHER_BWLIMIT)"));
             }
+            List<String> excludes = new java.util.ArrayList<>(w.exclude().orElse(List.of()));
+            excludes.addAll(args.excludes());
+            String excludeProblem = SourceIgnoreRules.problem(excludes);
+            if (excludeProblem != null) {
+                throw new StartupException(excludeProblem);
+            }
+            SourceIgnoreRules ignores = new SourceIgnoreRules(excludes, stateDir.resolve(SourceIgnoreRules.STATE_FILE));
             status = new SyncStatus(source.toString(), store.toString());
             ChunkerParams params = ChunkerParams.DEFAULT;
             SourceScanner scanner = new SourceScanner(source);
@@ -293,13 +301,13 @@ public class WatcherRuntime {
                     w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,
                     listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
-                            4 * HASH_THREADS, brake),
+                            4 * HASH_THREADS, brake, ignores),
                     uploader, status, tree, protocol, this);
             engineRef[0] = engine;
             engine.identify(sourceId(stateDir), args.takeOver());
             aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
             try {
-                watcher = once ? null : new DirectoryWatcher(aggregator, source);
+                watcher = once ? null : new DirectoryWatcher(aggregator, source, ignores::ignoredAnyway);
             } catch (IOException e) {
                 throw new StartupException("cannot watch the source folder: " + e.getMessage());
             }

@@ -3,10 +3,12 @@ package dev.ferry.watcher.scan;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -41,6 +43,8 @@ public final class SourceScanner {
     private static final int S_IFREG = 0100000;
     private static final int S_IFLNK = 0120000;
     private static final int MAX_WARNED = 10_000;
+    /** An ignore file is read up to this (past it the rules refuse it anyway, with the limit named). */
+    private static final int IGNORE_FILE_READ_CAP = 4 * 1024 * 1024;
 
     private final Path root;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -73,6 +77,34 @@ public final class SourceScanner {
          * what it is, and what lies below it, is unknown, and must not be taken as deleted.
          */
         default void unknown(String path) {
+        }
+
+        /**
+         * True when each listed folder's ignore file ({@code .ferryignore}) is read and reported through
+         * {@link #ignoreFile} before the folder's entries are judged by {@link #ignored}.
+         */
+        default boolean readsIgnoreFiles() {
+            return false;
+        }
+
+        /**
+         * The ignore file of {@code dirPath} holds {@code text} (null: there is none, or it is not a regular file).
+         * Returns null when the rules take it, else why not: then the folder counts as not listed.
+         */
+        default String ignoreFile(String dirPath, String text) {
+            return null;
+        }
+
+        /**
+         * The ignore file of {@code dirPath} cannot be read (or the rules cannot take it): what lies below the
+         * folder is unknown, and the folder is reported as {@link #unlisted} too.
+         */
+        default void ignoreFileUnreadable(String dirPath, String reason) {
+        }
+
+        /** True when the entry is ignored: it is not reported, and a folder is not listed or watched. */
+        default boolean ignored(String path, boolean directory) {
+            return false;
         }
     }
 
@@ -187,7 +219,7 @@ public final class SourceScanner {
                 return false;
             }
             Looked top = look(parent, lastName(start), start);
-            if (top == null) {
+            if (top == null || visitor.ignored(start, top.entry.type() == EntryType.DIRECTORY)) {
                 return false;
             }
             visitor.entry(top.entry);
@@ -245,9 +277,18 @@ public final class SourceScanner {
     private List<Looked> listAndDescendLater(DirectoryHandle dir, String dirPath, Visitor visitor) {
         List<Looked> folders = new ArrayList<>();
         try {
-            for (Path child : dir.list()) {
+            Iterable<Path> children = dir.list();
+            if (visitor.readsIgnoreFiles()) {
+                List<Path> all = new ArrayList<>();
+                children.forEach(all::add);
+                children = all;
+                if (!readIgnoreFile(dir, dirPath, all, visitor)) {
+                    return folders;
+                }
+            }
+            for (Path child : children) {
                 Looked looked = childEntry(dir, dirPath, child.getFileName(), visitor);
-                if (looked == null) {
+                if (looked == null || visitor.ignored(looked.entry.path(), looked.entry.type() == EntryType.DIRECTORY)) {
                     continue;
                 }
                 visitor.entry(looked.entry);
@@ -264,6 +305,51 @@ public final class SourceScanner {
             }
         }
         return folders;
+    }
+
+    /**
+     * Reads the ignore file among {@code children} of the open folder {@code dir} and reports it; false when it
+     * cannot be read or taken, and then the folder is reported as not listed (its rules, and so what lies below it,
+     * are unknown). A link named so is no ignore file (git does not follow one either).
+     */
+    private boolean readIgnoreFile(DirectoryHandle dir, String dirPath, List<Path> children, Visitor visitor) {
+        Path name = null;
+        for (Path child : children) {
+            if (IgnoreRules.FILE_NAME.equals(child.getFileName().toString())) {
+                name = child.getFileName();
+                break;
+            }
+        }
+        String path = dirPath.isEmpty() ? IgnoreRules.FILE_NAME : dirPath + "/" + IgnoreRules.FILE_NAME;
+        String problem;
+        try {
+            Looked looked = name == null ? null : look(dir, name, path);
+            problem = visitor.ignoreFile(dirPath, looked == null || looked.entry.type() != EntryType.FILE ? null
+                    : readText(dir, name, looked.entry.size()));
+        } catch (NoSuchFileException e) {
+            problem = visitor.ignoreFile(dirPath, null);
+        } catch (IOException | RuntimeException e) {
+            problem = "cannot read it: " + describe(e);
+        }
+        if (problem == null) {
+            return true;
+        }
+        visitor.ignoreFileUnreadable(dirPath, problem);
+        visitor.unlisted(dirPath);
+        return false;
+    }
+
+    /** The text of a small file (UTF-8; a bad byte reads as U+FFFD), at most one byte past the rules' limit. */
+    private static String readText(DirectoryHandle dir, Path name, long size) throws IOException {
+        int cap = (int) Math.min(size, IGNORE_FILE_READ_CAP) + 1;
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(cap);
+        try (SeekableByteChannel channel = dir.openFile(name)) {
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // reads until full or at the end
+            }
+        }
+        buffer.flip();
+        return StandardCharsets.UTF_8.decode(buffer).toString();
     }
 
     private void cannotList(String dirPath, Throwable e, Visitor visitor) {

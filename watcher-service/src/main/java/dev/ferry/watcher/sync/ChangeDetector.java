@@ -4,6 +4,9 @@ import dev.ferry.protocol.Change;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
+import dev.ferry.protocol.ignore.IgnoreSet;
+import dev.ferry.watcher.ignore.SourceIgnoreRules;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.HashResult;
 import dev.ferry.watcher.scan.ScannedEntry;
@@ -89,6 +92,24 @@ public final class ChangeDetector {
          */
         default void lookAgainLater(String path, java.time.Duration delay) {
         }
+
+        /**
+         * The ignore rules changed: called before any change item that depends on them. Entries the new rules
+         * ignore have already left the cache (with no delete: the store forgets them and leaves them in DEST).
+         */
+        default void ignoreRulesChanged(IgnoreSet rules) {
+        }
+
+        /** {@code path} left the tree because the rules now ignore it: stop watching it. */
+        default void ignored(String path) {
+        }
+
+        /**
+         * The ignore file of {@code dirPath} cannot be read or taken ({@code reason}): what lies below that folder
+         * is unknown and kept as last synced.
+         */
+        default void ignoreFileUnreadable(String dirPath, String reason) {
+        }
     }
 
     /** Builds a detector that reports to the given listener (the engine, which is built with it). */
@@ -121,6 +142,9 @@ public final class ChangeDetector {
     private final int window;
     private boolean guardLogged;
     private final DeleteBrake brake;
+    private final SourceIgnoreRules ignores;
+    /** Folders whose ignore file cannot be read now, with why (an ERROR is logged once per folder and reason). */
+    private final java.util.TreeMap<String, String> unreadableIgnoreFiles = new java.util.TreeMap<>();
 
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource) {
@@ -140,6 +164,15 @@ public final class ChangeDetector {
     /** With {@code brake} deciding which deletions a flush sends and which it holds. */
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource, Executor hashPool, int window, DeleteBrake brake) {
+        this(scanner, hasher, cache, listener, allowEmptySource, hashPool, window, brake,
+                SourceIgnoreRules.withoutExcludes());
+    }
+
+    /** With {@code ignores}: the ignore rules, which the walks keep up to date from the source's ignore files. */
+    public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
+                          boolean allowEmptySource, Executor hashPool, int window, DeleteBrake brake,
+                          SourceIgnoreRules ignores) {
+        this.ignores = ignores;
         this.brake = brake;
         this.hashPool = hashPool;
         this.window = Math.max(1, window);
@@ -150,6 +183,31 @@ public final class ChangeDetector {
         this.allowEmptySource = allowEmptySource;
     }
 
+    /** The ignore rules this detector follows (and keeps up to date). */
+    public SourceIgnoreRules ignores() {
+        return ignores;
+    }
+
+    /**
+     * Why the rules are incomplete now (an ignore file that cannot be read or taken), or null when every ignore
+     * file was read.
+     */
+    public String ignoreProblem() {
+        if (unreadableIgnoreFiles.isEmpty()) {
+            return null;
+        }
+        Map.Entry<String, String> first = unreadableIgnoreFiles.firstEntry();
+        return ignoreFileMessage(first.getKey(), first.getValue())
+                + (unreadableIgnoreFiles.size() > 1 ? " (and " + (unreadableIgnoreFiles.size() - 1) + " more)" : "");
+    }
+
+    static String ignoreFileMessage(String dirPath, String reason) {
+        String file = dirPath.isEmpty() ? IgnoreRules.FILE_NAME : dirPath + "/" + IgnoreRules.FILE_NAME;
+        return "the ignore file " + RelativePaths.printable(file) + " cannot be used (" + reason + "): what is below "
+                + (dirPath.isEmpty() ? "the source folder" : RelativePaths.printable(dirPath))
+                + " is left as last synced (nothing there is deleted or forgotten) until it can be read";
+    }
+
     /** The brake on mass deletes this detector asks before deleting. */
     public DeleteBrake deleteBrake() {
         return brake;
@@ -157,6 +215,7 @@ public final class ChangeDetector {
 
     public FlushResult flush(DirtySet dirty) {
         Observation seen = new Observation();
+        IgnoreSet rulesBefore = ignores.set();
         if (dirty.full()) {
             if (!seen.walk("")) {
                 return guard("the source folder " + scanner.root() + " is missing or not a directory");
@@ -180,11 +239,70 @@ public final class ChangeDetector {
             }
         }
         for (String path : new TreeSet<>(dirty.paths())) {
+            if (isIgnoreFile(path)) {
+                // Its folder is listed again, which reads it; a change of the rules then walks everything below.
+                String dir = RelativePaths.parent(path);
+                seen.walk(dir == null ? "" : dir);
+            }
+        }
+        for (String path : new TreeSet<>(dirty.paths())) {
             seen.look(path);
         }
+        followRules(seen, rulesBefore);
         FlushResult result = new Plan(seen).run();
         scheduleUnknown(seen);
         return result;
+    }
+
+    private static boolean isIgnoreFile(String path) {
+        return path.equals(IgnoreRules.FILE_NAME) || path.endsWith("/" + IgnoreRules.FILE_NAME);
+    }
+
+    /**
+     * When this flush changed the rules (an ignore file made, edited, deleted, moved, or its folder moved): takes the
+     * entries the new rules ignore out of the cache and the observation without a delete, and tells the listener,
+     * before any change item of this flush. Newly un-ignored entries need no extra walk: an ignore file only rules
+     * its own folder's subtree, and that subtree was walked, under the new rules, to read it (a dirty ignore file
+     * walks its folder; a new or moved folder is walked whole).
+     */
+    private void followRules(Observation seen, IgnoreSet before) {
+        ignores.forget(seen::goneFolder);
+        boolean changed = !ignores.set().equals(before);
+        List<String> roots = new ArrayList<>();
+        if (changed) {
+            seen.present.values().removeIf(e -> ignores.ignored(e.path(), e.type() == EntryType.DIRECTORY));
+            for (Map.Entry<String, CachedEntry> e : cache.entries().entrySet()) {
+                String path = e.getKey();
+                if ((roots.isEmpty() || !RelativePaths.isUnder(path, roots.get(roots.size() - 1)))
+                        && ignores.ignored(path, e.getValue().type() == EntryType.DIRECTORY) && !seen.isKept(path)) {
+                    roots.add(path);
+                }
+            }
+        } else {
+            // The rules stand, but the cache may hold an entry they ignore (kept by a run that stopped before it
+            // saved the cache): not seen by the walk, it must be forgotten, never deleted.
+            for (String path : seen.absent) {
+                CachedEntry c = cache.get(path);
+                if (c != null && (roots.isEmpty() || !RelativePaths.isUnder(path, roots.get(roots.size() - 1)))
+                        && ignores.ignored(path, c.type() == EntryType.DIRECTORY)) {
+                    roots.add(path);
+                }
+            }
+        }
+        for (String path : roots) {
+            cache.removeSubtree(path);
+            seen.absent.removeIf(p -> RelativePaths.isUnder(p, path));
+            listener.ignored(path);
+        }
+        if (changed) {
+            LOG.infof("the ignore rules changed (%d ignore files, %d --exclude patterns): %d entries (with what is "
+                    + "below them) are now ignored and left as they are in the mirror", ignores.folders().size(),
+                    ignores.set().excludes().size(), roots.size());
+            ignores.save();
+            listener.ignoreRulesChanged(ignores.set());
+        } else if (!roots.isEmpty()) {
+            LOG.infof("forgot %d entries the ignore rules ignore", roots.size());
+        }
     }
 
     /** Paths this flush could not look at are walked again soon; those it could are forgotten by the backoff. */
@@ -259,6 +377,57 @@ public final class ChangeDetector {
             unknown.add(path);
         }
 
+        @Override
+        public boolean readsIgnoreFiles() {
+            return true;
+        }
+
+        @Override
+        public String ignoreFile(String dirPath, String text) {
+            String problem = ignores.read(dirPath, text);
+            if (problem == null && unreadableIgnoreFiles.remove(dirPath) != null) {
+                LOG.infof("the ignore file of %s can be read again", dirPath.isEmpty() ? "the source folder"
+                        : RelativePaths.printable(dirPath));
+            }
+            return problem;
+        }
+
+        @Override
+        public void ignoreFileUnreadable(String dirPath, String reason) {
+            String message = ignoreFileMessage(dirPath, reason);
+            if (!reason.equals(unreadableIgnoreFiles.put(dirPath, reason))) {
+                LOG.error(message);
+            } else {
+                LOG.debug(message);
+            }
+            listener.ignoreFileUnreadable(dirPath, reason);
+        }
+
+        @Override
+        public boolean ignored(String path, boolean directory) {
+            return ignores.ignored(path, directory);
+        }
+
+        /**
+         * True when the folder {@code dir}, whose ignore file the rules hold, left the tree in this flush: it (or
+         * a folder above it) vanished, or it is no longer a folder; a full walk also drops a folder it did not list.
+         */
+        boolean goneFolder(String dir) {
+            if (isKept(dir)) {
+                return false;
+            }
+            ScannedEntry e = present.get(dir);
+            if (e != null) {
+                return e.type() != EntryType.DIRECTORY;
+            }
+            for (String p = dir; p != null; p = RelativePaths.parent(p)) {
+                if (absent.contains(p)) {
+                    return true;
+                }
+            }
+            return walked.contains("");
+        }
+
         /** Walks {@code start} and marks what the cache has there but the disk lacks; false when the root is gone. */
         boolean walk(String start) {
             if (isWalked(start)) {
@@ -323,6 +492,9 @@ public final class ChangeDetector {
                 return;
             }
             CachedEntry cached = cache.get(path);
+            if (entry != null && cached == null && ignores.ignored(path, entry.type() == EntryType.DIRECTORY)) {
+                return;
+            }
             if (entry == null) {
                 if (cached != null) {
                     absent.add(path);
@@ -336,7 +508,7 @@ public final class ChangeDetector {
             }
         }
 
-        private boolean isWalked(String path) {
+        boolean isWalked(String path) {
             for (String w : walked) {
                 if (w.isEmpty() || RelativePaths.isUnder(path, w)) {
                     return true;
@@ -354,7 +526,7 @@ public final class ChangeDetector {
          * True when what the disk holds at {@code path} is unknown (it, or a folder above it, could not be stat'ed;
          * a folder above it could not be listed): then its cached entry stays as it is.
          */
-        private boolean isKept(String path) {
+        boolean isKept(String path) {
             for (String u : unlisted) {
                 if (u.isEmpty() ? !path.isEmpty() : !path.equals(u) && RelativePaths.isUnder(path, u)) {
                     return true;

@@ -9,6 +9,7 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.watcher.state.CachedEntry;
 import dev.ferry.watcher.state.LocalStateCache;
 import dev.ferry.watcher.watch.ChangeAggregator;
@@ -141,6 +142,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         long firstItemAt;
         /** The store speaks protocol 2: file changes may go as patches. */
         boolean patches;
+        /** The ignore rules the store has from this session (the hello's, then each ignore message's). */
+        IgnoreSet rules;
         /** Patch bases of the file upserts in {@link #items} and {@link #deferred}, by identity. */
         final Map<Change, Base> bases = new IdentityHashMap<>();
 
@@ -341,6 +344,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void afterFlush(ChangeDetector.FlushResult result) {
+        String ignoreProblem = detector.ignoreProblem();
+        if (settings.once() && ignoreProblem != null) {
+            // What lies below that folder is unknown: the mirror cannot be confirmed equal to the source.
+            outcome.failed(ignoreProblem, 1);
+            return;
+        }
         if (settings.once() && detector.deleteBrake().holding()) {
             // The held entries stay in the store's mirror, so it would be confirmed "in sync": it is not.
             outcome.failed(detector.deleteBrake().message(), 1);
@@ -422,6 +431,44 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     @Override
+    public void ignored(String path) {
+        DirectoryWatcher w = watcher;
+        if (w != null) {
+            w.unwatch(path);
+        }
+    }
+
+    @Override
+    public void ignoreRulesChanged(IgnoreSet rules) {
+        Session s = session;
+        if (s != null) {
+            sendRules(s, rules);
+        }
+    }
+
+    /**
+     * Tells the store the rules, when they are not the ones it has from this session: after the items queued under
+     * the old rules, before any that depend on the new ones.
+     */
+    private void sendRules(Session s, IgnoreSet rules) {
+        if (rules.equals(s.rules)) {
+            return;
+        }
+        if (s.phase == Phase.LIVE) {
+            sendBatch(s);
+        }
+        if (send(s, new Message.Ignore(rules))) {
+            s.rules = rules;
+            s.checkNeeded = true;
+        }
+    }
+
+    @Override
+    public void ignoreFileUnreadable(String dirPath, String reason) {
+        status.error(ChangeDetector.ignoreFileMessage(dirPath, reason));
+    }
+
+    @Override
     public void retryLater(String path, int attempt) {
         ChangeAggregator a = aggregator;
         if (a != null) {
@@ -456,8 +503,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
         session = new Session(link);
         session.helloRoot = cache.rootDigest();
+        session.rules = detector.ignores().set();
         send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size(),
-                sourceId, takeOver ? Boolean.TRUE : null));
+                sourceId, takeOver ? Boolean.TRUE : null, session.rules));
     }
 
     private void onWelcome(StoreLink link, Message.Welcome welcome) {
@@ -532,6 +580,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
             }
             return;
         }
+        // The store forgets (and does not delete) what the rules ignore: it must have them before the index.
+        sendRules(s, detector.ignores().set());
         s.phase = Phase.INDEX_SENT;
         s.needed = 0;
         List<Message.IndexEntry> entries = new ArrayList<>(Math.min(cache.size(), settings.indexBatchSize()));

@@ -2,6 +2,7 @@ package dev.ferry.watcher.watch;
 
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.watcher.scan.SourceScanner;
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Watches every directory of the source with the platform's WatchService (inotify on Linux) and feeds what it
@@ -39,6 +41,7 @@ public final class DirectoryWatcher implements AutoCloseable {
     /** The identity (inode) of the directory each key watches, so a move rebases only the keys that moved. */
     private final Map<WatchKey, Object> keyDirs = new ConcurrentHashMap<>();
     private final Path root;
+    private final Predicate<String> ignored;
     private final Thread thread;
     private volatile boolean limitWarned;
     private volatile boolean closed;
@@ -49,6 +52,15 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     /** With {@code root}, a move checks each watched directory's identity at its new place before rebasing it. */
     public DirectoryWatcher(ChangeAggregator aggregator, Path root) throws IOException {
+        this(aggregator, root, path -> false);
+    }
+
+    /**
+     * With {@code ignored}: the events of the paths it accepts are dropped (the ignore rules' entries, whatever
+     * they are; an ignore file's own events always count, since the rules are read from it even when it is ignored).
+     */
+    public DirectoryWatcher(ChangeAggregator aggregator, Path root, Predicate<String> ignored) throws IOException {
+        this.ignored = ignored;
         this.root = root;
         this.service = FileSystems.getDefault().newWatchService();
         this.aggregator = aggregator;
@@ -152,6 +164,27 @@ public final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The ignore rules now leave out {@code path} and everything below it, though it is still there: stop watching
+     * it (an ignored node_modules must not hold inotify watches).
+     */
+    public void unwatch(String path) {
+        for (Map.Entry<String, WatchKey> e : List.copyOf(pathKeys.entrySet())) {
+            if (RelativePaths.isUnder(e.getKey(), path)) {
+                WatchKey key = e.getValue();
+                pathKeys.remove(e.getKey(), key);
+                keyPaths.remove(key);
+                keyDirs.remove(key);
+                key.cancel();
+            }
+        }
+    }
+
+    /** True when {@code dirPath} ("" for the source root) is watched. */
+    public boolean watches(String dirPath) {
+        return pathKeys.containsKey(dirPath);
+    }
+
     public int watchedDirectories() {
         return pathKeys.size();
     }
@@ -180,7 +213,11 @@ public final class DirectoryWatcher implements AutoCloseable {
                 } catch (CharacterCodingException e) {
                     continue;
                 }
-                aggregator.pathChanged(dirPath.isEmpty() ? name : dirPath + "/" + name);
+                String path = dirPath.isEmpty() ? name : dirPath + "/" + name;
+                if (name.equals(IgnoreRules.FILE_NAME) || !ignored.test(path)) {
+                    aggregator.pathChanged(path);
+                }
+                // The folder's own mtime changed, ignored entry or not: it is mirrored.
                 if (!dirPath.isEmpty() && event.kind() != StandardWatchEventKinds.ENTRY_MODIFY) {
                     aggregator.pathChanged(dirPath);
                 }

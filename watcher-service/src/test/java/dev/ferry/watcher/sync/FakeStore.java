@@ -45,6 +45,8 @@ final class FakeStore implements ChunkUploads {
     volatile String id = "fake";
     /** Answer every patch with base-unknown, as a store that lost its index would. */
     volatile boolean forgetBases;
+    /** The ignore rules the watcher gave (hello, then ignore messages). */
+    volatile dev.ferry.protocol.ignore.IgnoreSet rules = dev.ferry.protocol.ignore.IgnoreSet.NONE;
     /** When set, a check whose digest matches is still not in sync, for this reason (DEST holds a foreign entry). */
     volatile String destProblem;
 
@@ -103,6 +105,7 @@ final class FakeStore implements ChunkUploads {
                 return;
             }
             pending.clear();
+            rules = h.ignoreRules();
             reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
         } else if (m instanceof Message.IndexBatch) {
             Message.IndexBatch b = (Message.IndexBatch) m;
@@ -150,6 +153,11 @@ final class FakeStore implements ChunkUploads {
             } else {
                 pending.put(c.batch(), waiting);
             }
+        } else if (m instanceof Message.Ignore ignore) {
+            // As the store does: forget (drop from the index, leave in DEST) what the new rules ignore.
+            rules = ignore.rules();
+            dev.ferry.protocol.ignore.IgnoreRules matcher = dev.ferry.protocol.ignore.IgnoreRules.of(rules);
+            index.values().removeIf(e -> matcher.ignored(e.path(), e.type() == EntryType.DIRECTORY));
         } else if (m instanceof Message.Check) {
             String root = rootDigest();
             String problem = destProblem;

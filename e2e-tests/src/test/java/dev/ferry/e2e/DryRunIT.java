@@ -45,6 +45,7 @@ class DryRunIT {
         Trees.write(source.resolve("keep/meta.txt"), "only its mtime will change");
         Trees.writeRandom(source.resolve("old.txt"), 2, 40_000);
         Trees.write(source.resolve("tmp/x.log"), "log");
+        Trees.write(source.resolve("notes.bak"), "mirrored, then ignored");
         for (int i = 0; i < 100; i++) {
             Trees.write(source.resolve(String.format("many/f-%03d", i)), "file " + i);
         }
@@ -66,6 +67,9 @@ class DryRunIT {
             Files.delete(source.resolve("many/f-007"));
             Trees.write(dest.resolve("stray.txt"), "made in DEST");
             Trees.write(dest.resolve("stray-dir/inner/y"), "made in DEST too");
+            // A new rule: the mirrored notes.bak is forgotten, not deleted; DEST's own cache.bak is left alone.
+            Trees.write(source.resolve(".ferryignore"), "*.bak\n");
+            Trees.write(dest.resolve("cache.bak"), "made in DEST, ignored by the source's rules");
             Map<String, String> destBefore = bytes(dest);
             Map<String, String> stateBefore = bytes(state);
 
@@ -76,6 +80,7 @@ class DryRunIT {
             assertEquals(0, dry.exit(), dry.err());
             List<String> out = dry.out();
             assertEquals(List.of(
+                    "create  .ferryignore",
                     "update  docs/ (mode or mtime only)",
                     "create  docs/new.md",
                     "update  keep/meta.txt (mode or mtime only)",
@@ -89,18 +94,20 @@ class DryRunIT {
                     "delete  tmp/x.log"), out.subList(0, out.size() - 2), String.join("\n", out) + "\n" + dry.err());
             assertTrue(out.get(out.size() - 2).startsWith("note: a real run would stop here: holding 2 deletions"),
                     out.get(out.size() - 2));
-            assertEquals("dry run: 1 to create, 5 to update, 1 to move, 4 to delete (2 only in DEST); "
-                    + "4.9 KiB to upload (2 chunks the store lacks); nothing was changed", out.get(out.size() - 1));
+            assertEquals("dry run: 2 to create, 5 to update, 1 to move, 4 to delete (2 only in DEST); "
+                    + "4.9 KiB to upload (3 chunks the store lacks); nothing was changed", out.get(out.size() - 1));
 
             assertEquals(destBefore, bytes(dest), "the dry run changed DEST or the store's .ferry");
             assertEquals(stateBefore, bytes(state), "the dry run changed the watcher's state");
 
             // A real run makes DEST right; then a dry run finds nothing to do.
             assertEquals(0, watcher(source, store, env, "--once").exit(), store.logTail());
+            assertEquals("made in DEST, ignored by the source's rules", Files.readString(dest.resolve("cache.bak")));
+            Files.delete(dest.resolve("cache.bak"));
             assertEquals(List.of(), Trees.differences(source, dest));
             Run clean = watcher(source, store, env, "--once", "--dry-run");
             assertEquals(0, clean.exit(), clean.err());
-            assertEquals(List.of("dry run: DEST is in sync with SOURCE (109 entries); nothing was changed"), clean.out());
+            assertEquals(List.of("dry run: DEST is in sync with SOURCE (110 entries); nothing was changed"), clean.out());
         }
 
         Run usage = watcher(source, null, Map.of(), "--dry-run");

@@ -22,13 +22,13 @@ public class StatusResource {
     public WatcherStatus status() {
         Progress progress = runtime.progress().orElse(Progress.NONE);
         return runtime.status().map(s -> view(s, progress))
-                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, null, null, progress, 0,
+                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, 0, null, null, progress, 0,
                         null));
     }
 
     static WatcherStatus view(SyncStatus s, Progress progress) {
         return new WatcherStatus(s.source(), s.store(), s.connected(), s.state(), s.filesKnown(), s.bytesKnown(),
-                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.lastSyncAt(), s.lastError(), progress,
+                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.bytesUploadedOnWire(), s.lastSyncAt(), s.lastError(), progress,
                 s.deletesHeld(), s.deletesHeldMessage());
     }
 }

@@ -42,9 +42,9 @@ final class RsyncSide implements AutoCloseable {
         Path conf = workDir.resolve("rsyncd.conf");
         Files.writeString(conf, String.join("\n",
                 "pid file = " + workDir.resolve("rsyncd.pid"),
-                "use chroot = false",
-                // Without a chroot rsyncd "munges" symlinks (prefixes their targets) unless told not to: links must
-                // arrive as they are, as Ferry keeps them.
+                // Without a chroot rsyncd rewrites symlinks (prefixes or strips "../" from their targets); chroot
+                // needs root: elsewhere, trees with links leaving their folder do not arrive as Ferry keeps them.
+                "use chroot = " + ("0".equals(uid()) ? "yes" : "false"),
                 "munge symlinks = no",
                 "log file = " + logDir.resolve(tag + "-rsyncd-transfers.log"),
                 "[mod]",

@@ -386,10 +386,11 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
                         int wire = task.length();
                         if (coded) {
                             int packed = compressor.compressInPlace(body, length + header, wire);
+                            if (packed >= 0) {
+                                wire = packed;
+                            }
                             ChunkBatchFormat.writeCodedHeader(body, length, task.hash,
-                                    packed < 0 ? ChunkCodec.NONE : ChunkCodec.ZSTD, task.length(),
-                                    packed < 0 ? wire : packed);
-                            wire = packed < 0 ? wire : packed;
+                                    packed < 0 ? ChunkCodec.NONE : ChunkCodec.ZSTD, task.length(), wire);
                         } else {
                             writeHeader(task.hash, task.length(), body, length);
                         }

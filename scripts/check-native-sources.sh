@@ -25,6 +25,9 @@ for service in store-service watcher-service; do
     entry "$protocol" META-INF/native-image/dev.ferry/ferry-protocol/reflect-config.json \
       | grep -q "dev.ferry.protocol.$c\"" || fail "$service: dev.ferry.protocol.$c is not registered"
   done
+  # aircompressor's zstd (chunk compression) finds sun.misc.Unsafe and java.nio.Buffer.address by reflection.
+  entry "$protocol" META-INF/native-image/dev.ferry/ferry-protocol-zstd/reflect-config.json \
+    | grep -q '"sun.misc.Unsafe"' || fail "$service: the zstd codec's reflection is not registered"
   echo "$service: native-image.args $(wc -w < "$dir/native-image.args") words, no JNI, protocol classes registered"
 done
 

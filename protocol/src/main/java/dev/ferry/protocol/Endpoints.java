@@ -16,6 +16,11 @@ public final class Endpoints {
     public static final String VERIFY = "/api/v1/verify";
     /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
     public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
+    /**
+     * Media type of a chunk batch of coded records (each says its {@link ChunkCodec} and both lengths), see
+     * {@link ChunkBatchFormat}; sent only to a store whose welcome lists a codec in {@code chunkCodecs}.
+     */
+    public static final String CHUNK_BATCH_CODED_TYPE = "application/x-ferry-chunks-2";
 
     private Endpoints() {
     }

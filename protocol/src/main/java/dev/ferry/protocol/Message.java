@@ -88,8 +88,23 @@ public sealed interface Message {
         }
     }
 
-    /** Store -> watcher: accepted; {@code inSync} when the store's root digest equals the watcher's. */
-    record Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync) implements Message {
+    /**
+     * Store -> watcher: accepted; {@code inSync} when the store's root digest equals the watcher's.
+     * {@code chunkCodecs} (protocol 3; absent from older stores) names the {@link ChunkCodec}s the store decodes in
+     * coded chunk uploads ({@link Endpoints#CHUNK_BATCH_CODED_TYPE}); absent, the watcher sends plain records only.
+     */
+    record Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync, List<String> chunkCodecs)
+            implements Message {
+        /** A welcome without codecs, as stores before protocol 3 sent. */
+        public Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync) {
+            this(protocol, storeId, chunker, inSync, null);
+        }
+
+        /** True when the store decodes coded records of {@code codec}. */
+        public boolean decodes(ChunkCodec codec) {
+            return codec == ChunkCodec.NONE ? chunkCodecs != null
+                    : chunkCodecs != null && chunkCodecs.contains(codec.wireName());
+        }
     }
 
     /** Watcher -> store, only after a Welcome that was not in sync: its (path, digest) pairs, in batches. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,7 @@ class WireTest {
         List<Message> messages = List.of(
                 new Message.Hello(Message.VERSION, "laptop", ChunkerParams.DEFAULT, RootDigest.EMPTY, 3),
                 new Message.Welcome(Message.VERSION, "store-1", ChunkerParams.DEFAULT, false),
+                new Message.Welcome(Message.VERSION, "store-1", ChunkerParams.DEFAULT, true, ChunkCodec.DECODED),
                 new Message.IndexBatch(List.of(new Message.IndexEntry("a", "00ff")), true),
                 new Message.Need(List.of("a", "b/c"), true),
                 new Message.Changes(7, List.of(new Change.Upsert(sampleFile()), new Change.Delete("gone"),
@@ -49,6 +51,18 @@ class WireTest {
             String frame = Wire.encode(m);
             assertEquals(m, Wire.decode(frame), frame);
         }
+    }
+
+    @Test
+    void aWelcomeSaysWhichChunkCodecsTheStoreDecodes() throws ProtocolException {
+        String now = Wire.encode(new Message.Welcome(3, "s", ChunkerParams.DEFAULT, false, ChunkCodec.DECODED));
+        assertTrue(now.contains("\"chunkCodecs\":[\"zstd\"]"), now);
+        Message.Welcome current = (Message.Welcome) Wire.decode(now);
+        assertTrue(current.decodes(ChunkCodec.ZSTD) && current.decodes(ChunkCodec.NONE));
+        // A store before coded records sends no such field: the watcher must send plain records only.
+        Message.Welcome old = (Message.Welcome) Wire.decode(Wire.encode(new Message.Welcome(2, "s", ChunkerParams.DEFAULT, false)));
+        assertFalse(old.decodes(ChunkCodec.ZSTD) || old.decodes(ChunkCodec.NONE));
+        assertFalse(Wire.encode(old).contains("chunkCodecs"));
     }
 
     @Test

@@ -24,6 +24,8 @@ final class FerrySide implements AutoCloseable {
     private ChildProcess store;
     private ChildProcess watcher;
     private int watcherRuns;
+    /** Extra environment of the watchers this side starts (e.g. FERRY_WATCHER_COMPRESS). */
+    private final Map<String, String> watcherEnv = new java.util.HashMap<>();
     CountingProxy proxy;
 
     FerrySide(BenchSettings settings, Path dest, Path stateDir, Path logDir, String tag) {
@@ -59,10 +61,16 @@ final class FerrySide implements AutoCloseable {
         if (once) {
             cmd.add("--once");
         }
-        watcher = ChildProcess.start(tag + "-watcher-" + (++watcherRuns) + (once ? "-once" : ""), cmd,
-                Map.of("QUARKUS_HTTP_PORT", Integer.toString(freePort()), "QUARKUS_HTTP_HOST", "127.0.0.1",
-                        "FERRY_WATCHER_STATE_DIR", stateDir.toString()), logDir);
+        Map<String, String> env = new java.util.HashMap<>(watcherEnv);
+        env.putAll(Map.of("QUARKUS_HTTP_PORT", Integer.toString(freePort()), "QUARKUS_HTTP_HOST", "127.0.0.1",
+                "FERRY_WATCHER_STATE_DIR", stateDir.toString()));
+        watcher = ChildProcess.start(tag + "-watcher-" + (++watcherRuns) + (once ? "-once" : ""), cmd, env, logDir);
         return watcher;
+    }
+
+    /** Sets an environment variable of the watchers started from now on. */
+    void watcherEnv(String name, String value) {
+        watcherEnv.put(name, value);
     }
 
     ChildProcess store() {

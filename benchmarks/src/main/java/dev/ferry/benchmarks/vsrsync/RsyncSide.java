@@ -42,7 +42,10 @@ final class RsyncSide implements AutoCloseable {
         Path conf = workDir.resolve("rsyncd.conf");
         Files.writeString(conf, String.join("\n",
                 "pid file = " + workDir.resolve("rsyncd.pid"),
-                "use chroot = false",
+                // Without a chroot rsyncd rewrites symlinks (prefixes or strips "../" from their targets); chroot
+                // needs root: elsewhere, trees with links leaving their folder do not arrive as Ferry keeps them.
+                "use chroot = " + ("0".equals(uid()) ? "yes" : "false"),
+                "munge symlinks = no",
                 "log file = " + logDir.resolve(tag + "-rsyncd-transfers.log"),
                 "[mod]",
                 "    path = " + dest,
@@ -95,8 +98,13 @@ final class RsyncSide implements AutoCloseable {
 
     /** One {@code rsync -a --delete SOURCE/ rsync://...} to completion; a non-zero exit is an error. */
     Run sync(Path source, Duration timeout) {
+        return sync(source, timeout, false);
+    }
+
+    /** The same, with {@code -z} (rsync's own compression of what it sends) when {@code compress}. */
+    Run sync(Path source, Duration timeout, boolean compress) {
         proxy.reset();
-        List<String> cmd = List.of("rsync", "-a", "--delete", "--modify-window=-1", source + "/",
+        List<String> cmd = List.of("rsync", compress ? "-az" : "-a", "--delete", "--modify-window=-1", source + "/",
                 "rsync://127.0.0.1:" + proxy.port() + "/mod/");
         double daemon0 = daemon.cpuSecondsWithChildren();
         double reaped0 = ChildProcess.reapedChildrenCpuSeconds();

@@ -39,6 +39,7 @@ public class StoreMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry r) {
         counter(r, "ferry.store.received", "bytes", "Chunk bytes received over REST, duplicates included", stats::bytesReceived);
+        counter(r, "ferry.store.received.wire", "bytes", "Chunk bytes received over REST as sent, compressed ones at their compressed size", stats::wireBytesReceived);
         counter(r, "ferry.store.deduplicated", "bytes", "Chunk bytes received that the store already had", stats::bytesDeduplicated);
         counter(r, "ferry.store.chunks.received", null, "Chunks received over REST, duplicates included", stats::chunksReceived);
         counter(r, "ferry.store.chunks.deduplicated", null, "Chunks received that the store already had", stats::chunksDeduplicated);

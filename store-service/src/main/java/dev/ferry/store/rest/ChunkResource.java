@@ -113,6 +113,7 @@ public class ChunkResource {
             ChunkStore.Stored result = store.put(hash, buf, 0, n);
             boolean present = result == ChunkStore.Stored.PRESENT;
             stats.chunkReceived(n, present);
+            stats.chunkOnWire(n);
             sync.chunksStored(List.of(hash));
             return Response.status(present ? 200 : 201).entity(new ApiBodies.Stored(hash.hex(), present ? "present" : "stored")).build();
         } catch (ChunkStore.TooLargeException e) {
@@ -140,25 +141,30 @@ public class ChunkResource {
     @Consumes(MediaType.WILDCARD)
     @Blocking
     @Operation(summary = "Upload many chunks in one body", description = "Records of a 32-byte SHA-256, a 4-byte "
-            + "big-endian length and that many bytes, until the end of the body (docs/PROTOCOL.md). Each record is "
-            + "verified; the records before a bad one are kept.")
+            + "big-endian length and that many bytes, until the end of the body; or, as " + Endpoints.CHUNK_BATCH_CODED_TYPE
+            + ", coded records that also name a codec (none, zstd) and give the raw and wire lengths (docs/PROTOCOL.md). "
+            + "Each record is decoded within its raw length and verified; the records before a bad one are kept.")
     @RequestBody(required = true, content = @Content(mediaType = Endpoints.CHUNK_BATCH_TYPE,
             schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "200", description = "every record verified: chunks newly stored and already present",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchResult.class)))
-    @APIResponse(responseCode = "400", description = "hash-mismatch, truncated or too-large at one record; {stored} "
+    @APIResponse(responseCode = "400", description = "hash-mismatch, truncated, too-large or bad-compression (a coded "
+            + "record's codec is unknown, its lengths lie or its bytes do not decode) at one record; {stored} "
             + "records before it are kept",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
-    @APIResponse(responseCode = "415", description = "unsupported-media-type: the body is not " + Endpoints.CHUNK_BATCH_TYPE,
+    @APIResponse(responseCode = "415", description = "unsupported-media-type: the body is not " + Endpoints.CHUNK_BATCH_TYPE
+            + " nor " + Endpoints.CHUNK_BATCH_CODED_TYPE,
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     @APIResponse(responseCode = "507", description = "quota-exceeded at one record; {stored} records before it are kept",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
     public Response batch(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           InputStream body) throws IOException {
-        if (!isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
-            return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE);
+        boolean coded = isType(contentType, Endpoints.CHUNK_BATCH_CODED_TYPE);
+        if (!coded && !isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
+            return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE + " or "
+                    + Endpoints.CHUNK_BATCH_CODED_TYPE);
         }
-        ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk());
+        ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk(), coded);
         int stored = 0;
         int present = 0;
         List<ChunkHash> arrived = new ArrayList<>();
@@ -172,6 +178,7 @@ public class ChunkResource {
                 ChunkStore.Stored result = store.put(reader.hash(), reader.buffer(), 0, reader.length());
                 boolean dup = result == ChunkStore.Stored.PRESENT;
                 stats.chunkReceived(reader.length(), dup);
+                stats.chunkOnWire(reader.wireLength());
                 if (dup) {
                     present++;
                 } else {

@@ -18,6 +18,7 @@ public class StoreStats {
     public static final int RECENT = 50;
 
     private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong wireBytesReceived = new AtomicLong();
     private final AtomicLong bytesDeduplicated = new AtomicLong();
     private final AtomicLong chunksReceived = new AtomicLong();
     private final AtomicLong chunksDeduplicated = new AtomicLong();
@@ -48,6 +49,16 @@ public class StoreStats {
             bytesDeduplicated.addAndGet(bytes);
             chunksDeduplicated.incrementAndGet();
         }
+    }
+
+    /** An uploaded chunk's bytes as they came (compressed ones at their compressed size, record headers excluded). */
+    public void chunkOnWire(int bytes) {
+        wireBytesReceived.addAndGet(bytes);
+    }
+
+    /** Chunk bytes as they came over REST: {@link #bytesReceived()} less what compression saved. */
+    public long wireBytesReceived() {
+        return wireBytesReceived.get();
     }
 
     /** One entry of the mirror was changed: {@code op} is upsert, delete or move, {@code path} its (new) path. */

@@ -5,6 +5,7 @@ import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.ChunkCodec;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
@@ -298,7 +299,9 @@ public class SyncService {
             index.markReconciled();
         }
         LOG.infof("Watcher %s connected: %s", s.describe(), inSync ? "in sync" : "reconciling");
-        s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
+        // Coded chunk uploads are protocol 3's: older watchers never see the field.
+        s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync,
+                h.protocol() >= 3 ? ChunkCodec.DECODED : null));
     }
 
     /** The watcher's ignore rules changed: they replace those of its hello (or of its previous {@code ignore}). */

@@ -361,8 +361,10 @@ class StoreFuzzTest {
                     .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(data));
             case 2 -> r = request(Endpoints.CHUNKS + "/" + hash).header("Content-Type", "application/octet-stream")
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[ChunkerParams.DEFAULT.maxSize() + 1 + rnd.nextInt(1000)]));
-            case 3, 4 -> r = request(Endpoints.CHUNK_BATCH).header("Content-Type", rnd.nextInt(5) == 0 ? "text/plain" : Endpoints.CHUNK_BATCH_TYPE)
+            case 3 -> r = request(Endpoints.CHUNK_BATCH).header("Content-Type", rnd.nextInt(5) == 0 ? "text/plain" : Endpoints.CHUNK_BATCH_TYPE)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(mutatedBatch()));
+            case 4 -> r = request(Endpoints.CHUNK_BATCH).header("Content-Type", rnd.nextInt(5) == 0 ? Endpoints.CHUNK_BATCH_TYPE : Endpoints.CHUNK_BATCH_CODED_TYPE)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(mutatedCodedBatch()));
             case 5 -> r = request(Endpoints.CHUNK_MISSING).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(mutate("{\"chunks\":[\"" + hash + "\",\"" + randomHex() + "\"]}")));
             default -> r = request(Endpoints.CHUNKS + "/" + hash).method("HEAD", HttpRequest.BodyPublishers.noBody());
@@ -388,6 +390,34 @@ class StoreFuzzTest {
                 int at = 32;
                 body[at] = (byte) 0x7f;
             }
+            default -> {
+            }
+        }
+        return body;
+    }
+
+    /** Coded records (docs/PROTOCOL.md), zstd frames of compressible chunks and raw ones, then one mutation. */
+    private byte[] mutatedCodedBatch() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        io.airlift.compress.zstd.ZstdCompressor zstd = new io.airlift.compress.zstd.ZstdCompressor();
+        for (int k = rnd.nextInt(4); k >= 0; k--) {
+            byte[] data = ("fuzz " + rnd.nextInt(1000) + " ").repeat(1 + rnd.nextInt(500))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ChunkHash hash = ChunkHash.compute(data, 0, data.length);
+            if (rnd.nextBoolean()) {
+                byte[] frame = new byte[zstd.maxCompressedLength(data.length)];
+                int n = zstd.compress(data, 0, data.length, frame, 0, frame.length);
+                ChunkBatchFormat.writeCodedRecord(out, hash, dev.ferry.protocol.ChunkCodec.ZSTD, data.length, frame, 0, n);
+            } else {
+                ChunkBatchFormat.writeCodedRecord(out, hash, dev.ferry.protocol.ChunkCodec.NONE, data.length, data, 0, data.length);
+            }
+        }
+        byte[] body = out.toByteArray();
+        switch (rnd.nextInt(5)) {
+            case 0 -> body[rnd.nextInt(body.length)] ^= (byte) (1 + rnd.nextInt(255));
+            case 1 -> body = java.util.Arrays.copyOf(body, rnd.nextInt(body.length));
+            case 2 -> body[32] = (byte) rnd.nextInt(256);
+            case 3 -> body[33 + rnd.nextInt(8)] = (byte) rnd.nextInt(256);
             default -> {
             }
         }

@@ -65,6 +65,14 @@ public interface FerryConfig {
         @WithDefault("8M")
         MemorySize uploadBatchBytes();
 
+        /**
+         * Chunk compression on the wire: {@code auto} compresses (zstd) each chunk that a cheap test finds
+         * compressible and that then shrinks by at least a sixteenth, when the store accepts compressed chunks;
+         * {@code off} sends every chunk raw.
+         */
+        @WithDefault("auto")
+        dev.ferry.watcher.upload.UploadCompression compress();
+
         /** Upper bound of the exponential backoff between reconnects and upload retries. */
         @WithDefault("5s")
         Duration retryMaxDelay();

@@ -28,6 +28,7 @@ public class WatcherMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry r) {
         counter(r, "ferry.watcher.uploaded", "bytes", "Chunk bytes uploaded to the store", SyncStatus::bytesUploaded);
+        counter(r, "ferry.watcher.uploaded.wire", "bytes", "Bytes of chunk upload bodies the store accepted, as sent: compressed chunks at their compressed size, record headers included", SyncStatus::bytesUploadedOnWire);
         counter(r, "ferry.watcher.chunks.uploaded", null, "Chunks uploaded to the store", SyncStatus::chunksUploaded);
         counter(r, "ferry.watcher.hashed", "bytes", "Bytes of source files read and hashed", s -> s.work().bytesHashed());
         counter(r, "ferry.watcher.files.hashed", null, "Source files hashed", s -> s.work().filesHashed());

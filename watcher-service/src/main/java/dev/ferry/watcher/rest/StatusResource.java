@@ -26,15 +26,15 @@ public class StatusResource {
         Progress progress = runtime.progress().orElse(Progress.NONE);
         BandwidthRate limit = runtime.bwlimit().orElse(BandwidthRate.UNLIMITED);
         return runtime.status().map(s -> view(s, progress, limit))
-                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, null, null, progress, 0,
+                .orElse(new WatcherStatus(null, null, false, "starting", 0, 0, 0, 0, 0, 0, null, null, progress, 0,
                         null, null, false, null, 0, limit.argument(), limit.bytesPerSecond(), null, List.of()));
     }
 
     static WatcherStatus view(SyncStatus s, Progress progress, BandwidthRate limit) {
         return new WatcherStatus(s.source(), s.store(), s.connected(), s.state(), s.filesKnown(), s.bytesKnown(),
-                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.lastSyncAt(), s.lastError(), progress,
-                s.deletesHeld(), s.deletesHeldMessage(), s.inSyncSince(), s.pausedSince() != null, s.pausedSince(),
-                s.changesWhilePaused(), limit.argument(), limit.bytesPerSecond(), s.lastErrorAt(),
-                s.recentChanges().list());
+                s.pendingBatches(), s.chunksUploaded(), s.bytesUploaded(), s.bytesUploadedOnWire(), s.lastSyncAt(),
+                s.lastError(), progress, s.deletesHeld(), s.deletesHeldMessage(), s.inSyncSince(),
+                s.pausedSince() != null, s.pausedSince(), s.changesWhilePaused(), limit.argument(),
+                limit.bytesPerSecond(), s.lastErrorAt(), s.recentChanges().list());
     }
 }

@@ -17,10 +17,13 @@ import java.util.List;
  * since (sent on resume); {@code bwlimit} the bandwidth limit as a RATE ({@code 0}: none) and
  * {@code bwlimitBytesPerSecond}; {@code lastErrorAt} when {@code lastError} happened; {@code recentChanges} the last
  * changes the store acknowledged, newest first.
+ * {@code bytesUploaded} counts the raw bytes of the chunks uploaded, {@code bytesUploadedOnWire} the request bodies
+ * that carried them (compressed, with record headers).
  */
 @RegisterForReflection
 public record WatcherStatus(String source, String store, boolean connected, String state, long filesKnown,
                             long bytesKnown, int pendingBatches, long chunksUploaded, long bytesUploaded,
+                            long bytesUploadedOnWire,
                             Instant lastSyncAt, String lastError, Progress progress, long deletesHeld,
                             String deletesHeldReason, Instant inSyncSince, boolean paused, Instant pausedSince,
                             long changesWhilePaused, String bwlimit, long bwlimitBytesPerSecond, Instant lastErrorAt,

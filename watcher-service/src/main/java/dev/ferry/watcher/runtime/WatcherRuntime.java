@@ -296,7 +296,7 @@ public class WatcherRuntime {
             SyncEngine[] engineRef = new SyncEngine[1];
             uploader = new ChunkUploader(store, token, scanner, status, path -> engineRef[0].pathChanged(path),
                     w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
-                    w.retryMaxDelay(), tls, checksums);
+                    w.retryMaxDelay(), tls, checksums, w.compress());
             SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
                     w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
             engine = new SyncEngine(settings, params, cache,

@@ -1,6 +1,7 @@
 package dev.ferry.watcher.sync;
 
 import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.Message;
 
 import java.util.List;
 
@@ -22,6 +23,10 @@ public interface ChunkUploads {
      * (the file was missing for a while, e.g. its folder moved away and back) can be read again now.
      */
     default void readable(String path) {
+    }
+
+    /** The store's welcome to a new session: which chunk codecs it decodes. */
+    default void welcomed(Message.Welcome welcome) {
     }
 
     /** Drops every queued upload (the session they belong to ended). */

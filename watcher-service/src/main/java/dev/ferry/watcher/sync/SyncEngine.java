@@ -536,6 +536,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             LOG.warnf("the store %s now belongs to this source (--take-over)", status.store());
         }
         refusedWith = null;
+        uploads.welcomed(welcome);
         link.compressFrames();
         status.connected(true);
         LOG.infof("connected to store %s (id %s): %s", status.store(), welcome.storeId(),

@@ -47,6 +47,7 @@ public final class SyncStatus {
     private final String store;
     private final AtomicLong chunksUploaded = new AtomicLong();
     private final AtomicLong bytesUploaded = new AtomicLong();
+    private final AtomicLong bytesUploadedOnWire = new AtomicLong();
     private volatile boolean connected;
     private volatile boolean scanning;
     private volatile boolean inSync;
@@ -159,8 +160,22 @@ public final class SyncStatus {
     }
 
     public void uploaded(int chunks, long bytes) {
+        uploaded(chunks, bytes, bytes);
+    }
+
+    /**
+     * {@code chunks} uploaded: {@code bytes} raw bytes of chunks, sent as {@code wireBytes} bytes of request body
+     * (record headers included, compressed chunks at their compressed size).
+     */
+    public void uploaded(int chunks, long bytes, long wireBytes) {
         chunksUploaded.addAndGet(chunks);
         bytesUploaded.addAndGet(bytes);
+        bytesUploadedOnWire.addAndGet(wireBytes);
+    }
+
+    /** Bytes of the chunk upload bodies the store accepted: {@link #bytesUploaded()} after compression, with headers. */
+    public long bytesUploadedOnWire() {
+        return bytesUploadedOnWire.get();
     }
 
     public void error(String message) {

@@ -2,11 +2,14 @@ package dev.ferry.watcher.upload;
 
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkBatchFormat;
+import dev.ferry.protocol.ChunkCodec;
+import dev.ferry.protocol.ChunkCompressor;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Endpoints;
 import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.store.StoreAddress;
@@ -46,6 +49,9 @@ import java.util.function.Consumer;
  * Failed requests are retried with backoff until they succeed or the session ends. A body the store refuses because
  * a record's bytes do not hash to its name (a file changed and its chunk kept its CRC: about one change in 4
  * billion) is not lost: its chunks are read again, each checked with SHA-256, and sent again.
+ * When the store's welcome says it decodes zstd and {@code ferry.watcher.compress} is {@code auto}, bodies are
+ * coded records ({@link Endpoints#CHUNK_BATCH_CODED_TYPE}) and each chunk goes compressed when
+ * {@link ChunkCompressor} finds that it pays; otherwise plain records, as to stores before protocol 3.
  */
 public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChunkUploader.class);
@@ -61,6 +67,9 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final long maxDelayMs;
     private final HttpClient http;
     private final ChunkChecksums checksums;
+    private final UploadCompression compression;
+    /** The current session's store decodes zstd records (its welcome said so). */
+    private volatile boolean storeDecodesZstd;
     private final BlockingQueue<ChunkTask> queue = new LinkedBlockingQueue<>();
     private final Map<ChunkHash, ChunkTask> queued = new ConcurrentHashMap<>();
     private final AtomicLong epoch = new AtomicLong();
@@ -121,7 +130,16 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls, ChunkChecksums checksums) {
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls, checksums,
+                UploadCompression.AUTO);
+    }
+
+    /** With the setting {@code ferry.watcher.compress}. */
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
+                         javax.net.ssl.SSLContext tls, ChunkChecksums checksums, UploadCompression compression) {
         this.checksums = checksums;
+        this.compression = compression;
         this.store = store;
         this.token = token.filter(t -> !t.isBlank());
         this.scanner = scanner;
@@ -303,6 +321,11 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     }
 
     @Override
+    public void welcomed(Message.Welcome welcome) {
+        storeDecodesZstd = welcome.decodes(ChunkCodec.ZSTD);
+    }
+
+    @Override
     public void cancelAll() {
         epoch.incrementAndGet();
         queue.clear();
@@ -339,6 +362,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         ChunkTask carry = null;
         List<ChunkTask> included = new ArrayList<>();
         ChunkReader reader = new ChunkReader();
+        ChunkCompressor compressor = new ChunkCompressor();
         while (!closed) {
             ChunkTask task;
             try {
@@ -352,19 +376,33 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             }
             int length = 0;
             int chunks = 0;
+            long raw = 0;
             included.clear();
+            boolean coded = compression == UploadCompression.AUTO && storeDecodesZstd;
+            int header = coded ? ChunkBatchFormat.CODED_HEADER : ChunkBatchFormat.HEADER;
             while (task != null) {
                 if (task != STOP && task.epoch == epoch.get()) {
-                    int need = ChunkBatchFormat.HEADER + task.length();
+                    int need = header + task.length();
                     if (length > 0 && length + need > body.length) {
                         carry = task;
                         break;
                     }
                     if (need > body.length) {
                         queued.remove(task.hash, task);
-                    } else if (reader.read(task, body, length + ChunkBatchFormat.HEADER)) {
-                        writeHeader(task.hash, task.length(), body, length);
-                        length += need;
+                    } else if (reader.read(task, body, length + header)) {
+                        int wire = task.length();
+                        if (coded) {
+                            int packed = compressor.compressInPlace(body, length + header, wire);
+                            if (packed >= 0) {
+                                wire = packed;
+                            }
+                            ChunkBatchFormat.writeCodedHeader(body, length, task.hash,
+                                    packed < 0 ? ChunkCodec.NONE : ChunkCodec.ZSTD, task.length(), wire);
+                        } else {
+                            writeHeader(task.hash, task.length(), body, length);
+                        }
+                        length += header + wire;
+                        raw += task.length();
                         chunks++;
                         included.add(task);
                     } else {
@@ -381,9 +419,9 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
             }
             reader.close();
             if (chunks > 0) {
-                int sent = post(body, length, chunks, included.get(0).epoch);
+                int sent = post(body, length, chunks, included.get(0).epoch, coded);
                 if (sent == POSTED) {
-                    status.uploaded(chunks, length - (long) chunks * ChunkBatchFormat.HEADER);
+                    status.uploaded(chunks, raw, length);
                 }
                 boolean again = sent == MISMATCH && included.stream().noneMatch(t -> t.strong);
                 if (sent == MISMATCH && !again) {
@@ -418,12 +456,12 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
      * POSTs one body, retrying with backoff while its session lasts: {@link #POSTED}, {@link #GAVE_UP}, or
      * {@link #MISMATCH} when the store refused a record whose bytes do not hash to its name.
      */
-    private int post(byte[] body, int length, int chunks, long forEpoch) {
+    private int post(byte[] body, int length, int chunks, long forEpoch, boolean coded) {
         long delay = 200;
         while (!closed && epoch.get() == forEpoch) {
             HttpRequest.Builder request = HttpRequest.newBuilder(store.chunkBatchUri())
                     .timeout(Duration.ofMinutes(5))
-                    .header("Content-Type", Endpoints.CHUNK_BATCH_TYPE)
+                    .header("Content-Type", coded ? Endpoints.CHUNK_BATCH_CODED_TYPE : Endpoints.CHUNK_BATCH_TYPE)
                     .POST(gate.body(body, 0, length));
             token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
             String problem;

@@ -29,6 +29,15 @@ import java.util.concurrent.Executors;
  * chunks. Frames to the watcher are delivered on its own thread, like a WebSocket I/O thread.
  */
 final class FakeStore implements ChunkUploads {
+    /** The chunk codecs its welcome lists (null: none, as a store before protocol 3). */
+    volatile List<String> codecs = List.of("zstd");
+    /** Every welcome the engine handed its uploader, in order. */
+    final List<Message.Welcome> welcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void welcomed(Message.Welcome welcome) {
+        welcomes.add(welcome);
+    }
     final TreeMap<String, Manifest> index = new TreeMap<>();
     final Set<ChunkHash> chunks = new HashSet<>();
     final List<Message> received = new CopyOnWriteArrayList<>();
@@ -106,7 +115,8 @@ final class FakeStore implements ChunkUploads {
             }
             pending.clear();
             rules = h.ignoreRules();
-            reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest())));
+            reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest()),
+                    codecs));
         } else if (m instanceof Message.IndexBatch) {
             Message.IndexBatch b = (Message.IndexBatch) m;
             for (Message.IndexEntry e : b.entries()) {

@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SyncEngineTest {
@@ -125,6 +126,24 @@ class SyncEngineTest {
             Files.write(f, data);
             Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000 + i));
         }
+    }
+
+    @Test
+    void theUploaderLearnsFromEachWelcomeWhichChunkCodecsTheStoreDecodes() throws Exception {
+        populate(2);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        assertEquals(1, store.welcomes.size());
+        assertTrue(store.welcomes.get(0).decodes(dev.ferry.protocol.ChunkCodec.ZSTD));
+
+        store.codecs = null;
+        watcher.engine.saveAndWait();
+        Watcher restarted = new Watcher();
+        store.connect(restarted.engine);
+        awaitSynced();
+        assertEquals(2, store.welcomes.size());
+        assertFalse(store.welcomes.get(1).decodes(dev.ferry.protocol.ChunkCodec.ZSTD), "an older store: plain records");
     }
 
     @Test

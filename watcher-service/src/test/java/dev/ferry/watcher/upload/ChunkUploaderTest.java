@@ -5,6 +5,8 @@ import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.chunker.FastCdc;
 import dev.ferry.protocol.ChunkBatchFormat;
+import dev.ferry.protocol.ChunkCodec;
+import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.Manifest;
@@ -61,6 +63,9 @@ class ChunkUploaderTest {
     private ChunkUploader uploader;
     private final List<String> dirty = new CopyOnWriteArrayList<>();
     private final SyncStatus status = new SyncStatus("s", "t");
+    /** The Content-Type of every accepted body, and the codec of every record in them. */
+    private final List<String> types = new CopyOnWriteArrayList<>();
+    private final Map<ChunkHash, ChunkCodec> codecs = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -88,11 +93,15 @@ class ChunkUploaderTest {
                 return;
             }
             bodySizes.add(body.length);
-            ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(new java.io.ByteArrayInputStream(body), 1 << 20);
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            types.add(type);
+            ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(new java.io.ByteArrayInputStream(body), 1 << 20,
+                    Endpoints.CHUNK_BATCH_CODED_TYPE.equals(type));
             int n = 0;
             try {
                 while (reader.next()) {
                     assertEquals(reader.hash(), ChunkHash.compute(reader.buffer(), 0, reader.length()));
+                    codecs.put(reader.hash(), reader.codec());
                     stored.add(reader.hash());
                     n++;
                 }
@@ -116,11 +125,88 @@ class ChunkUploaderTest {
     }
 
     private ChunkUploader uploader(int batchBytes) {
+        return uploader(batchBytes, UploadCompression.AUTO);
+    }
+
+    private ChunkUploader uploader(int batchBytes, UploadCompression compression) {
         StoreAddress address = StoreAddress.parse("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         uploader = new ChunkUploader(address, Optional.of("s3cret"), new SourceScanner(source), status, dirty::add, 3,
-                batchBytes, Duration.ofMillis(400), null, checksums);
+                batchBytes, Duration.ofMillis(400), null, checksums, compression);
         uploader.start();
         return uploader;
+    }
+
+    /** A text file of {@code size} bytes: numbered lines of words, as logs and sources are. */
+    private Manifest hashedText(String name, int size) throws IOException {
+        StringBuilder text = new StringBuilder(size + 100);
+        Random rnd = new Random(size);
+        String[] words = {"chunk", "store", "watcher", "mirror", "upload", "the", "of", "and", "file", "folder"};
+        for (int line = 0; text.length() < size; line++) {
+            text.append(line).append(':');
+            for (int w = 0; w < 8; w++) {
+                text.append(' ').append(words[rnd.nextInt(words.length)]);
+            }
+            text.append('\n');
+        }
+        Files.writeString(source.resolve(name), text.substring(0, size));
+        SourceScanner scanner = new SourceScanner(source);
+        return ((HashResult.Hashed) new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner, checksums)
+                .hash(scanner.stat(name))).manifest();
+    }
+
+    private static final Message.Welcome CODED_STORE = new Message.Welcome(Message.VERSION, "store", ChunkerParams.DEFAULT,
+            false, List.of("zstd"));
+    private static final Message.Welcome OLDER_STORE = new Message.Welcome(2, "store", ChunkerParams.DEFAULT, false);
+
+    private void uploadTextAndRandom(ChunkUploader u) throws Exception {
+        Manifest text = hashedText("log.txt", 1_000_000);
+        Manifest random = hashed("photo.jpg", 500_000, 11);
+        List<ChunkHash> missing = hashes(text, random);
+        u.upload(new BatchRecord(1, List.of(new Change.Upsert(text), new Change.Upsert(random)), 0), missing);
+        awaitStored(missing.size());
+        assertEquals(Set.copyOf(missing), stored);
+        long deadline = System.currentTimeMillis() + 5000;
+        while (status.chunksUploaded() < missing.size() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1_500_000, status.bytesUploaded(), "raw bytes of the chunks");
+        assertEquals(bodySizes.stream().mapToLong(Integer::longValue).sum(), status.bytesUploadedOnWire(),
+                "bodies as sent");
+        for (ChunkRef c : random.chunks()) {
+            assertEquals(ChunkCodec.NONE, codecs.get(c.hash()), "a chunk of random bytes goes raw");
+        }
+    }
+
+    @Test
+    void compressibleChunksGoCompressedToAStoreThatDecodesZstd() throws Exception {
+        ChunkUploader u = uploader(8 << 20);
+        u.welcomed(CODED_STORE);
+        uploadTextAndRandom(u);
+        assertTrue(types.stream().allMatch(Endpoints.CHUNK_BATCH_CODED_TYPE::equals), types.toString());
+        Manifest text = hashedText("log.txt", 1_000_000);
+        for (ChunkRef c : text.chunks()) {
+            assertEquals(ChunkCodec.ZSTD, codecs.get(c.hash()), "a chunk of text goes compressed");
+        }
+        assertTrue(status.bytesUploadedOnWire() < 500_000 + 1_000_000 / 3,
+                status.bytesUploadedOnWire() + " bytes on the wire for 1 MB of text and 0.5 MB of random bytes");
+    }
+
+    @Test
+    void aStoreWithoutCodecsGetsPlainRecords() throws Exception {
+        ChunkUploader u = uploader(8 << 20);
+        u.welcomed(CODED_STORE);
+        u.welcomed(OLDER_STORE);
+        uploadTextAndRandom(u);
+        assertTrue(types.stream().allMatch(Endpoints.CHUNK_BATCH_TYPE::equals), types.toString());
+        assertTrue(status.bytesUploadedOnWire() > 1_500_000, "plain records: every byte and a header per chunk");
+    }
+
+    @Test
+    void compressOffSendsPlainRecordsEvenToAStoreThatDecodesZstd() throws Exception {
+        ChunkUploader u = uploader(8 << 20, UploadCompression.OFF);
+        u.welcomed(CODED_STORE);
+        uploadTextAndRandom(u);
+        assertTrue(types.stream().allMatch(Endpoints.CHUNK_BATCH_TYPE::equals), types.toString());
     }
 
     private Manifest hashed(String name, int size, long seed) throws IOException {

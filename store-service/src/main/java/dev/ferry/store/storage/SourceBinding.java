@@ -2,18 +2,12 @@ package dev.ferry.store.storage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferry.protocol.Wire;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.EnumSet;
 
 /**
  * The one source a store belongs to, kept in {@code DEST/.ferry/source.json} (0600, replaced atomically): its
@@ -21,7 +15,6 @@ import java.util.EnumSet;
  * the first hello binds it. Not thread-safe: the apply thread owns it.
  */
 public final class SourceBinding {
-    private static final Logger LOG = Logger.getLogger(SourceBinding.class);
     static final String FILE = "source.json";
 
     /** The owner as stored. */
@@ -47,25 +40,7 @@ public final class SourceBinding {
     public Owner bind(String sourceId, String clientId) throws IOException {
         Owner next = new Owner(sourceId, clientId, Instant.now().toString());
         byte[] json = Wire.mapper().writeValueAsBytes(next);
-        Path tmp = Files.createTempFile(tmpDir, "source-", ".json");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bb = ByteBuffer.wrap(json);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
-                ch.force(true);
-            }
-            PosixModes.set(tmp, 0600);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        try (FileChannel dir = FileChannel.open(file.getParent(), EnumSet.of(StandardOpenOption.READ))) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debugf("Cannot fsync %s: %s", file.getParent(), e);
-        }
+        PrivateStateFile.replace(file, tmpDir, json);
         owner = next;
         return next;
     }

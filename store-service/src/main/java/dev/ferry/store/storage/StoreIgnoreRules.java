@@ -7,17 +7,11 @@ import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.protocol.ignore.IgnoreSet;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.EnumSet;
 
 /**
  * The source's ignore rules as the store last heard them (a hello or an {@code ignore} message), kept in
@@ -26,7 +20,6 @@ import java.util.EnumSet;
  * removed from DEST. The rules are replaced on the apply thread; any thread may read them.
  */
 public final class StoreIgnoreRules {
-    private static final Logger LOG = Logger.getLogger(StoreIgnoreRules.class);
     public static final String FILE = "ignore.json";
 
     private final Path file;
@@ -55,25 +48,7 @@ public final class StoreIgnoreRules {
             return false;
         }
         byte[] json = Wire.mapper().writeValueAsBytes(set);
-        Path tmp = Files.createTempFile(tmpDir, "ignore-", ".json");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bb = ByteBuffer.wrap(json);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
-                ch.force(true);
-            }
-            PosixModes.set(tmp, 0600);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        try (FileChannel dir = FileChannel.open(file.getParent(), EnumSet.of(StandardOpenOption.READ))) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debugf("Cannot fsync %s: %s", file.getParent(), e);
-        }
+        PrivateStateFile.replace(file, tmpDir, json);
         rules = IgnoreRules.of(set);
         return true;
     }

@@ -2,7 +2,6 @@ package dev.ferry.store.sync;
 
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Message;
-import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.protocol.RelativePaths;
@@ -53,70 +52,21 @@ final class DryRunSessions {
                     CloseCodes.PROTOCOL_ERROR);
             return;
         }
-        if (h.protocol() < 3 || h.protocol() > Message.VERSION) {
-            s.fail("version", "a dry run needs protocol 3 to " + Message.VERSION + ", the watcher speaks "
-                    + h.protocol(), CloseCodes.PROTOCOL_ERROR);
-            return;
+        HelloChecks.Refusal refused = HelloChecks.fields(h, 3, " for a dry run");
+        if (refused == null) {
+            // Read-only: an unbound store stays unbound, and a take-over is planned (while the owner is away), not made.
+            refused = HelloChecks.ownership(binding.owner(), h, sync.current() != null);
         }
-        if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
-            s.fail("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT + ", the watcher with "
-                    + RelativePaths.printable(String.valueOf(h.chunker())), CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        String problem = SyncService.clientIdProblem(h.clientId());
-        if (problem == null && h.sourceId() != null) {
-            problem = SyncService.sourceIdProblem(h.sourceId());
-        }
-        if (problem != null) {
-            s.fail("bad-message", problem, CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        IgnoreSet rules;
-        try {
-            rules = h.ignoreRules().check();
-        } catch (ProtocolException e) {
-            s.fail(e.code(), "hello: " + e.getMessage(), "too-large".equals(e.code()) ? CloseCodes.TOO_BIG
-                    : CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        if (!mayPlan(s, h)) {
+        if (refused != null) {
+            refused.sendTo(s);
             return;
         }
         s.greet(h.clientId(), h.protocol(), h.sourceId());
         s.dryRun = true;
-        s.ignore = rules;
+        s.ignore = h.ignoreRules();
         boolean inSync = index.rootDigest().equals(h.rootDigest());
         LOG.infof("Dry run of watcher %s: planning, changing nothing", s.describe());
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
-    }
-
-    /**
-     * Whether the hello's source may see this store's plan: the same answer as a real hello, but read-only: an
-     * unbound store stays unbound, and a take-over is planned (while the owner is not connected), not made.
-     */
-    private boolean mayPlan(SyncSession s, Message.Hello h) {
-        SourceBinding.Owner owner = binding.owner();
-        if (owner == null || owner.sourceId().equals(h.sourceId())) {
-            return true;
-        }
-        if (h.sourceId() == null) {
-            s.fail("wrong-source", "this store belongs to " + SyncService.describe(owner) + " and this watcher sends "
-                    + "no source id: upgrade it", CloseCodes.VIOLATED_POLICY);
-            return false;
-        }
-        if (!h.takesOver()) {
-            s.fail("wrong-source", "this store's mirror belongs to " + SyncService.describe(owner) + ", not to this "
-                    + "watcher's source " + h.sourceId() + ". Nothing was changed. Point this watcher at its own store, "
-                    + "or, to replace the mirror with this source, stop the other watcher and run this one once with "
-                    + "--take-over", CloseCodes.VIOLATED_POLICY);
-            return false;
-        }
-        if (sync.current() != null) {
-            s.fail("wrong-source", "--take-over refused: the owner " + SyncService.describe(owner) + " is connected "
-                    + "now. Stop that watcher first, then run this one with --take-over again", CloseCodes.VIOLATED_POLICY);
-            return false;
-        }
-        return true;
     }
 
     void received(SyncSession s, Message m) {

@@ -55,8 +55,6 @@ public class SyncService {
     private final Materializer materializer;
     private final ApplyExecutor apply;
     private final DestAuditor auditor;
-    private static final int MAX_CLIENT_ID = 256;
-    private static final int MAX_SOURCE_ID = 128;
 
     private final StoreStats stats;
     private final DiskQuota quota;
@@ -250,34 +248,12 @@ public class SyncService {
     }
 
     private void hello(SyncSession s, Message.Hello h) {
-        if (h.protocol() < Message.MIN_VERSION || h.protocol() > Message.VERSION) {
-            s.fail("version", "this store speaks protocol " + Message.MIN_VERSION + " to " + Message.VERSION
-                    + ", the watcher " + h.protocol(), CloseCodes.PROTOCOL_ERROR);
+        HelloChecks.Refusal refused = HelloChecks.fields(h, Message.MIN_VERSION, "");
+        if (refused != null) {
+            refused.sendTo(s);
             return;
         }
-        if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
-            s.fail("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT + ", the watcher with "
-                    + RelativePaths.printable(String.valueOf(h.chunker())), CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        String clientProblem = clientIdProblem(h.clientId());
-        if (clientProblem != null) {
-            s.fail("bad-message", clientProblem, CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        String sourceProblem = h.sourceId() == null ? null : sourceIdProblem(h.sourceId());
-        if (sourceProblem != null) {
-            s.fail("bad-message", sourceProblem, CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
-        IgnoreSet rules;
-        try {
-            rules = h.ignoreRules().check();
-        } catch (ProtocolException e) {
-            s.fail(e.code(), "hello: " + e.getMessage(), "too-large".equals(e.code()) ? CloseCodes.TOO_BIG
-                    : CloseCodes.PROTOCOL_ERROR);
-            return;
-        }
+        IgnoreSet rules = h.ignoreRules();
         if (!owns(s, h)) {
             return;
         }
@@ -365,30 +341,15 @@ public class SyncService {
         if (owner != null && owner.sourceId().equals(h.sourceId())) {
             return true;
         }
-        if (h.sourceId() == null) {
-            if (owner == null) {
-                LOG.warnf("Watcher %s sends no source id (an older watcher): the store stays unbound until one does", who);
-                return true;
-            }
-            s.fail("wrong-source", "this store belongs to " + describe(owner) + " and this watcher sends no source id: "
-                    + "upgrade it", CloseCodes.VIOLATED_POLICY);
-            return false;
+        if (h.sourceId() == null && owner == null) {
+            LOG.warnf("Watcher %s sends no source id (an older watcher): the store stays unbound until one does", who);
+            return true;
         }
         SyncSession connected = current();
-        boolean ownerConnected = connected != null && connected != s;
-        if (owner != null && !h.takesOver()) {
-            LOG.warnf("Refused watcher %s (source %s): this store belongs to %s", who, h.sourceId(), describe(owner));
-            s.fail("wrong-source", "this store's mirror belongs to " + describe(owner) + ", not to this watcher's source "
-                    + h.sourceId() + ". Nothing was changed. Point this watcher at its own store, or, to replace the "
-                    + "mirror with this source, stop the other watcher and run this one once with --take-over",
-                    CloseCodes.VIOLATED_POLICY);
-            return false;
-        }
-        if (owner != null && ownerConnected) {
-            LOG.warnf("Refused take-over by watcher %s (source %s): the owner %s is connected", who, h.sourceId(),
-                    describe(owner));
-            s.fail("wrong-source", "--take-over refused: the owner " + describe(owner) + " is connected now. Stop "
-                    + "that watcher first, then run this one with --take-over again", CloseCodes.VIOLATED_POLICY);
+        HelloChecks.Refusal refused = HelloChecks.ownership(owner, h, connected != null && connected != s);
+        if (refused != null) {
+            LOG.warnf("Refused watcher %s (source %s): %s", who, h.sourceId(), refused.message());
+            refused.sendTo(s);
             return false;
         }
         try {
@@ -402,40 +363,9 @@ public class SyncService {
             LOG.infof("This store now belongs to source %s (watcher %s): any other source is refused", h.sourceId(), who);
         } else {
             LOG.warnf("TAKE-OVER: source %s (watcher %s) replaces the owner %s; the mirror will follow the new source",
-                    h.sourceId(), who, describe(owner));
+                    h.sourceId(), who, HelloChecks.describe(owner));
         }
         return true;
-    }
-
-    static String describe(SourceBinding.Owner owner) {
-        return "source " + owner.sourceId() + " (watcher " + RelativePaths.printable(owner.clientId()) + ", bound "
-                + owner.boundAt() + ")";
-    }
-
-    static String sourceIdProblem(String id) {
-        if (id.isEmpty() || id.length() > MAX_SOURCE_ID) {
-            return "hello's sourceId must have 1.." + MAX_SOURCE_ID + " characters";
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
-                return "hello's sourceId may hold letters, digits, '-', '_' and '.' only";
-            }
-        }
-        return null;
-    }
-
-    static String clientIdProblem(String id) {
-        if (id == null || id.isEmpty() || id.length() > MAX_CLIENT_ID) {
-            return "hello needs a clientId of 1.." + MAX_CLIENT_ID + " characters";
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                return "clientId has a control character";
-            }
-        }
-        return null;
     }
 
     private void indexBatch(SyncSession s, Message.IndexBatch b) {

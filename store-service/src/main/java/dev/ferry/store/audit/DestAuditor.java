@@ -91,6 +91,7 @@ public class DestAuditor {
     private final StoreStats stats;
     private final boolean enabled;
     private final Supplier<IgnoreRules> ignore;
+    private boolean foreignWaitLogged;
     private int detailLines;
     /** Foreign entries the last audit could not remove, each logged once while it stays. */
     private Set<String> unremovable = Set.of();
@@ -113,7 +114,7 @@ public class DestAuditor {
     @Inject
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, StoreConfig config, StoreIgnoreRules ignore) {
-        this(layout, index, materializer, apply, stats, config.store().audit(), ignore::rules);
+        this(layout, index, materializer, apply, stats, config.store().audit(), () -> ignore.known() ? ignore.rules() : null);
     }
 
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
@@ -121,7 +122,10 @@ public class DestAuditor {
         this(layout, index, materializer, apply, stats, enabled, IgnoreRules::none);
     }
 
-    /** {@code ignore} gives the ignore rules in force at each audit. */
+    /**
+     * {@code ignore} gives the ignore rules in force at each audit, or null while the store has not heard them: then
+     * nothing outside the index is removed.
+     */
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, boolean enabled, Supplier<IgnoreRules> ignore) {
         this.ignore = ignore;
@@ -194,8 +198,16 @@ public class DestAuditor {
         detailLines = 0;
         verified = false;
         Set<String> left = new LinkedHashSet<>();
-        IgnoreRules rules = ignore.get();
-        int removed = removeForeign(left, rules);
+        IgnoreRules heard = ignore.get();
+        IgnoreRules rules = heard == null ? IgnoreRules.none() : heard;
+        int removed = 0;
+        if (heard != null) {
+            removed = removeForeign(left, rules);
+        } else if (!foreignWaitLogged) {
+            foreignWaitLogged = true;
+            LOG.infof("Audit: entries of DEST outside the index are left alone until a watcher's hello says which of "
+                    + "them its source's ignore rules keep");
+        }
         materializer.finishDirectories();
         int restored = 0;
         int dropped = 0;

@@ -25,11 +25,13 @@ public final class StoreIgnoreRules {
     private final Path file;
     private final Path tmpDir;
     private volatile IgnoreRules rules;
+    private volatile boolean known;
 
     /** Reads the rules kept in {@code file} (none when it does not exist); a damaged file stops the store's start. */
     public StoreIgnoreRules(Path file, Path tmpDir) throws IOException {
         this.file = file;
         this.tmpDir = tmpDir;
+        this.known = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
         this.rules = read(file);
     }
 
@@ -39,17 +41,26 @@ public final class StoreIgnoreRules {
     }
 
     /**
+     * Whether the store has heard its source's rules, in this run or an earlier one. Until then nothing in DEST
+     * outside the index may be taken for foreign: it may be what the rules, once heard, leave alone.
+     */
+    public boolean known() {
+        return known;
+    }
+
+    /**
      * Makes {@code set} (already checked against the limits) the rules in force, durably (written, fsynced,
-     * renamed, folder fsynced) before it returns; the file is left as it was when writing fails. False when the
-     * rules were already these.
+     * renamed, folder fsynced) before it returns, also when there are none (so that "no rules" is known after a
+     * restart); the file is left as it was when writing fails. False when these rules were already known.
      */
     public boolean replace(IgnoreSet set) throws IOException {
-        if (set.equals(rules.set())) {
+        if (known && set.equals(rules.set())) {
             return false;
         }
         byte[] json = Wire.mapper().writeValueAsBytes(set);
         PrivateStateFile.replace(file, tmpDir, json);
         rules = IgnoreRules.of(set);
+        known = true;
         return true;
     }
 

@@ -113,8 +113,27 @@ class DestAuditorIgnoreTest {
         auditor.auditNow();
         assertArrayEquals("rebuilt locally".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 Files.readAllBytes(dest.resolve("src/old.o")), "an ignored entry is not the mirror's to restore");
-        rules.set(IgnoreRules.none());
+        rules.set(null);
         auditor.auditNow();
         assertArrayEquals(f.bytes(), Files.readAllBytes(dest.resolve("src/old.o")), "without rules it is mirror content");
+    }
+
+    @Test
+    void beforeTheRulesAreHeardNothingOutsideTheIndexIsRemoved() throws Exception {
+        // A store started on a DEST holding the build box's own output, before any watcher said which rules keep it.
+        rules.set(null);
+        Files.createDirectories(dest.resolve("build"));
+        Files.writeString(dest.resolve("build/app.bin"), "built on the store's machine");
+        Files.writeString(dest.resolve("src/intruder.c"), "not ignored, but not known to be foreign yet");
+        DestAuditor.Report r = auditor.auditNow();
+        assertEquals(0, r.removed());
+        assertEquals("built on the store's machine", Files.readString(dest.resolve("build/app.bin")));
+        assertTrue(Files.exists(dest.resolve("src/intruder.c")));
+
+        // The hello brings the rules: what they ignore stays, the rest goes.
+        rules.set(IgnoreRules.of(new IgnoreSet(List.of(new IgnoreSet.IgnoreFile("", "build/\n")), List.of())));
+        assertEquals(1, auditor.auditNow().removed());
+        assertEquals("built on the store's machine", Files.readString(dest.resolve("build/app.bin")));
+        assertFalse(Files.exists(dest.resolve("src/intruder.c")));
     }
 }

@@ -121,4 +121,14 @@ class StoreIgnoreRulesTest {
                 "keep.txt", keep.digest(), "src", index.digestOf("src"))), index.rootDigest(),
                 "the index now equals what a watcher with these rules lists");
     }
+
+    @Test
+    void noRulesHeardIsNotNoRules() throws Exception {
+        StoreIgnoreRules fresh = rules();
+        assertFalse(fresh.known(), "a store that never heard its source's rules does not know them");
+        assertTrue(fresh.replace(IgnoreSet.NONE), "the first hello's rules are news even when there are none");
+        assertTrue(fresh.known());
+        assertFalse(fresh.replace(IgnoreSet.NONE));
+        assertTrue(rules().known(), "\"no rules\" is kept for the next start");
+    }
 }

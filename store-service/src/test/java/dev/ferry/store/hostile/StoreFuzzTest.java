@@ -12,6 +12,7 @@ import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import dev.ferry.store.WsClient;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -601,8 +602,8 @@ class StoreFuzzTest {
         assertTrue(Files.isRegularFile(state.resolve("lock"), LinkOption.NOFOLLOW_LINKS));
         try (var names = Files.list(state)) {
             for (Path p : names.toList()) {
-                assertTrue(List.of("lock", "store-id", "chunker", "index.log", "source.json", "chunks", "tmp")
-                        .contains(p.getFileName().toString()), "unexpected " + p);
+                assertTrue(List.of("lock", "store-id", "chunker", "index.log", "source.json", StoreIgnoreRules.FILE,
+                        "chunks", "tmp").contains(p.getFileName().toString()), "unexpected " + p);
             }
         }
         int chunks = 0;

@@ -41,7 +41,8 @@ class ServiceExecutableTest {
         runner();
         Path chosen = ServiceExecutable.select(false, target.resolve("store-service-0.1.0-SNAPSHOT-runner"), jar);
         assertEquals(jar, chosen);
-        assertEquals(List.of("/jdk/bin/java", "-Xmx512m", "-jar", jar.toString()),
+        assertEquals(List.of("/jdk/bin/java", "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
+                        jar.toString()),
                 ServiceExecutable.command(chosen, Path.of("/jdk")));
     }
 

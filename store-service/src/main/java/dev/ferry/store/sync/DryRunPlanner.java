@@ -4,6 +4,7 @@ import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
+import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
@@ -34,19 +35,14 @@ import java.util.SortedMap;
  */
 public final class DryRunPlanner {
 
-    /** Whether the source's ignore rules exclude an entry: such entries are neither planned nor removed. */
-    @FunctionalInterface
-    public interface Ignored {
-        boolean ignored(String path, boolean directory);
-    }
-
     private final MirrorIndex index;
     private final Materializer materializer;
     private final Path dest;
     private final Path stateDir;
-    private final Ignored ignored;
+    /** The dry run's own ignore rules: what they match is neither planned nor removed. */
+    private final IgnoreRules ignored;
 
-    public DryRunPlanner(MirrorIndex index, Materializer materializer, Path dest, Path stateDir, Ignored ignored) {
+    public DryRunPlanner(MirrorIndex index, Materializer materializer, Path dest, Path stateDir, IgnoreRules ignored) {
         this.index = index;
         this.materializer = materializer;
         this.dest = dest;

@@ -3,7 +3,6 @@ package dev.ferry.store.sync;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ignore.IgnoreRules;
-import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
@@ -63,7 +62,7 @@ final class DryRunSessions {
         }
         s.greet(h.clientId(), h.protocol(), h.sourceId());
         s.dryRun = true;
-        s.ignore = h.ignoreRules();
+        s.ignore = IgnoreRules.of(h.ignoreRules());
         boolean inSync = index.rootDigest().equals(h.rootDigest());
         LOG.infof("Dry run of watcher %s: planning, changing nothing", s.describe());
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
@@ -109,10 +108,9 @@ final class DryRunSessions {
         s.theirPlan = new TreeMap<>();
         s.theirPlanBytes = 0;
         // The dry run's own rules, not the store's: a real run would bring these in its hello.
-        DryRunPlanner.Ignored ignored = IgnoreRules.of(s.ignore == null ? IgnoreSet.NONE : s.ignore)::ignored;
         List<Message.PlannedItem> items;
         try {
-            items = new DryRunPlanner(index, materializer, layout.dest(), layout.stateDir(), ignored).plan(theirs);
+            items = new DryRunPlanner(index, materializer, layout.dest(), layout.stateDir(), s.ignore).plan(theirs);
         } catch (Exception e) {
             LOG.warnf("Dry run of %s failed: %s", s.describe(), e);
             s.fail("internal", "the store cannot make the plan: " + RelativePaths.printable(String.valueOf(e)),

@@ -44,7 +44,7 @@ public final class SyncSession {
     /** Heap the plan holds so far, roughly. */
     long theirPlanBytes;
     /** The ignore rules of the dry run's hello. */
-    dev.ferry.protocol.ignore.IgnoreSet ignore;
+    dev.ferry.protocol.ignore.IgnoreRules ignore;
 
     public SyncSession(Session socket, Duration sendTimeout) {
         this.socket = socket;

@@ -1,8 +1,10 @@
 package dev.ferry.store.config;
 
 import dev.ferry.store.storage.SourceBinding;
+import dev.ferry.store.storage.StateDatabase;
 import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -32,5 +34,16 @@ public class StoreProducers {
     @Singleton
     StoreIgnoreRules ignoreRules(StoreLayout layout) throws IOException {
         return new StoreIgnoreRules(layout.stateDir().resolve(StoreIgnoreRules.FILE), layout.tmpDir());
+    }
+
+    /** The store's on-disk state (DEST/.ferry/state.mv.db): index and chunk locations, committed together. */
+    @Produces
+    @Singleton
+    StateDatabase stateDatabase(StoreLayout layout) throws IOException {
+        return StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
+    }
+
+    void closeStateDatabase(@Disposes StateDatabase db) throws IOException {
+        db.close();
     }
 }

@@ -339,6 +339,40 @@ public abstract class PackStoreContract {
     }
 
     @Test
+    void anInterruptedThreadBreaksNothingForTheOthers() throws Exception {
+        Put a = put(3000);
+        Put[] b = new Put[1];
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[MAX];
+            Thread.currentThread().interrupt();
+            try {
+                store.read(a.location(), buf);
+            } catch (IOException e) {
+                // An interrupted read may fail (a FileChannel closes under interrupt); the others must not.
+            }
+            Thread.currentThread().interrupt();
+            try {
+                b[0] = put(4000);
+            } catch (IOException e) {
+                // The same for an append.
+            }
+        });
+        t.start();
+        t.join(10_000);
+        assertFalse(t.isAlive());
+        assertReadable(store, a);
+        Put c = put(5000);
+        assertReadable(store, c);
+        store.sync();
+        store = reopen(store);
+        assertReadable(store, a);
+        assertReadable(store, c);
+        if (b[0] != null) {
+            assertReadable(store, b[0]);
+        }
+    }
+
+    @Test
     void theLargestChunkFitsAndOneByteMoreIsRefused() throws IOException {
         Put max = put(MAX);
         assertReadable(store, max);

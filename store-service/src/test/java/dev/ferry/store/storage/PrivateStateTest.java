@@ -53,7 +53,7 @@ class PrivateStateTest {
         for (String name : List.of("chunks", "tmp")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
+        for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
         try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
@@ -90,7 +90,7 @@ class PrivateStateTest {
         assertEquals(0700, mode(layout.stateDir()), ".ferry");
         assertEquals(0700, mode(layout.chunksDir()), "chunks/");
         assertEquals(0700, mode(layout.tmpDir()), "tmp/");
-        for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
+        for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             assertEquals(0600, mode(layout.stateDir().resolve(name)), name);
         }
     }

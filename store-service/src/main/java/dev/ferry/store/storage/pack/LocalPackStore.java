@@ -99,6 +99,11 @@ public final class LocalPackStore implements PackStore {
         this(dir, DEFAULT_TARGET_SIZE, ChunkerParams.DEFAULT.maxSize());
     }
 
+    /** Opens the packs under {@code dir} with this target size and the default chunker's largest chunk. */
+    public LocalPackStore(Path dir, long targetSize) throws IOException {
+        this(dir, targetSize, ChunkerParams.DEFAULT.maxSize());
+    }
+
     /**
      * Opens (creating if needed) the packs under {@code dir}.
      *

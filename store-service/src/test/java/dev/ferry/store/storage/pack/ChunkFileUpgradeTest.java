@@ -64,7 +64,7 @@ class ChunkFileUpgradeTest {
         Files.write(fileOf(corrupt), bad);
         Files.createDirectories(chunksDir.resolve("00"));
         Files.writeString(chunksDir.resolve("00").resolve("not-a-chunk"), "junk");
-        packs = new LocalPackStore(state.resolve("packs"), 256 * 1024, MAX);
+        packs = new LocalPackStore(state.resolve("packs"), 4 * 1024 * 1024, MAX);
     }
 
     @AfterEach
@@ -77,7 +77,7 @@ class ChunkFileUpgradeTest {
     }
 
     private ChunkFileUpgrade upgrade(ChunkFileUpgrade.Placements placements) {
-        return new ChunkFileUpgrade(chunksDir, packs, MAX, inMirror::contains, placements, 64);
+        return new ChunkFileUpgrade(chunksDir, packs, MAX, inMirror::contains, placements, 100);
     }
 
     private void commit(List<Record> records) {
@@ -136,7 +136,7 @@ class ChunkFileUpgradeTest {
         assertNoChunkLost();
         packs.close();
 
-        packs = new LocalPackStore(state.resolve("packs"), 256 * 1024, MAX);
+        packs = new LocalPackStore(state.resolve("packs"), 4 * 1024 * 1024, MAX);
         ChunkFileUpgrade.Result rerun = upgrade(this::commit).run();
         assertTrue(rerun.chunksRemoved());
         assertFalse(Files.exists(chunksDir));

@@ -223,6 +223,42 @@ public abstract class PackStoreContract {
     }
 
     @Test
+    void aReadRacingADeleteGetsTheBytesOrGoneNeverAnError() throws Exception {
+        List<Put> puts = putRandom(12);
+        store.sync();
+        long first = puts.get(0).location().pack();
+        List<Put> doomed = puts.stream().filter(p -> p.location().pack() == first).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(pool.submit(() -> {
+                    byte[] buf = new byte[MAX];
+                    int gone = 0;
+                    for (int i = 0; gone < 20; i++) {
+                        Put p = doomed.get(i % doomed.size());
+                        // Never an exception; bytes only when they are the record's; gone for good soon after.
+                        int n = store.read(p.location(), buf);
+                        if (n == -1) {
+                            gone++;
+                        } else {
+                            assertArrayEquals(p.bytes(), Arrays.copyOf(buf, n));
+                        }
+                    }
+                    return gone;
+                }));
+            }
+            Thread.sleep(20);
+            store.delete(first);
+            for (Future<Integer> f : readers) {
+                assertEquals(20, f.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void idsAreNeverReusedAfterDeleteAndRestart() throws IOException {
         List<Put> puts = putRandom(12);
         store.sync();

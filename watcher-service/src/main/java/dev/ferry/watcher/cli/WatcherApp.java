@@ -1,5 +1,7 @@
 package dev.ferry.watcher.cli;
 
+import dev.ferry.watcher.config.UsageException;
+import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import io.quarkus.runtime.Quarkus;

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.cli;
 
+import dev.ferry.watcher.config.UsageException;
+import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import dev.ferry.protocol.BuildVersion;
 import dev.ferry.protocol.HealthProbe;

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.store.StoreLink;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.upload.BatchRecord;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;

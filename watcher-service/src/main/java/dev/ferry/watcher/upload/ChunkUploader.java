@@ -1,5 +1,6 @@
 package dev.ferry.watcher.upload;
 
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.ChunkCodec;
@@ -13,9 +14,6 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.store.StoreAddress;
-import dev.ferry.watcher.sync.BatchRecord;
-import dev.ferry.watcher.sync.ChunkUploads;
-import dev.ferry.watcher.sync.SyncStatus;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -61,7 +59,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final StoreAddress store;
     private final Optional<String> token;
     private final SourceScanner scanner;
-    private final SyncStatus status;
+    private final UploadProgress status;
     private final Consumer<String> pathChanged;
     private final int batchBytes;
     private final long maxDelayMs;
@@ -112,14 +110,14 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         }
     }
 
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null,
                 ChunkChecksums.NONE);
     }
 
     /** @param tls the TLS context for an https:// store ({@link dev.ferry.watcher.store.StoreTls}), null for the JDK's */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls,
@@ -127,7 +125,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     }
 
     /** With the CRCs the hasher recorded ({@code checksums}), so chunks read back need no second SHA-256. */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls, ChunkChecksums checksums) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls, checksums,
@@ -135,7 +133,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     }
 
     /** With the setting {@code ferry.watcher.compress}. */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls, ChunkChecksums checksums, UploadCompression compression) {
         this.checksums = checksums;

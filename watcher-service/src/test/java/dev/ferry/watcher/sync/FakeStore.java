@@ -1,5 +1,8 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.upload.ChunkUploads;
+import dev.ferry.watcher.store.StoreLink;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
@@ -92,7 +95,7 @@ final class FakeStore implements ChunkUploads {
     Link connect(SyncEngine watcher) {
         this.engine = watcher;
         link = new Link();
-        watcher.opened(link);
+        watcher.opened(link, StoreLink.ConnectionControl.NONE);
         return link;
     }
 

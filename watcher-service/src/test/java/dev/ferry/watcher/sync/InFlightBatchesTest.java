@@ -1,5 +1,7 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.store.StoreLink;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -70,8 +70,10 @@ class SyncEngineTest {
             hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
                     once, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
+            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree);
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
-                    l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
+                    l -> new ChangeDetector(scanner, hasher, cache, l, false),
+                    aggregator, WatchedTree.NONE, store, status, tree, protocol,
                     new SyncEngine.Outcome() {
                         @Override
                         public void synced() {
@@ -86,8 +88,6 @@ class SyncEngineTest {
                             failure.complete(exitCode + ": " + why);
                         }
                     });
-            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree, engine::flush);
-            engine.attach(aggregator, null);
             engine.start();
         }
     }

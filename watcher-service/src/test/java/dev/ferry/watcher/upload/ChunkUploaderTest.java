@@ -1,5 +1,6 @@
 package dev.ferry.watcher.upload;
 
+import dev.ferry.watcher.scan.ChunkChecksums;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
@@ -15,7 +16,6 @@ import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.HashResult;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.store.StoreAddress;
-import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.SyncStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

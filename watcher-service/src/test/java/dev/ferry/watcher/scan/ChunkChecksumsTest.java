@@ -1,5 +1,6 @@
-package dev.ferry.watcher.upload;
+package dev.ferry.watcher.scan;
 
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.chunker.ChunkHash;
 import org.junit.jupiter.api.Test;
 

@@ -13,6 +13,7 @@ import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.ignore.SourceIgnoreRules;
 import dev.ferry.watcher.runtime.WatcherRuntime;
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.CachedEntry;
@@ -21,7 +22,6 @@ import dev.ferry.watcher.store.StoreAddress;
 import dev.ferry.watcher.store.StoreTls;
 import dev.ferry.watcher.sync.ChangeDetector;
 import dev.ferry.watcher.sync.DeleteBrake;
-import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.watcher.sync.DirtySet;
 import org.jboss.logging.Logger;
 

@@ -58,9 +58,9 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
     private volatile boolean stopped;
     private volatile Link current;
     private WebSocketContainer container;
-    private volatile Predicate<String> onRefused = why -> false;
+    private final Predicate<String> onRefused;
     /** The bandwidth limit every frame sent waits for. */
-    private volatile SendGate gate = SendGate.OPEN;
+    private final SendGate gate;
     /** Paused (ferry-watcher pause): no connection is kept or made until {@link #resume()}. */
     private volatile boolean paused;
     /**
@@ -77,26 +77,26 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
     /** @param tls the TLS context for a wss:// store ({@link StoreTls}); null for plain ws:// */
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
                            ScheduledExecutorService scheduler, SSLContext tls) {
+        this(address, token, retryMaxDelay, engine, scheduler, tls, SendGate.OPEN, why -> false);
+    }
+
+    /**
+     * @param engine    what every open, frame and close is reported to (the sync engine)
+     * @param gate      frames are sent no faster than it allows
+     * @param onRefused called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is
+     *                  an answer, not an outage, so {@code --once} ends at once (it returns true: no retry) and the
+     *                  continuous watcher says so and retries at the slowest pace
+     */
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
+                           ScheduledExecutorService scheduler, SSLContext tls, SendGate gate, Predicate<String> onRefused) {
+        this.gate = gate;
+        this.onRefused = onRefused;
         this.tls = tls;
         this.address = address;
         this.token = token.filter(t -> !t.isBlank());
         this.maxDelayMs = Math.max(FIRST_DELAY_MS, retryMaxDelay.toMillis());
         this.engine = engine;
         this.scheduler = scheduler;
-    }
-
-    /**
-     * Called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is an answer, not an
-     * outage, so {@code --once} ends at once (the listener returns true: no retry) and the continuous watcher says
-     * so and retries at the slowest pace.
-     */
-    public void onRefused(Predicate<String> listener) {
-        this.onRefused = listener;
-    }
-
-    /** Frames are sent no faster than {@code gate} allows. */
-    public void sendThrough(SendGate gate) {
-        this.gate = gate;
     }
 
     /**

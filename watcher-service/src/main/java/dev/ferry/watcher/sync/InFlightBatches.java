@@ -1,7 +1,7 @@
 package dev.ferry.watcher.sync;
 
-import dev.ferry.watcher.upload.BatchRecord;
 import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
 import java.util.HashMap;
 import java.util.Map;
 

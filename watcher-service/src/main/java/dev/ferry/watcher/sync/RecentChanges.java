@@ -1,9 +1,9 @@
 package dev.ferry.watcher.sync;
 
-import dev.ferry.watcher.upload.BatchRecord;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.upload.BatchRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;

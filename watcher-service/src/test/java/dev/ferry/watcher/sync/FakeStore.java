@@ -1,8 +1,5 @@
 package dev.ferry.watcher.sync;
 
-import dev.ferry.watcher.upload.BatchRecord;
-import dev.ferry.watcher.upload.ChunkUploads;
-import dev.ferry.watcher.store.StoreLink;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
@@ -14,6 +11,9 @@ import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.RootDigest;
 import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.upload.ChunkUploads;
 
 import java.util.ArrayList;
 import java.util.HashMap;

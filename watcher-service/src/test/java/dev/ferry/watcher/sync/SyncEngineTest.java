@@ -147,6 +147,24 @@ class SyncEngineTest {
     }
 
     @Test
+    void aLateCloseOfTheOldConnectionLeavesTheNewSessionSyncing() throws Exception {
+        populate(2);
+        Watcher watcher = new Watcher();
+        FakeStore.Link first = store.connect(watcher.engine);
+        awaitSynced();
+        store.connect(watcher.engine);
+        awaitSynced();
+        // The transport reports the old link's close only now, after the new one opened.
+        watcher.engine.closed(first, "closed late");
+
+        Files.writeString(source.resolve("d0/late.txt"), "written after the late close");
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        assertTrue(watcher.cache.contains("d0/late.txt"));
+    }
+
+    @Test
     void firstSyncThenChangesThenARestartThatCostsOneMessage() throws Exception {
         populate(12);
         Watcher watcher = new Watcher();

@@ -1,17 +1,17 @@
 package dev.ferry.watcher.upload;
 
-import dev.ferry.watcher.scan.ChunkChecksums;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.chunker.FastCdc;
+import dev.ferry.protocol.Change;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.ChunkCodec;
-import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ChunkRef;
-import dev.ferry.protocol.Change;
-import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.HashResult;
 import dev.ferry.watcher.scan.SourceScanner;

@@ -21,6 +21,15 @@ final class InFlightBatches {
         notifyAll();
     }
 
+    /** Forgets the session of {@code closedLink} if it is still the current one; false for an older link's close. */
+    synchronized boolean release(StoreLink closedLink) {
+        if (link != closedLink) {
+            return false;
+        }
+        reset(null);
+        return true;
+    }
+
     /**
      * Waits until fewer than {@code max} batches are in flight; false when {@code forLink} is no longer current or
      * the session {@link #stalled stalled} meanwhile (then the caller drops the link, and the reconcile of the next

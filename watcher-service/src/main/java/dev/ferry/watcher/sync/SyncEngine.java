@@ -794,10 +794,13 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
         protocol.execute(() -> dispatch(link, frame));
     }
 
-    /** The connection closed (or failed); its batches and queued uploads are dropped. */
+    /** The connection closed (or failed); when it is the current one, its batches and queued uploads are dropped. */
     @Override
     public void closed(StoreLink link, String reason) {
-        inFlight.reset(null);
+        if (!inFlight.release(link)) {
+            // An older connection's close reported after the next one opened: the current session goes on.
+            return;
+        }
         uploads.cancelAll();
         status.connected(false);
         tree.execute(() -> {

@@ -4,9 +4,11 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.ferry.watcher.runtime.WatcherRuntime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,11 +39,16 @@ class PackageRulesTest {
 
     private static JavaClasses classes;
 
+    /** The watcher's main classes only (the folder or jar WatcherRuntime came from), not the whole classpath. */
     @BeforeAll
-    static void importClasses() {
+    static void importClasses() throws Exception {
+        Path main = Path.of(WatcherRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages(ROOT);
+                .importPath(main);
+        if (classes.stream().noneMatch(c -> c.getPackageName().startsWith(ROOT + ".sync"))) {
+            throw new AssertionError("no watcher classes found in " + main);
+        }
     }
 
     @Test

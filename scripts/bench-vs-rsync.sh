@@ -6,7 +6,7 @@
 #   scripts/bench-vs-rsync.sh --scale                       the 1,000,000-file scale run (long)
 #   scripts/bench-vs-rsync.sh --no-syncthing                Ferry and rsync only
 #   scripts/bench-vs-rsync.sh --help                        every option
-# Installs rsync and Syncthing from Debian when missing (Syncthing not with --no-syncthing or --scale) and (re)builds Ferry and the harness when a source is newer than the jars.
+# Installs rsync and Syncthing from Debian when missing (Syncthing not with --no-syncthing) and (re)builds Ferry and the harness when a source is newer than the jars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ if ! command -v rsync >/dev/null 2>&1; then
 fi
 want_syncthing=1
 for a in "$@"; do
-  case "$a" in --no-syncthing|--scale|-h|--help) want_syncthing=0 ;; esac
+  case "$a" in --no-syncthing|-h|--help) want_syncthing=0 ;; esac
 done
 if [ "$want_syncthing" = 1 ] && ! command -v syncthing >/dev/null 2>&1; then
   echo "bench-vs-rsync: installing syncthing (apt-get; --no-syncthing to run without it)" >&2

@@ -139,7 +139,7 @@ public final class BenchVsRsync {
             ferry.startStore();
             ferryInitialSync(r, 1, ferry, src, fdest);
             rsyncRun(r, 1, rsync, src, rdest);
-            syncthingColdSync(r, 1, st, src, stsrc, stdest);
+            syncthingColdSync(r, 1, st, stsrc, stdest);
 
             currentCase = 2;
             say("generating " + sizes.smallFiles() + " files of " + Report.size(sizes.smallFileBytes()));
@@ -149,7 +149,7 @@ public final class BenchVsRsync {
             }
             ferryInitialSync(r, 2, ferry, src, fdest);
             rsyncRun(r, 2, rsync, src, rdest);
-            syncthingColdSync(r, 2, st, src, stsrc, stdest);
+            syncthingColdSync(r, 2, st, stsrc, stdest);
 
             currentCase = 7;
             flushDisks();
@@ -171,7 +171,7 @@ public final class BenchVsRsync {
             results.add(r, 7, "ferry", "jvmStartSeconds", ferry.watcherStartSeconds());
             recordDisk(r, 7, "ferry", src, List.of(fdest));
             rsyncRun(r, 7, rsync, src, rdest);
-            syncthingRestart(r, st, src, stsrc, stdest);
+            syncthingRestart(r, st, stsrc, stdest);
         }
     }
 
@@ -184,7 +184,7 @@ public final class BenchVsRsync {
      * Cases 1 and 2 for Syncthing: from starting both instances (their own start included, as the watcher's JVM
      * start is Ferry's) to DEST equal, then both stopped again; CPU of both since their start.
      */
-    private void syncthingColdSync(int r, int c, SyncthingSide st, Path src, Path stsrc, Path stdest) {
+    private void syncthingColdSync(int r, int c, SyncthingSide st, Path stsrc, Path stdest) {
         if (st == null) {
             return;
         }
@@ -197,7 +197,7 @@ public final class BenchVsRsync {
                 poll(expected.size()), st::checkAlive, st::logs);
         double secs = (res.equalAtNanos() - t0) / 1e9;
         syncthingIdle(st, c);
-        recordSyncthing(r, c, st, secs, st.sourceCpu(), st.destCpu(), src);
+        recordSyncthing(r, c, st, secs, st.sourceCpu(), st.destCpu(), stsrc);
         if (c == 1) {
             results.add(r, 1, "syncthing", "sourcePeakRss", st.sourcePeakRss());
             results.add(r, 1, "syncthing", "destPeakRss", st.destPeakRss());
@@ -210,7 +210,7 @@ public final class BenchVsRsync {
      * start, are idle and connected, and SOURCE's instance reports DEST 100% complete (its REST API), then DEST
      * compared; the instances are stopped again.
      */
-    private void syncthingRestart(int r, SyncthingSide st, Path src, Path stsrc, Path stdest) {
+    private void syncthingRestart(int r, SyncthingSide st, Path stsrc, Path stdest) {
         if (st == null) {
             return;
         }
@@ -222,10 +222,11 @@ public final class BenchVsRsync {
         double secs = (System.nanoTime() - t0) / 1e9;
         requireEqual(syncthingComparison, stsrc, stdest, "Syncthing after a restart");
         syncthingIdle(st, 7);
-        recordSyncthing(r, 7, st, secs, st.sourceCpu(), st.destCpu(), src);
+        recordSyncthing(r, 7, st, secs, st.sourceCpu(), st.destCpu(), stsrc);
         st.stop();
     }
 
+    /** Syncthing's figures of one case; {@code src} is its own copy of SOURCE (the disk ratios' reference). */
     private void recordSyncthing(int r, int c, SyncthingSide st, double secs, double sourceCpu, double destCpu, Path src) {
         results.add(r, c, "syncthing", "seconds", secs);
         results.add(r, c, "syncthing", "bytes", st.bytes());
@@ -249,8 +250,8 @@ public final class BenchVsRsync {
     }
 
     /**
-     * Disk after a case: what the tool keeps on the receiving end ({@code roots}), du-like, beside SOURCE's own
-     * figures of the same moment (for the ratios).
+     * Disk after a case: what the tool keeps on the receiving end ({@code roots}), du-like, beside the figures of
+     * the SOURCE it synced at the same moment (for the ratios; Syncthing's is its own copy, with its .stfolder).
      */
     private void recordDisk(int r, int c, String tool, Path src, List<Path> roots) {
         DiskUsage d = DiskUsage.of(roots);
@@ -388,7 +389,7 @@ public final class BenchVsRsync {
             if (settings.cases().contains(8)) {
                 currentCase = 8;
                 latency(r, ferry, w, rsync, src, fdest, rdest);
-                syncthingLatency(r, st, src, stsrc, stdest);
+                syncthingLatency(r, st, stsrc, stdest);
             }
         }
     }
@@ -434,7 +435,7 @@ public final class BenchVsRsync {
                 settings.timeout(), poll(stExpected.size()), st::checkAlive, st::logs);
         double stSecs = (stRes.equalAtNanos() - t1) / 1e9;
         syncthingIdle(st, c);
-        recordSyncthing(r, c, st, stSecs, st.sourceCpu() - s0, st.destCpu() - d0, x.src());
+        recordSyncthing(r, c, st, stSecs, st.sourceCpu() - s0, st.destCpu() - d0, x.stsrc());
     }
 
     private void latency(int r, FerrySide ferry, ChildProcess w, RsyncSide rsync, Path src, Path fdest, Path rdest)
@@ -499,7 +500,7 @@ public final class BenchVsRsync {
      * Case 8 for Syncthing: the same 30 new files, written into its copy of SOURCE while its instances run, each
      * timed from its write to the complete file in DEST (type, size, mode, mtime, bytes), polled every 1 ms.
      */
-    private void syncthingLatency(int r, SyncthingSide st, Path src, Path stsrc, Path stdest) throws IOException {
+    private void syncthingLatency(int r, SyncthingSide st, Path stsrc, Path stdest) throws IOException {
         if (st == null) {
             return;
         }
@@ -530,7 +531,7 @@ public final class BenchVsRsync {
         results.add(r, 8, "syncthing", "p95ms", Results.percentile(ms, 95));
         results.add(r, 8, "syncthing", "bytes", (double) st.bytes() / n);
         ms.forEach(v -> results.add(r, 8, "syncthing", "sampleMs", v));
-        recordDisk(r, 8, "syncthing", src, st.destFootprint());
+        recordDisk(r, 8, "syncthing", stsrc, st.destFootprint());
         say(String.format(Locale.ROOT, "[r%d case 8] syncthing p50 %.0f ms, p95 %.0f ms", r,
                 Results.percentile(ms, 50), Results.percentile(ms, 95)));
     }

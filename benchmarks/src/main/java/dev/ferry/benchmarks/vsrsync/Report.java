@@ -48,6 +48,17 @@ final class Report {
         };
     }
 
+    /** 1.00 GiB, 64.0 MiB, 7.8 MiB, 30.0 KiB: for sizes that are no round number of units. */
+    static String approximateSize(long bytes) {
+        if (bytes >= Workload.GIB) {
+            return String.format(Locale.ROOT, "%.2f GiB", (double) bytes / Workload.GIB);
+        }
+        if (bytes >= Workload.MIB) {
+            return String.format(Locale.ROOT, "%.1f MiB", (double) bytes / Workload.MIB);
+        }
+        return String.format(Locale.ROOT, "%.1f KiB", (double) bytes / Workload.KIB);
+    }
+
     static String size(long bytes) {
         if (bytes >= Workload.GIB && bytes % Workload.GIB == 0) {
             return bytes / Workload.GIB + " GiB";
@@ -160,7 +171,7 @@ final class Report {
             long changed = changedBytes(c, s);
             OptionalDouble fw = r.median(c, "ferry", "watcherCpu");
             OptionalDouble fs = r.median(c, "ferry", "storeCpu");
-            sb.append("| ").append(c).append(" | ").append(changed == 0 ? "none" : size(changed)).append(" | ")
+            sb.append("| ").append(c).append(" | ").append(changed == 0 ? "none" : approximateSize(changed)).append(" | ")
                     .append(cpu(fc, fw, fs)).append(" | ").append(perGib(fc, fw, fs, changed)).append(" | ")
                     .append(cpu(rc, r.median(c, "rsync", "clientCpu"), r.median(c, "rsync", "daemonCpu"))).append(" | ")
                     .append(perGib(rc, changed)).append(" | ")

@@ -255,21 +255,25 @@ final class SyncthingSide implements AutoCloseable {
         return toDest.downstream() + toSource.upstream();
     }
 
-    /** CPU seconds (user + system) of the SOURCE instance's process since its start (NaN when not running). */
+    /**
+     * CPU seconds (user + system) of the SOURCE instance since its start, NaN when not running: its monitor process
+     * and the child doing the work (Syncthing 1.19 keeps the monitor even with --no-restart).
+     */
     double sourceCpu() {
-        return source.process == null ? Double.NaN : source.process.cpuSecondsWithChildren();
+        return source.process == null ? Double.NaN : source.process.treeCpuSeconds();
     }
 
     double destCpu() {
-        return dest.process == null ? Double.NaN : dest.process.cpuSecondsWithChildren();
+        return dest.process == null ? Double.NaN : dest.process.treeCpuSeconds();
     }
 
+    /** Peak RSS of the SOURCE instance: its monitor's and its worker's VmHWM added. */
     long sourcePeakRss() {
-        return source.process == null ? -1 : source.process.peakRssBytes();
+        return source.process == null ? -1 : source.process.treePeakRssBytes();
     }
 
     long destPeakRss() {
-        return dest.process == null ? -1 : dest.process.peakRssBytes();
+        return dest.process == null ? -1 : dest.process.treePeakRssBytes();
     }
 
     /** The DEST instance's index database (its state on the receiving side, counted in the disk figures). */
@@ -278,21 +282,21 @@ final class SyncthingSide implements AutoCloseable {
     }
 
     /**
-     * Waits until both processes are idle (at most one clock tick of CPU each in two 0.5 s windows in a row) and no
-     * byte went through the proxies meanwhile, at most {@code max}; false when they never settled.
+     * Waits until both instances are idle (at most one clock tick of CPU per process in two 0.5 s windows in a
+     * row) and no byte went through the proxies meanwhile, at most {@code max}; false when they never settled.
      */
     boolean awaitIdle(Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         int quiet = 0;
         long bytes = bytes();
-        long s0 = source.process.cpuTicks();
-        long d0 = dest.process.cpuTicks();
+        double s0 = sourceCpu();
+        double d0 = destCpu();
         while (System.nanoTime() < deadline) {
             Convergence.sleep(500);
             long b = bytes();
-            long s = source.process.cpuTicks();
-            long d = dest.process.cpuTicks();
-            quiet = b == bytes && s - s0 <= 1 && d - d0 <= 1 ? quiet + 1 : 0;
+            double s = sourceCpu();
+            double d = destCpu();
+            quiet = b == bytes && s - s0 <= 0.025 && d - d0 <= 0.025 ? quiet + 1 : 0;
             if (quiet >= 2) {
                 return true;
             }

@@ -69,8 +69,10 @@ class TreeComparisonTest {
     void syncthingsViewLeavesOutItsMarkerAndFolderMtimesButNothingElse() throws Exception {
         TreeComparison st = TreeComparison.forSyncthing();
         Path[] t = pair();
-        Files.createDirectories(t[0].resolve(".stfolder"));
-        Files.createDirectories(t[1].resolve(".stfolder"));
+        for (Path root : t) {
+            Files.createDirectories(root.resolve(".stfolder"));
+            Files.setLastModifiedTime(root.resolve(".stfolder"), FileTime.fromMillis(1_700_000_000_123L));
+        }
         Files.createDirectories(t[1].resolve(".stversions/x"));
         Files.setLastModifiedTime(t[1].resolve("x"), FileTime.fromMillis(1_800_000_000_000L));
         assertEquals(List.of(), st.fullDifferences(t[0], t[1]));

@@ -69,6 +69,9 @@ public final class BenchVsRsync {
             ChildProcess.atExit(() -> Workload.deleteTree(w));
         }
         requireSpace(work, settings.quick() ? 2 * Workload.GIB : 9 * Workload.GIB);
+        if (settings.syncthing()) {
+            SyncthingSide.requireInstalled();
+        }
         Machine machine = Machine.describe(work, settings);
         say("Ferry vs rsync" + (settings.syncthing() ? " vs Syncthing" : "") + ": " + settings.repeats() + " repeats of cases " + settings.cases() + ", seed "
                 + settings.seed() + (settings.quick() ? ", QUICK sizes" : "") + "; trees in " + work

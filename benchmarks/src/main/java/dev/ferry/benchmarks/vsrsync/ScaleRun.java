@@ -32,6 +32,9 @@ final class ScaleRun {
         long perFile = Math.max(4096, s.scaleFileBytes());
         BenchVsRsync.requireSpace(work, (long) s.scaleFiles() * perFile * (3 + (s.rsync() ? 1 : 0)
                 + (s.syncthing() ? 2 : 0)) + Workload.GIB);
+        if (s.syncthing()) {
+            SyncthingSide.requireInstalled();
+        }
         Machine machine = Machine.describe(work, s);
         BenchVsRsync.say("scale run: " + String.format(Locale.ROOT, "%,d", s.scaleFiles()) + " files of "
                 + s.scaleFileBytes() + " B in " + work + "\n" + machine.summary());

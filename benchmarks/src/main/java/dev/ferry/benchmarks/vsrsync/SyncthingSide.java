@@ -325,6 +325,14 @@ final class SyncthingSide implements AutoCloseable {
         return sb.toString();
     }
 
+    /** Fails with the fix when Syncthing is wanted but not installed (the script installs it; the jar alone may not). */
+    static void requireInstalled() {
+        if ("not installed".equals(version())) {
+            throw new BenchException("syncthing is not installed (or not on PATH): apt-get install syncthing, "
+                    + "or run without it with --no-syncthing");
+        }
+    }
+
     static String version() {
         try {
             return run(List.of("syncthing", "--version")).lines().findFirst().orElse("?").trim();

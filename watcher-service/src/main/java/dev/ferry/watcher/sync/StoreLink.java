@@ -1,12 +1,14 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.protocol.Message;
+
 import java.io.IOException;
 
-/** One open connection to the store, as the sync engine sees it; its transport lives elsewhere. */
+/** One open connection to the store, as the sync engine sees it; its transport (and framing) lives elsewhere. */
 public interface StoreLink {
 
-    /** Sends one text frame; blocks until it is handed to the transport. */
-    void send(String frame) throws IOException;
+    /** Sends one message; blocks until its frame is handed to the transport. */
+    void send(Message message) throws IOException;
 
     boolean isOpen();
 

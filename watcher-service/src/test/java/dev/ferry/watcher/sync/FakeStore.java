@@ -10,7 +10,7 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.RootDigest;
-import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.FrameCodec;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,10 +64,11 @@ final class FakeStore implements ChunkUploads {
         volatile boolean open = true;
 
         @Override
-        public void send(String frame) {
+        public void send(Message sent) {
             Message m;
             try {
-                m = Wire.decode(frame);
+                // Through the wire's framing, as the store reads it.
+                m = FrameCodec.decode(FrameCodec.encode(sent, true));
             } catch (ProtocolException e) {
                 throw new AssertionError("watcher sent a bad frame: " + e.getMessage());
             }
@@ -97,7 +98,7 @@ final class FakeStore implements ChunkUploads {
     }
 
     private void reply(Link l, Message m) {
-        engine.received(l, Wire.encode(m));
+        engine.received(l, FrameCodec.encode(m, true));
     }
 
     synchronized String rootDigest() {

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ErrorCodeTest {
     private static final Path ROOT = Path.of("..");
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z-]+)` \\| (\\d*) \\| (\\d*) \\| .+\\|$");
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z-]+)` \\| *(\\d*) *\\| *(\\d*) *\\| .+\\|$");
 
     @Test
     void wireStringsAreUniqueAndReadBack() {

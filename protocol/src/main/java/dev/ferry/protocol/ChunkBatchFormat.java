@@ -103,7 +103,7 @@ public final class ChunkBatchFormat {
                 return false;
             }
             if (n < header.length) {
-                throw new ProtocolException("truncated", "batch ends inside a record header");
+                throw new ProtocolException(ErrorCode.TRUNCATED, "batch ends inside a record header");
             }
             byte[] digest = new byte[ChunkHash.LENGTH];
             System.arraycopy(header, 0, digest, 0, ChunkHash.LENGTH);
@@ -121,16 +121,16 @@ public final class ChunkBatchFormat {
             wireLength = getInt(header, 37);
             checkLength(length);
             if (codec == null) {
-                throw new ProtocolException("bad-compression", "chunk " + hash.hex() + ": unknown codec "
+                throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "chunk " + hash.hex() + ": unknown codec "
                         + (header[32] & 0xff));
             }
             if (wireLength <= 0 || wireLength > length) {
-                throw new ProtocolException("bad-compression", "chunk " + hash.hex() + ": wire length " + wireLength
+                throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "chunk " + hash.hex() + ": wire length " + wireLength
                         + " outside 1.." + length + " (its raw length)");
             }
             if (codec == ChunkCodec.NONE) {
                 if (wireLength != length) {
-                    throw new ProtocolException("bad-compression", "chunk " + hash.hex() + ": a raw record's two "
+                    throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "chunk " + hash.hex() + ": a raw record's two "
                             + "lengths differ: " + wireLength + " and " + length);
                 }
                 readFully(body, length);
@@ -140,20 +140,20 @@ public final class ChunkBatchFormat {
             try {
                 decompressor.decode(codec, packed, wireLength, body, length);
             } catch (ProtocolException e) {
-                throw new ProtocolException(e.code(), "chunk " + hash.hex() + ": " + e.getMessage());
+                throw new ProtocolException(e.errorCode(), "chunk " + hash.hex() + ": " + e.getMessage());
             }
             return true;
         }
 
         private void checkLength(int len) throws ProtocolException {
             if (len <= 0 || len > maxChunk) {
-                throw new ProtocolException("too-large", "chunk length " + len + " outside 1.." + maxChunk);
+                throw new ProtocolException(ErrorCode.TOO_LARGE, "chunk length " + len + " outside 1.." + maxChunk);
             }
         }
 
         private void readFully(byte[] into, int len) throws IOException, ProtocolException {
             if (in.readNBytes(into, 0, len) < len) {
-                throw new ProtocolException("truncated", "batch ends inside chunk " + hash.hex());
+                throw new ProtocolException(ErrorCode.TRUNCATED, "batch ends inside chunk " + hash.hex());
             }
         }
 

@@ -24,7 +24,7 @@ public final class ChunkDecompressor {
         }
         if (codec == ChunkCodec.NONE) {
             if (wireLength != rawLength) {
-                throw new ProtocolException("bad-compression", "a raw record's two lengths differ: "
+                throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "a raw record's two lengths differ: "
                         + wireLength + " and " + rawLength);
             }
             System.arraycopy(in, 0, out, 0, rawLength);
@@ -35,11 +35,11 @@ public final class ChunkDecompressor {
             n = zstd.decompress(in, 0, wireLength, out, 0, rawLength);
         } catch (RuntimeException e) {
             // MalformedInputException, and whatever else a hostile frame provokes in the decoder.
-            throw new ProtocolException("bad-compression", "not a zstd frame of at most " + rawLength + " bytes: "
+            throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "not a zstd frame of at most " + rawLength + " bytes: "
                     + e.getMessage());
         }
         if (n != rawLength) {
-            throw new ProtocolException("bad-compression", "the zstd frame holds " + n + " bytes, the record says "
+            throw new ProtocolException(ErrorCode.BAD_COMPRESSION, "the zstd frame holds " + n + " bytes, the record says "
                     + rawLength);
         }
     }

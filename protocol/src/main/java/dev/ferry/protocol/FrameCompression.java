@@ -53,16 +53,16 @@ public final class FrameCompression {
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);
                 if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new ProtocolException("bad-message", "compressed frame is truncated");
+                    throw new ProtocolException(ErrorCode.BAD_MESSAGE, "compressed frame is truncated");
                 }
                 if (out.size() + n > Wire.MAX_FRAME_BYTES) {
-                    throw new ProtocolException("too-large", "compressed frame inflates past " + Wire.MAX_FRAME_BYTES + " bytes");
+                    throw new ProtocolException(ErrorCode.TOO_LARGE, "compressed frame inflates past " + Wire.MAX_FRAME_BYTES + " bytes");
                 }
                 out.write(buf, 0, n);
             }
             return out.toString(StandardCharsets.UTF_8);
         } catch (DataFormatException e) {
-            throw new ProtocolException("bad-message", "compressed frame is not DEFLATE data: " + e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "compressed frame is not DEFLATE data: " + e.getMessage());
         } finally {
             inflater.end();
         }

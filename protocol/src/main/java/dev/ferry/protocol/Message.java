@@ -45,6 +45,30 @@ public sealed interface Message {
     int MIN_VERSION = 1;
 
     /**
+     * Which message this is, for an exhaustive {@code switch} (Java 17 has no pattern switch over a sealed type):
+     * {@code MessageDispatch} turns a message into one call of a typed handler with it. {@link #wireType()} is the
+     * {@code type} field of its JSON.
+     */
+    enum Kind {
+        HELLO("hello"), WELCOME("welcome"), INDEX("index"), NEED("need"), CHANGES("changes"), MISSING("missing"),
+        ACK("ack"), CHECK("check"), CHECKED("checked"), ERROR("error"), IGNORE("ignore"), PLAN("plan"),
+        PLANNED("planned");
+
+        private final String wireType;
+
+        Kind(String wireType) {
+            this.wireType = wireType;
+        }
+
+        public String wireType() {
+            return wireType;
+        }
+    }
+
+    /** Which message this is. */
+    Kind kind();
+
+    /**
      * Watcher -> store, first frame: who it is, how it cuts chunks, and the root digest of its tree.
      * {@code sourceId} (absent from older watchers) is the source's persistent identity: a store belongs to the first
      * source that says hello and refuses any other with {@code error wrong-source}. {@code takeOver} (the watcher's
@@ -55,6 +79,11 @@ public sealed interface Message {
      */
     record Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries,
                  String sourceId, Boolean takeOver, IgnoreSet ignore, Boolean dryRun) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.HELLO;
+        }
+
         /** A hello without a source identity, as watchers before it sent. */
         public Hello(int protocol, String clientId, ChunkerParams chunker, String rootDigest, long entries) {
             this(protocol, clientId, chunker, rootDigest, entries, null, null, null, null);
@@ -95,6 +124,11 @@ public sealed interface Message {
      */
     record Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync, List<String> chunkCodecs)
             implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.WELCOME;
+        }
+
         /** A welcome without codecs, as stores before protocol 3 sent. */
         public Welcome(int protocol, String storeId, ChunkerParams chunker, boolean inSync) {
             this(protocol, storeId, chunker, inSync, null);
@@ -109,6 +143,11 @@ public sealed interface Message {
 
     /** Watcher -> store, only after a Welcome that was not in sync: its (path, digest) pairs, in batches. */
     record IndexBatch(List<IndexEntry> entries, boolean last) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.INDEX;
+        }
+
         public IndexBatch {
             entries = entries == null ? List.of() : entries;
         }
@@ -124,6 +163,11 @@ public sealed interface Message {
      * the mirror by then.
      */
     record Need(List<String> paths, boolean last) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.NEED;
+        }
+
         public Need {
             paths = paths == null ? List.of() : paths;
         }
@@ -131,6 +175,11 @@ public sealed interface Message {
 
     /** Watcher -> store: a numbered batch of changes, applied in order. */
     record Changes(long batch, List<Change> items) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.CHANGES;
+        }
+
         public Changes {
             items = items == null ? List.of() : items;
         }
@@ -141,6 +190,11 @@ public sealed interface Message {
                    @JsonSerialize(using = ChunkListCodec.HashesSerializer.class)
                    @JsonDeserialize(using = ChunkListCodec.HashesDeserializer.class)
                    List<ChunkHash> chunks) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.MISSING;
+        }
+
         public Missing {
             chunks = chunks == null ? List.of() : chunks;
         }
@@ -148,6 +202,11 @@ public sealed interface Message {
 
     /** Store -> watcher: every item of a batch is applied, except those in {@code failed}. */
     record Ack(long batch, List<Failure> failed) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.ACK;
+        }
+
         public Ack {
             failed = failed == null ? List.of() : failed;
         }
@@ -165,6 +224,11 @@ public sealed interface Message {
 
     /** Watcher -> store: is the mirror now equal to a tree with this root digest? */
     record Check(String rootDigest) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.CHECK;
+        }
+
     }
 
     /**
@@ -173,6 +237,11 @@ public sealed interface Message {
      * not in sync (a foreign entry the store cannot remove, a file it cannot rebuild).
      */
     record Checked(String rootDigest, boolean inSync, String problem) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.CHECKED;
+        }
+
         public Checked(String rootDigest, boolean inSync) {
             this(rootDigest, inSync, null);
         }
@@ -183,6 +252,11 @@ public sealed interface Message {
      * of the previous {@code ignore}. Entries they now match are dropped from the store's index and left in DEST.
      */
     record Ignore(IgnoreSet rules) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.IGNORE;
+        }
+
         public Ignore {
             rules = rules == null ? IgnoreSet.NONE : rules;
         }
@@ -194,6 +268,11 @@ public sealed interface Message {
      * store then answers with {@code planned}.
      */
     record Plan(List<PlanEntry> entries, boolean last) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.PLAN;
+        }
+
         public Plan {
             entries = entries == null ? List.of() : entries;
         }
@@ -212,6 +291,11 @@ public sealed interface Message {
      * over several frames when long; {@code last} marks the final one. Nothing was changed to make it.
      */
     record Planned(List<PlannedItem> items, boolean last) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.PLANNED;
+        }
+
         public Planned {
             items = items == null ? List.of() : items;
         }
@@ -230,5 +314,18 @@ public sealed interface Message {
 
     /** Either side: a refusal. Codes are listed in docs/PROTOCOL.md; after a fatal one the sender closes. */
     record Error(String code, String message) implements Message {
+        @Override
+        public Kind kind() {
+            return Kind.ERROR;
+        }
+
+        public Error(ErrorCode code, String message) {
+            this(code.wire(), message);
+        }
+
+        /** The code, or null when this build does not know it (a newer peer's). */
+        public ErrorCode errorCode() {
+            return ErrorCode.fromWire(code);
+        }
     }
 }

@@ -1,20 +1,25 @@
 package dev.ferry.protocol;
 
-/** A frame or a value that breaks the protocol; {@link #code()} is the error code sent back to the peer. */
+/** A frame or a value that breaks the protocol; {@link #errorCode()} is the error sent back to the peer. */
 public class ProtocolException extends Exception {
-    private final String code;
+    private final ErrorCode code;
 
-    public ProtocolException(String code, String message) {
+    public ProtocolException(ErrorCode code, String message) {
         super(message);
         this.code = code;
     }
 
-    public ProtocolException(String code, String message, Throwable cause) {
+    public ProtocolException(ErrorCode code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
     }
 
-    public String code() {
+    public ErrorCode errorCode() {
         return code;
+    }
+
+    /** The error code's wire string. */
+    public String code() {
+        return code.wire();
     }
 }

@@ -26,7 +26,7 @@ public final class RelativePaths {
     public static String check(String path) throws ProtocolException {
         String why = problem(path);
         if (why != null) {
-            throw new ProtocolException("bad-path", why + ": " + printable(path));
+            throw new ProtocolException(ErrorCode.BAD_PATH, why + ": " + printable(path));
         }
         return path;
     }

@@ -37,20 +37,20 @@ public final class Wire {
     /** Parses one frame; a malformed or unknown one is a {@link ProtocolException} with code {@code bad-message}. */
     public static Message decode(String frame) throws ProtocolException {
         if (frame == null || frame.isEmpty()) {
-            throw new ProtocolException("bad-message", "empty frame");
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "empty frame");
         }
         if (frame.length() > MAX_FRAME_BYTES) {
-            throw new ProtocolException("too-large", "frame of " + frame.length() + " characters exceeds " + MAX_FRAME_BYTES);
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "frame of " + frame.length() + " characters exceeds " + MAX_FRAME_BYTES);
         }
         try {
             Message m = MAPPER.readValue(frame, Message.class);
             if (m == null) {
-                throw new ProtocolException("bad-message", "frame is JSON null");
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "frame is JSON null");
             }
             return m;
         } catch (JsonProcessingException | IllegalArgumentException e) {
             String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new ProtocolException("bad-message", "malformed message: " + why, e);
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "malformed message: " + why, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.protocol.ignore;
 
+import dev.ferry.protocol.ErrorCode;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
@@ -43,24 +44,24 @@ public record IgnoreSet(List<IgnoreFile> files, List<String> excludes) {
      */
     public IgnoreSet check() throws ProtocolException {
         if (files.size() > MAX_FILES) {
-            throw new ProtocolException("too-large",
+            throw new ProtocolException(ErrorCode.TOO_LARGE,
                     "ignore rules: " + files.size() + " files, more than " + MAX_FILES);
         }
         long bytes = 0;
         Set<String> dirs = new HashSet<>();
         for (IgnoreFile file : files) {
             if (file == null || file.dir() == null || file.text() == null) {
-                throw new ProtocolException("bad-message", "ignore rules: a file without its dir or text");
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "ignore rules: a file without its dir or text");
             }
             if (!file.dir().isEmpty()) {
                 String why = RelativePaths.problem(file.dir());
                 if (why != null) {
-                    throw new ProtocolException("bad-message",
+                    throw new ProtocolException(ErrorCode.BAD_MESSAGE,
                             "ignore rules: bad dir (" + why + "): " + RelativePaths.printable(file.dir()));
                 }
             }
             if (!dirs.add(file.dir())) {
-                throw new ProtocolException("bad-message",
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE,
                         "ignore rules: two files for dir " + RelativePaths.printable(file.dir()));
             }
             bytes += utf8Length(file.dir()) + utf8Length(file.text());
@@ -70,7 +71,7 @@ public record IgnoreSet(List<IgnoreFile> files, List<String> excludes) {
         }
         for (String pattern : excludes) {
             if (pattern == null) {
-                throw new ProtocolException("bad-message", "ignore rules: a missing pattern");
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "ignore rules: a missing pattern");
             }
             bytes += utf8Length(pattern);
             if (bytes > MAX_TEXT_BYTES) {
@@ -81,7 +82,7 @@ public record IgnoreSet(List<IgnoreFile> files, List<String> excludes) {
     }
 
     private static ProtocolException tooManyBytes() {
-        return new ProtocolException("too-large", "ignore rules: more than " + MAX_TEXT_BYTES + " bytes of text");
+        return new ProtocolException(ErrorCode.TOO_LARGE, "ignore rules: more than " + MAX_TEXT_BYTES + " bytes of text");
     }
 
     private static long utf8Length(String s) {

@@ -1,5 +1,6 @@
 package dev.ferry.store.rest;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.Endpoints;
@@ -88,26 +89,26 @@ public class ChunkResource {
                         @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                         InputStream body) throws IOException {
         if (!ChunkHash.isValid(hex)) {
-            return error(400, "bad-hash", "a chunk hash is 64 hex digits");
+            return error(ErrorCode.BAD_HASH, "a chunk hash is 64 hex digits");
         }
         if (!isType(contentType, MediaType.APPLICATION_OCTET_STREAM)) {
-            return error(415, "unsupported-media-type", "a chunk is " + MediaType.APPLICATION_OCTET_STREAM);
+            return error(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a chunk is " + MediaType.APPLICATION_OCTET_STREAM);
         }
         if (length != null && length > store.maxChunk()) {
-            return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes, not " + length);
+            return error(ErrorCode.TOO_LARGE, "a chunk has at most " + store.maxChunk() + " bytes, not " + length);
         }
         ChunkHash hash = ChunkHash.parse(hex);
         byte[] buf = new byte[store.maxChunk() + 1];
         int n = body.readNBytes(buf, 0, buf.length);
         if (n > store.maxChunk()) {
-            return error(413, "too-large", "a chunk has at most " + store.maxChunk() + " bytes");
+            return error(ErrorCode.TOO_LARGE, "a chunk has at most " + store.maxChunk() + " bytes");
         }
         if (n == 0) {
-            return error(400, "hash-mismatch", "empty body: a chunk has at least one byte");
+            return error(ErrorCode.HASH_MISMATCH, "empty body: a chunk has at least one byte");
         }
         String over = store.has(hash) ? null : quota.exceeded(n, 0);
         if (over != null) {
-            return error(507, "quota-exceeded", over.substring("quota-exceeded: ".length()));
+            return error(ErrorCode.QUOTA_EXCEEDED, DiskQuota.detail(over));
         }
         try {
             ChunkStore.Stored result = store.put(hash, buf, 0, n);
@@ -117,9 +118,9 @@ public class ChunkResource {
             sync.chunksStored(List.of(hash));
             return Response.status(present ? 200 : 201).entity(new ApiBodies.Stored(hash.hex(), present ? "present" : "stored")).build();
         } catch (ChunkStore.TooLargeException e) {
-            return error(413, "too-large", e.getMessage());
+            return error(ErrorCode.TOO_LARGE, e.getMessage());
         } catch (ChunkStore.HashMismatchException e) {
-            return error(400, "hash-mismatch", e.getMessage());
+            return error(ErrorCode.HASH_MISMATCH, e.getMessage());
         }
     }
 
@@ -161,7 +162,7 @@ public class ChunkResource {
                           InputStream body) throws IOException {
         boolean coded = isType(contentType, Endpoints.CHUNK_BATCH_CODED_TYPE);
         if (!coded && !isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
-            return error(415, "unsupported-media-type", "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE + " or "
+            return error(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE + " or "
                     + Endpoints.CHUNK_BATCH_CODED_TYPE);
         }
         ChunkBatchFormat.Reader reader = new ChunkBatchFormat.Reader(body, store.maxChunk(), coded);
@@ -173,7 +174,7 @@ public class ChunkResource {
                 String over = store.has(reader.hash()) ? null : quota.exceeded(reader.length(), 0);
                 if (over != null) {
                     return Response.status(507).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(
-                            "quota-exceeded", over.substring("quota-exceeded: ".length()), stored)).build();
+                            ErrorCode.QUOTA_EXCEEDED.wire(), DiskQuota.detail(over), stored)).build();
                 }
                 ChunkStore.Stored result = store.put(reader.hash(), reader.buffer(), 0, reader.length());
                 boolean dup = result == ChunkStore.Stored.PRESENT;
@@ -191,9 +192,9 @@ public class ChunkResource {
                 }
             }
         } catch (ProtocolException e) {
-            return batchError(e.code(), e.getMessage(), stored);
+            return batchError(e.errorCode(), e.getMessage(), stored);
         } catch (ChunkStore.HashMismatchException e) {
-            return batchError("hash-mismatch", "chunk " + (stored + present) + ": " + e.getMessage(), stored);
+            return batchError(ErrorCode.HASH_MISMATCH, "chunk " + (stored + present) + ": " + e.getMessage(), stored);
         } finally {
             sync.chunksStored(arrived);
         }
@@ -214,15 +215,15 @@ public class ChunkResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     public Response missing(ApiBodies.MissingRequest request) {
         if (request == null || request.chunks() == null) {
-            return error(400, "bad-message", "body is {\"chunks\":[hex, ...]}");
+            return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
         }
         if (request.chunks().size() > maxItems) {
-            return error(413, "too-large", "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+            return error(ErrorCode.TOO_LARGE, "at most " + maxItems + " hashes a request, not " + request.chunks().size());
         }
         List<String> missing = new ArrayList<>();
         for (String hex : request.chunks()) {
             if (!ChunkHash.isValid(hex)) {
-                return error(400, "bad-hash", "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
+                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
             }
             ChunkHash hash = ChunkHash.parse(hex);
             if (!store.has(hash)) {
@@ -245,11 +246,15 @@ public class ChunkResource {
         }
     }
 
+    static Response error(ErrorCode code, String message) {
+        return error(code.httpStatus(), code.wire(), message);
+    }
+
     static Response error(int status, String code, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.Error(code, message)).build();
     }
 
-    private static Response batchError(String code, String message, int stored) {
-        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(code, message, stored)).build();
+    private static Response batchError(ErrorCode code, String message, int stored) {
+        return Response.status(400).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(code.wire(), message, stored)).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.store.rest;
 
+import dev.ferry.protocol.ErrorCode;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -14,15 +15,16 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        String code = switch (status) {
-            case 400 -> "bad-request";
-            case 404 -> "not-found";
-            case 405 -> "method-not-allowed";
-            case 413 -> "too-large";
-            case 415 -> "unsupported-media-type";
-            default -> "http-" + status;
+        ErrorCode code = switch (status) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            default -> null;
         };
-        return ChunkResource.error(status, code, e.getMessage());
+        // A status without a code of its own keeps it in the body: "http-" and the status.
+        return ChunkResource.error(status, code == null ? "http-" + status : code.wire(), e.getMessage());
     }
 
     private static volatile long lastDiskWarning;
@@ -43,15 +45,15 @@ public class ErrorMappers {
         if (text.contains("No space left on device") || text.contains("Disk quota exceeded")) {
             warnAtMostEveryMinute("The store's disk is full (" + text + "): chunk uploads are refused with 507 until "
                     + "space is freed");
-            return ChunkResource.error(507, "disk-full", "the store's disk is full (" + text + "): free space on it; "
+            return ChunkResource.error(ErrorCode.DISK_FULL, "the store's disk is full (" + text + "): free space on it; "
                     + "the watcher retries with backoff");
         }
         if (text.contains("Read-only file system")) {
             warnAtMostEveryMinute("The store's disk is read-only (" + text + "): chunk uploads are refused with 503");
-            return ChunkResource.error(503, "read-only", "the store's disk is read-only (" + text + "); the watcher "
+            return ChunkResource.error(ErrorCode.READ_ONLY, "the store's disk is read-only (" + text + "); the watcher "
                     + "retries with backoff");
         }
         LOG.warnf("I/O error serving a request: %s", e);
-        return ChunkResource.error(500, "internal", String.valueOf(e));
+        return ChunkResource.error(ErrorCode.INTERNAL, String.valueOf(e));
     }
 }

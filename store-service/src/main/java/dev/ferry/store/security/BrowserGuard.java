@@ -1,5 +1,6 @@
 package dev.ferry.store.security;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.BrowserRequests;
 import dev.ferry.store.config.StoreConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -68,7 +69,7 @@ public class BrowserGuard {
             boolean type = why.startsWith("content type");
             rc.response().setStatusCode(type ? 415 : 403)
                     .putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"" + (type ? "unsupported-media-type" : "forbidden") + "\",\"message\":\"" + why + "\"}");
+                    .end("{\"error\":\"" + (type ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.FORBIDDEN).wire() + "\",\"message\":\"" + why + "\"}");
             return;
         }
         rc.next();

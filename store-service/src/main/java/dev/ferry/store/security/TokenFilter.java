@@ -1,5 +1,6 @@
 package dev.ferry.store.security;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.store.config.StoreConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.ext.web.Router;
@@ -26,7 +27,7 @@ public class TokenFilter {
     /** The status page's files (META-INF/resources): HTML, script and style, no data. */
     static final java.util.Set<String> PAGE = java.util.Set.of("/", "/index.html", "/status.js", "/status.css");
     private static final String UNAUTHORIZED =
-            "{\"error\":\"unauthorized\",\"message\":\"missing or wrong bearer token\"}";
+            "{\"error\":\"" + ErrorCode.UNAUTHORIZED.wire() + "\",\"message\":\"missing or wrong bearer token\"}";
 
     private final byte[] tokenDigest;
     private final String host;

@@ -1,5 +1,6 @@
 package dev.ferry.store.storage;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.store.config.StoreConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.inject.Inject;
@@ -50,7 +51,12 @@ public class DiskQuota {
         if (used + reserved + bytes <= limit) {
             return null;
         }
-        return "quota-exceeded: " + bytes + " more bytes would pass the store's quota of " + limit + " bytes ("
+        return ErrorCode.QUOTA_EXCEEDED.wire() + ": " + bytes + " more bytes would pass the store's quota of " + limit + " bytes ("
                 + used + " used, " + reserved + " reserved by pending files)";
+    }
+
+    /** The words of an {@link #exceeded} answer after its code. */
+    public static String detail(String exceeded) {
+        return exceeded.substring(ErrorCode.QUOTA_EXCEEDED.wire().length() + 2);
     }
 }

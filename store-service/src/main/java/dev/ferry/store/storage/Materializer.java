@@ -1,5 +1,6 @@
 package dev.ferry.store.storage;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
@@ -298,7 +299,7 @@ public class Materializer {
         RelativePaths.check(from);
         RelativePaths.check(to);
         if (from.equals(to) || RelativePaths.isUnder(to, from)) {
-            throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
+            throw new ProtocolException(ErrorCode.BAD_PATH, "cannot move " + RelativePaths.printable(from) + " into itself");
         }
         refuseStateDirAlias(from);
         try (DestTree.Entry src = tree.walk(from, false, touchedDirs::add)) {
@@ -501,7 +502,7 @@ public class Materializer {
         String first = slash < 0 ? path : path.substring(0, slash);
         BasicFileAttributes a = StoreLayout.attributes(FileNames.resolve(root, first));
         if (a != null && a.isDirectory() && stateDirKey.equals(a.fileKey())) {
-            throw new ProtocolException("bad-path", "this file system takes '" + RelativePaths.printable(first)
+            throw new ProtocolException(ErrorCode.BAD_PATH, "this file system takes '" + RelativePaths.printable(first)
                     + "' for the store's " + RelativePaths.STATE_DIR + " folder");
         }
     }
@@ -515,19 +516,19 @@ public class Materializer {
             return p.code() + ": " + p.getMessage();
         }
         if (e instanceof InvalidPathException ip) {
-            return "bad-path: this system cannot represent the name: " + ip.getReason();
+            return ErrorCode.BAD_PATH + ": this system cannot represent the name: " + ip.getReason();
         }
         if (e instanceof java.nio.file.FileSystemException fs) {
             String why = fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason();
             String lower = why.toLowerCase(java.util.Locale.ROOT);
             if (lower.contains("invalid argument") || lower.contains("name too long") || lower.contains("multibyte")
                     || lower.contains("illegal byte sequence")) {
-                return "bad-path: this file system cannot hold the name (" + why + ")";
+                return ErrorCode.BAD_PATH + ": this file system cannot hold the name (" + why + ")";
             }
-            return "io-error: " + fs.getClass().getSimpleName() + (fs.getReason() == null ? "" : " (" + why + ")");
+            return ErrorCode.IO_ERROR + ": " + fs.getClass().getSimpleName() + (fs.getReason() == null ? "" : " (" + why + ")");
         }
         String message = e.getMessage() == null ? "" : ": " + RelativePaths.printable(e.getMessage());
-        return "io-error: " + e.getClass().getSimpleName() + message;
+        return ErrorCode.IO_ERROR + ": " + e.getClass().getSimpleName() + message;
     }
 
     private void touchParent(String path) {

@@ -1,14 +1,15 @@
 package dev.ferry.store.sync;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.protocol.session.StoreMessages;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.SourceBinding;
 import dev.ferry.store.storage.StoreLayout;
-import jakarta.websocket.CloseReason.CloseCodes;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  * the current session (a running watcher keeps its own), binds no source, holds no pending work and changes
  * nothing on disk. Called on the apply thread by {@link SyncService}.
  */
-final class DryRunSessions {
+final class DryRunSessions implements StoreMessages<SyncSession> {
     private static final Logger LOG = Logger.getLogger(DryRunSessions.class);
     private static final int PLANNED_FRAME_BYTES = 4 * 1024 * 1024;
 
@@ -45,10 +46,10 @@ final class DryRunSessions {
         this.maxSessionBytes = maxSessionBytes;
     }
 
-    void hello(SyncSession s, Message.Hello h) {
+    @Override
+    public void hello(SyncSession s, Message.Hello h) {
         if (s.greeted()) {
-            s.fail("bad-message", "a dry run needs a connection of its own, not one that said hello already",
-                    CloseCodes.PROTOCOL_ERROR);
+            s.fail(ErrorCode.BAD_MESSAGE, "a dry run needs a connection of its own, not one that said hello already");
             return;
         }
         HelloChecks.Refusal refused = HelloChecks.fields(h, 3, " for a dry run");
@@ -68,23 +69,44 @@ final class DryRunSessions {
         s.send(new Message.Welcome(h.protocol(), layout.storeId(), ChunkerParams.DEFAULT, inSync));
     }
 
-    void received(SyncSession s, Message m) {
-        if (m instanceof Message.Plan p) {
-            plan(s, p);
-        } else if (m instanceof Message.Error e) {
-            LOG.warnf("Dry run %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
-                    RelativePaths.printable(e.message()));
-        } else {
-            s.send(new Message.Error("bad-message", "a dry-run session accepts plan frames only, not "
-                    + m.getClass().getSimpleName()));
-        }
+    @Override
+    public void error(SyncSession s, Message.Error e) {
+        LOG.warnf("Dry run %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
+                RelativePaths.printable(e.message()));
     }
 
-    private void plan(SyncSession s, Message.Plan p) {
+    @Override
+    public void index(SyncSession s, Message.IndexBatch index) {
+        unexpected(s, index);
+    }
+
+    @Override
+    public void changes(SyncSession s, Message.Changes changes) {
+        unexpected(s, changes);
+    }
+
+    @Override
+    public void check(SyncSession s, Message.Check check) {
+        unexpected(s, check);
+    }
+
+    @Override
+    public void ignore(SyncSession s, Message.Ignore ignore) {
+        unexpected(s, ignore);
+    }
+
+    @Override
+    public void unexpected(SyncSession s, Message m) {
+        s.send(new Message.Error(ErrorCode.BAD_MESSAGE, "a dry-run session accepts plan frames only, not "
+                + m.getClass().getSimpleName()));
+    }
+
+    @Override
+    public void plan(SyncSession s, Message.Plan p) {
         if (p.entries().size() > maxBatchItems) {
             s.theirPlan = new TreeMap<>();
             s.theirPlanBytes = 0;
-            s.send(new Message.Error("too-large", "a plan frame has at most " + maxBatchItems + " entries, not "
+            s.send(new Message.Error(ErrorCode.TOO_LARGE, "a plan frame has at most " + maxBatchItems + " entries, not "
                     + p.entries().size() + ": the plan is dropped, start it again with smaller frames"));
             return;
         }
@@ -97,8 +119,8 @@ final class DryRunSessions {
         if (s.theirPlanBytes > maxSessionBytes) {
             s.theirPlan = new TreeMap<>();
             s.theirPlanBytes = 0;
-            s.fail("too-large", "the plan passes the store's limit of " + maxSessionBytes
-                    + " bytes a session (ferry.store.max-session-bytes)", CloseCodes.TOO_BIG);
+            s.fail(ErrorCode.TOO_LARGE, "the plan passes the store's limit of " + maxSessionBytes
+                    + " bytes a session (ferry.store.max-session-bytes)");
             return;
         }
         if (!p.last()) {
@@ -113,8 +135,7 @@ final class DryRunSessions {
             items = new DryRunPlanner(index, materializer, layout.dest(), layout.stateDir(), s.ignore).plan(theirs);
         } catch (Exception e) {
             LOG.warnf("Dry run of %s failed: %s", s.describe(), e);
-            s.fail("internal", "the store cannot make the plan: " + RelativePaths.printable(String.valueOf(e)),
-                    CloseCodes.UNEXPECTED_CONDITION);
+            s.fail(ErrorCode.INTERNAL, "the store cannot make the plan: " + RelativePaths.printable(String.valueOf(e)));
             return;
         }
         LOG.infof("Dry run of %s: %d entries of its tree, %d planned changes; nothing changed", s.describe(),

@@ -1,12 +1,11 @@
 package dev.ferry.store.sync;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.store.storage.SourceBinding;
-import jakarta.websocket.CloseReason.CloseCode;
-import jakarta.websocket.CloseReason.CloseCodes;
 
 /**
  * What the store decides about a hello before it acts on it, alike for a real session and a dry run: the hello's
@@ -18,9 +17,9 @@ final class HelloChecks {
     private static final int MAX_SOURCE_ID = 128;
 
     /** Why a hello is refused: the error code and message it gets, and how its connection is closed. */
-    record Refusal(String code, String message, CloseCode close) {
+    record Refusal(ErrorCode code, String message) {
         void sendTo(SyncSession s) {
-            s.fail(code, message, close);
+            s.fail(code, message);
         }
     }
 
@@ -33,26 +32,24 @@ final class HelloChecks {
      */
     static Refusal fields(Message.Hello h, int minVersion, String session) {
         if (h.protocol() < minVersion || h.protocol() > Message.VERSION) {
-            return new Refusal("version", "this store speaks protocol " + minVersion + " to " + Message.VERSION
-                    + session + ", the watcher " + h.protocol(), CloseCodes.PROTOCOL_ERROR);
+            return new Refusal(ErrorCode.VERSION, "this store speaks protocol " + minVersion + " to " + Message.VERSION
+                    + session + ", the watcher " + h.protocol());
         }
         if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
-            return new Refusal("chunker-mismatch", "this store cuts chunks with " + ChunkerParams.DEFAULT
-                    + ", the watcher with " + RelativePaths.printable(String.valueOf(h.chunker())),
-                    CloseCodes.PROTOCOL_ERROR);
+            return new Refusal(ErrorCode.CHUNKER_MISMATCH, "this store cuts chunks with " + ChunkerParams.DEFAULT
+                    + ", the watcher with " + RelativePaths.printable(String.valueOf(h.chunker())));
         }
         String problem = clientIdProblem(h.clientId());
         if (problem == null && h.sourceId() != null) {
             problem = sourceIdProblem(h.sourceId());
         }
         if (problem != null) {
-            return new Refusal("bad-message", problem, CloseCodes.PROTOCOL_ERROR);
+            return new Refusal(ErrorCode.BAD_MESSAGE, problem);
         }
         try {
             h.ignoreRules().check();
         } catch (ProtocolException e) {
-            return new Refusal(e.code(), "hello: " + e.getMessage(), "too-large".equals(e.code())
-                    ? CloseCodes.TOO_BIG : CloseCodes.PROTOCOL_ERROR);
+            return new Refusal(e.errorCode(), "hello: " + e.getMessage());
         }
         return null;
     }
@@ -67,18 +64,18 @@ final class HelloChecks {
             return null;
         }
         if (h.sourceId() == null) {
-            return new Refusal("wrong-source", "this store belongs to " + describe(owner)
-                    + " and this watcher sends no source id: upgrade it", CloseCodes.VIOLATED_POLICY);
+            return new Refusal(ErrorCode.WRONG_SOURCE, "this store belongs to " + describe(owner)
+                    + " and this watcher sends no source id: upgrade it");
         }
         if (!h.takesOver()) {
-            return new Refusal("wrong-source", "this store's mirror belongs to " + describe(owner) + ", not to this "
+            return new Refusal(ErrorCode.WRONG_SOURCE, "this store's mirror belongs to " + describe(owner) + ", not to this "
                     + "watcher's source " + h.sourceId() + ". Nothing was changed. Point this watcher at its own store, "
                     + "or, to replace the mirror with this source, stop the other watcher and run this one once with "
-                    + "--take-over", CloseCodes.VIOLATED_POLICY);
+                    + "--take-over");
         }
         if (ownerConnected) {
-            return new Refusal("wrong-source", "--take-over refused: the owner " + describe(owner) + " is connected "
-                    + "now. Stop that watcher first, then run this one with --take-over again", CloseCodes.VIOLATED_POLICY);
+            return new Refusal(ErrorCode.WRONG_SOURCE, "--take-over refused: the owner " + describe(owner) + " is connected "
+                    + "now. Stop that watcher first, then run this one with --take-over again");
         }
         return null;
     }

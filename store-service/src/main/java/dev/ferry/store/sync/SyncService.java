@@ -1,5 +1,6 @@
 package dev.ferry.store.sync;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
@@ -9,10 +10,13 @@ import dev.ferry.protocol.ChunkCodec;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
-import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.ChunkListCodec;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.ignore.IgnoreSet;
+import dev.ferry.protocol.session.Frame;
+import dev.ferry.protocol.session.FrameCodec;
+import dev.ferry.protocol.session.MessageDispatch;
+import dev.ferry.protocol.session.StoreMessages;
 import dev.ferry.store.audit.DestAuditor;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.storage.DiskQuota;
@@ -22,7 +26,6 @@ import dev.ferry.store.storage.SourceBinding;
 import dev.ferry.store.storage.StoreIgnoreRules;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.inject.Singleton;
-import jakarta.websocket.CloseReason.CloseCodes;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -79,6 +82,7 @@ public class SyncService {
     /** The index was cleared of what the rules in force match since start (apply thread only). */
     private boolean forgotSinceStart;
     private final DryRunSessions dryRun;
+    private final LiveSession live = new LiveSession();
 
     public SyncService(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, DiskQuota quota, SourceBinding binding, StoreConfig config,
@@ -121,18 +125,19 @@ public class SyncService {
     }
 
     /**
-     * Handles one text frame of {@code session}; returns once it is processed, so a busy apply thread slows the
-     * reading of frames instead of queueing them without bound.
+     * Handles one frame of {@code session}; returns once it is processed, so a busy apply thread slows the
+     * reading of frames instead of queueing them without bound. A frame that does not decode is refused: with an
+     * {@code error} after hello, with an {@code error} and a close before it.
      */
-    public void received(SyncSession session, String frame) {
+    public void received(SyncSession session, Frame frame) {
         Message message;
         try {
-            message = Wire.decode(frame);
+            message = FrameCodec.decode(frame);
         } catch (ProtocolException e) {
             if (session.greeted()) {
-                session.send(new Message.Error(e.code(), e.getMessage()));
+                session.send(new Message.Error(e.errorCode(), e.getMessage()));
             } else {
-                session.fail(e.code(), e.getMessage(), CloseCodes.PROTOCOL_ERROR);
+                session.fail(e.errorCode(), e.getMessage(), ErrorCode.Close.PROTOCOL_ERROR);
             }
             return;
         }
@@ -143,7 +148,7 @@ public class SyncService {
             });
         } catch (Exception e) {
             LOG.errorf(e, "Handling a %s from %s failed", message.getClass().getSimpleName(), session.describe());
-            session.send(new Message.Error("internal", RelativePaths.printable(String.valueOf(e))));
+            session.send(new Message.Error(ErrorCode.INTERNAL, RelativePaths.printable(String.valueOf(e))));
         }
     }
 
@@ -177,48 +182,79 @@ public class SyncService {
 
     private void handle(SyncSession s, Message m) {
         if (index.failure() != null && !recoverJournal()) {
-            s.fail("journal-failed", "the store cannot write its index journal (" + RelativePaths.printable(index.failure())
-                    + "): try again later", CloseCodes.TRY_AGAIN_LATER);
+            s.fail(ErrorCode.JOURNAL_FAILED, "the store cannot write its index journal ("
+                    + RelativePaths.printable(index.failure()) + "): try again later", ErrorCode.Close.TRY_AGAIN_LATER);
             return;
         }
-        if (m instanceof Message.Hello h && h.dryRuns()) {
-            dryRun.hello(s, h);
-            return;
-        }
-        if (m instanceof Message.Hello h) {
-            // A new session may follow changes made to DEST while none was connected: its check walks DEST again.
-            auditor.invalidate();
-            hello(s, h);
+        if (m.kind() == Message.Kind.HELLO) {
+            MessageDispatch.toStore(s, m, live);
             return;
         }
         if (!s.greeted()) {
-            s.fail("bad-message", "the first message must be hello, not " + m.getClass().getSimpleName(), CloseCodes.PROTOCOL_ERROR);
+            s.fail(ErrorCode.BAD_MESSAGE, "the first message must be hello, not " + m.getClass().getSimpleName());
             return;
         }
         if (s.dryRun) {
-            dryRun.received(s, m);
+            MessageDispatch.toStore(s, m, dryRun);
             return;
         }
         if (s != current) {
             return;
         }
         try {
-            if (m instanceof Message.IndexBatch b) {
-                indexBatch(s, b);
-            } else if (m instanceof Message.Changes c) {
-                changes(s, c);
-            } else if (m instanceof Message.Check c) {
-                check(s, c);
-            } else if (m instanceof Message.Ignore i) {
-                ignore(s, i);
-            } else if (m instanceof Message.Error e) {
-                LOG.warnf("Watcher %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
-                        RelativePaths.printable(e.message()));
-            } else {
-                s.send(new Message.Error("bad-message", "a store does not accept " + m.getClass().getSimpleName()));
-            }
+            MessageDispatch.toStore(s, m, live);
         } finally {
             commit(s);
+        }
+    }
+
+    /** The messages of a syncing session, each to its method (hello also opens a dry run). Apply thread only. */
+    private final class LiveSession implements StoreMessages<SyncSession> {
+        @Override
+        public void hello(SyncSession s, Message.Hello h) {
+            if (h.dryRuns()) {
+                dryRun.hello(s, h);
+                return;
+            }
+            // A new session may follow changes made to DEST while none was connected: its check walks DEST again.
+            auditor.invalidate();
+            SyncService.this.hello(s, h);
+        }
+
+        @Override
+        public void index(SyncSession s, Message.IndexBatch b) {
+            indexBatch(s, b);
+        }
+
+        @Override
+        public void changes(SyncSession s, Message.Changes c) {
+            SyncService.this.changes(s, c);
+        }
+
+        @Override
+        public void check(SyncSession s, Message.Check c) {
+            SyncService.this.check(s, c);
+        }
+
+        @Override
+        public void ignore(SyncSession s, Message.Ignore i) {
+            SyncService.this.ignore(s, i);
+        }
+
+        @Override
+        public void plan(SyncSession s, Message.Plan p) {
+            unexpected(s, p);
+        }
+
+        @Override
+        public void error(SyncSession s, Message.Error e) {
+            LOG.warnf("Watcher %s reports %s: %s", s.describe(), RelativePaths.printable(e.code()),
+                    RelativePaths.printable(e.message()));
+        }
+
+        @Override
+        public void unexpected(SyncSession s, Message m) {
+            s.send(new Message.Error(ErrorCode.BAD_MESSAGE, "a store does not accept " + m.getClass().getSimpleName()));
         }
     }
 
@@ -260,14 +296,14 @@ public class SyncService {
         SyncSession old = current;
         if (old != null && old != s) {
             LOG.infof("Watcher %s replaces %s", h.clientId(), old.describe());
-            old.fail("replaced", "a newer hello (" + h.clientId() + ") replaced this session", CloseCodes.NORMAL_CLOSURE);
+            old.fail(ErrorCode.REPLACED, "a newer hello (" + h.clientId() + ") replaced this session");
         }
         pending.clear();
         current = s;
         s.greet(h.clientId(), h.protocol(), h.sourceId());
         if (!useRules(s, rules)) {
             current = null;
-            s.fail("internal", "the store cannot record the ignore rules; see its log", CloseCodes.UNEXPECTED_CONDITION);
+            s.fail(ErrorCode.INTERNAL, "the store cannot record the ignore rules; see its log");
             return;
         }
         boolean inSync = index.rootDigest().equals(h.rootDigest());
@@ -290,7 +326,7 @@ public class SyncService {
             return;
         }
         if (!useRules(s, rules)) {
-            s.send(new Message.Error("internal", "the store cannot record the ignore rules (see its log): the rules "
+            s.send(new Message.Error(ErrorCode.INTERNAL, "the store cannot record the ignore rules (see its log): the rules "
                     + "in force stay"));
         }
     }
@@ -356,7 +392,7 @@ public class SyncService {
             binding.bind(h.sourceId(), h.clientId());
         } catch (Exception e) {
             LOG.errorf(e, "Cannot record the store's source in %s", layout.sourceFile());
-            s.fail("internal", "the store cannot record its source; see its log", CloseCodes.UNEXPECTED_CONDITION);
+            s.fail(ErrorCode.INTERNAL, "the store cannot record its source; see its log");
             return false;
         }
         if (owner == null) {
@@ -373,7 +409,7 @@ public class SyncService {
             s.theirIndex = new HashMap<>();
             s.theirIndexBytes = 0;
             s.reconciling = false;
-            s.send(new Message.Error("too-large", "an index frame has at most " + maxBatchItems + " entries, not "
+            s.send(new Message.Error(ErrorCode.TOO_LARGE, "an index frame has at most " + maxBatchItems + " entries, not "
                     + b.entries().size() + ": the reconcile is dropped, start it again with smaller frames"));
             return;
         }
@@ -388,8 +424,8 @@ public class SyncService {
         if (s.theirIndexBytes > maxSessionBytes) {
             s.theirIndex = new HashMap<>();
             s.theirIndexBytes = 0;
-            s.fail("too-large", "the index passes the store's limit of " + maxSessionBytes
-                    + " bytes a session (ferry.store.max-session-bytes)", CloseCodes.TOO_BIG);
+            s.fail(ErrorCode.TOO_LARGE, "the index passes the store's limit of " + maxSessionBytes
+                    + " bytes a session (ferry.store.max-session-bytes)");
             return;
         }
         if (!b.last()) {
@@ -453,17 +489,17 @@ public class SyncService {
 
     private void changes(SyncSession s, Message.Changes c) {
         if (s.reconciling) {
-            s.send(new Message.Error("bad-message", "changes " + c.batch() + " arrived during an index reconcile: "
+            s.send(new Message.Error(ErrorCode.BAD_MESSAGE, "changes " + c.batch() + " arrived during an index reconcile: "
                     + "nothing applied; send the last index frame first"));
             return;
         }
         if (c.items().size() > maxBatchItems) {
-            s.send(new Message.Error("too-large", "changes " + c.batch() + " has " + c.items().size()
+            s.send(new Message.Error(ErrorCode.TOO_LARGE, "changes " + c.batch() + " has " + c.items().size()
                     + " items, at most " + maxBatchItems + " are accepted: nothing applied"));
             return;
         }
         if (s.batches.containsKey(c.batch())) {
-            s.send(new Message.Error("bad-message", "batch number " + c.batch() + " is still open: nothing applied"));
+            s.send(new Message.Error(ErrorCode.BAD_MESSAGE, "batch number " + c.batch() + " is still open: nothing applied"));
             return;
         }
         Batch batch = new Batch(c.batch(), System.nanoTime());
@@ -473,7 +509,7 @@ public class SyncService {
         for (Change change : c.items()) {
             try {
                 if (change == null) {
-                    throw new ProtocolException("bad-message", "null change");
+                    throw new ProtocolException(ErrorCode.BAD_MESSAGE, "null change");
                 }
                 applyChange(s, batch, change, missing);
             } catch (ProtocolException e) {
@@ -491,7 +527,7 @@ public class SyncService {
     private void applyChange(SyncSession s, Batch batch, Change change, LinkedHashSet<ChunkHash> missing) throws Exception {
         if (change instanceof Change.Patch p) {
             if (s.protocol() < 2) {
-                throw new ProtocolException("bad-message", "patch needs protocol 2");
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "patch needs protocol 2");
             }
             Manifest m = resolve(p);
             if (p.move()) {
@@ -523,7 +559,7 @@ public class SyncService {
     private void upsert(Batch batch, Manifest m, LinkedHashSet<ChunkHash> missing, PendingFiles.Replaced replaces)
             throws Exception {
         if (m == null) {
-            throw new ProtocolException("bad-message", "upsert without an entry");
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "upsert without an entry");
         }
         String path = RelativePaths.check(m.path());
         supersede(m.type() == EntryType.DIRECTORY ? pending.removeAt(path) : pending.removeUnder(path));
@@ -542,12 +578,12 @@ public class SyncService {
         long growth = Math.max(0, m.size() - indexedFileSize(path)) + bytesOf(m, lacking);
         String over = quota.exceeded(growth, pending.reservedBytes());
         if (over != null) {
-            throw new ProtocolException("quota-exceeded", over.substring("quota-exceeded: ".length()));
+            throw new ProtocolException(ErrorCode.QUOTA_EXCEEDED, DiskQuota.detail(over));
         }
         if (!lacking.isEmpty()) {
             long held = PendingFiles.Pending.heldBytes(m);
             if (pending.heldBytes() + held > maxSessionBytes) {
-                throw new ProtocolException("session-limit", "files waiting for chunks already hold "
+                throw new ProtocolException(ErrorCode.SESSION_LIMIT, "files waiting for chunks already hold "
                         + pending.heldBytes() + " bytes of the " + maxSessionBytes + " a session may (upload their "
                         + "chunks, then send this one again)");
             }
@@ -609,7 +645,7 @@ public class SyncService {
     private void move(Batch batch, Change.Move mv, LinkedHashSet<ChunkHash> missing) throws Exception {
         Manifest m = mv.entry();
         if (m == null) {
-            throw new ProtocolException("bad-message", "move without an entry");
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "move without an entry");
         }
         String from = RelativePaths.check(mv.from());
         String to = RelativePaths.check(m.path());
@@ -618,7 +654,7 @@ public class SyncService {
             return;
         }
         if (RelativePaths.isUnder(to, from)) {
-            throw new ProtocolException("bad-path", "cannot move " + RelativePaths.printable(from) + " into itself");
+            throw new ProtocolException(ErrorCode.BAD_PATH, "cannot move " + RelativePaths.printable(from) + " into itself");
         }
         supersede(pending.removeUnder(to));
         pending.rebase(from, to);
@@ -660,7 +696,7 @@ public class SyncService {
             base = p.baseDigest() != null && p.baseDigest().equals(index.digestOf(basePath)) ? index.get(basePath) : null;
         }
         if (base == null || base.type() != EntryType.FILE) {
-            throw new ProtocolException("base-unknown", "no file " + RelativePaths.printable(basePath) + " with digest "
+            throw new ProtocolException(ErrorCode.BASE_UNKNOWN, "no file " + RelativePaths.printable(basePath) + " with digest "
                     + p.baseDigest() + " to patch: send the full manifest");
         }
         // A copy run costs a few bytes whatever its length: bound what a patch may resolve to by what its base and
@@ -670,7 +706,7 @@ public class SyncService {
         try {
             return p.resolve(base.chunks(), (int) Math.min(Integer.MAX_VALUE, bound));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException("bad-message", "bad patch: " + e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "bad patch: " + e.getMessage());
         }
     }
 
@@ -815,8 +851,8 @@ public class SyncService {
             stats.openBatches(0, 0);
             LOG.errorf("The index journal failed (%s): acknowledging nothing more, closing the session of %s", why,
                     s.describe());
-            s.fail("journal-failed", "the store cannot write its index journal (" + why + "): nothing more is "
-                    + "acknowledged; reconnect to reconcile", CloseCodes.UNEXPECTED_CONDITION);
+            s.fail(ErrorCode.JOURNAL_FAILED, "the store cannot write its index journal (" + why + "): nothing more is "
+                    + "acknowledged; reconnect to reconcile");
         }
         recoverJournal();
     }

@@ -1,31 +1,20 @@
 package dev.ferry.store.sync;
 
-import dev.ferry.protocol.FrameCompression;
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
-import dev.ferry.protocol.Wire;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
-import org.jboss.logging.Logger;
+import dev.ferry.protocol.session.FrameCodec;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One watcher connection: its socket (sends serialized, one at a time, with a timeout), whether it said hello,
- * its open batches and the index it is sending for a reconcile. The state is touched on the apply thread only.
+ * One watcher connection: its {@link WatcherChannel}, whether it said hello, its open batches and the index it is
+ * sending for a reconcile. The state is touched on the apply thread only.
  */
 public final class SyncSession {
-    private static final Logger LOG = Logger.getLogger(SyncSession.class);
-
-    private final Session socket;
-    private final long sendTimeoutMs;
-    private final Object sendLock = new Object();
+    private final WatcherChannel channel;
     private volatile boolean greeted;
     private volatile String clientId;
     private volatile String sourceId;
@@ -46,9 +35,8 @@ public final class SyncSession {
     /** The ignore rules of the dry run's hello. */
     dev.ferry.protocol.ignore.IgnoreRules ignore;
 
-    public SyncSession(Session socket, Duration sendTimeout) {
-        this.socket = socket;
-        this.sendTimeoutMs = sendTimeout.toMillis();
+    public SyncSession(WatcherChannel channel) {
+        this.channel = channel;
     }
 
     /** True once a valid hello was accepted on this connection. */
@@ -93,54 +81,31 @@ public final class SyncSession {
     }
 
     public boolean isOpen() {
-        return socket.isOpen();
+        return channel.isOpen();
     }
 
     public String id() {
-        return socket.getId();
+        return channel.id();
     }
 
-    /** Sends one frame; a failed or timed-out send closes the connection. False when it was not sent. */
+    /** Sends one message; a failed or timed-out send closes the connection. False when it was not sent. */
     public boolean send(Message message) {
-        String text = Wire.encode(message);
-        byte[] compressed = protocol >= 2 && text.length() >= FrameCompression.MIN_BYTES ? FrameCompression.deflate(text) : null;
-        synchronized (sendLock) {
-            if (!socket.isOpen()) {
-                return false;
-            }
-            try {
-                if (compressed != null) {
-                    socket.getAsyncRemote().sendBinary(ByteBuffer.wrap(compressed)).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
-                } else {
-                    socket.getAsyncRemote().sendText(text).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
-                }
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close(CloseReason.CloseCodes.GOING_AWAY, "interrupted");
-                return false;
-            } catch (Exception e) {
-                LOG.warnf("Cannot send to watcher %s (%s): closing its session", describe(), e);
-                close(CloseReason.CloseCodes.GOING_AWAY, "send failed");
-                return false;
-            }
-        }
+        return channel.send(message, FrameCodec.compresses(protocol));
     }
 
-    /** Sends {@code error} and closes the connection. */
-    public void fail(String code, String message, CloseReason.CloseCode closeCode) {
+    /** Sends {@code error} and closes the connection with the code's close code. */
+    public void fail(ErrorCode code, String message) {
+        fail(code, message, code.closeCode());
+    }
+
+    /** Sends {@code error} and closes the connection with {@code closeCode}. */
+    public void fail(ErrorCode code, String message, int closeCode) {
         send(new Message.Error(code, message));
-        close(closeCode, code);
+        close(closeCode, code.wire());
     }
 
-    public void close(CloseReason.CloseCode code, String reason) {
-        try {
-            if (socket.isOpen()) {
-                socket.close(new CloseReason(code, reason));
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debugf("Closing session %s: %s", id(), e);
-        }
+    public void close(int closeCode, String reason) {
+        channel.close(closeCode, reason);
     }
 
     public String describe() {

@@ -1,10 +1,10 @@
 package dev.ferry.store.ws;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Endpoints;
-import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.Message;
-import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.Frame;
 import dev.ferry.store.config.StoreConfig;
 import dev.ferry.store.sync.SyncService;
 import dev.ferry.store.sync.SyncSession;
@@ -19,7 +19,8 @@ import jakarta.websocket.server.ServerEndpoint;
 import org.jboss.logging.Logger;
 
 /**
- * The sync WebSocket: JSON text frames (or, protocol 2, compressed binary ones) in, handed to {@link SyncService}. Holds no state of its own: Undertow may
+ * The sync WebSocket: JSON text frames (or, protocol 2, compressed binary ones) in, handed to {@link SyncService}
+ * as {@link Frame}s; out through each session's {@link WebSocketChannel}. Holds no state of its own: Undertow may
  * run {@code @OnOpen}, {@code @OnMessage} and {@code @OnClose} out of order on worker threads, so the
  * {@link SyncSession} hangs off the socket's user properties and is made by whichever call comes first.
  */
@@ -63,7 +64,7 @@ public class SyncEndpoint {
         if (open > config.store().maxConnections()) {
             LOG.warnf("Refused a WebSocket connection: %d are open, ferry.store.max-connections is %d", open - 1,
                     config.store().maxConnections());
-            session.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections (ferry.store.max-connections="
+            session.close(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), "too many connections (ferry.store.max-connections="
                     + config.store().maxConnections() + ")");
         }
     }
@@ -79,39 +80,31 @@ public class SyncEndpoint {
         // Until hello, a frame is a small text frame: a bigger one is refused before it is decoded. (Undertow has
         // buffered it already, up to Wire.MAX_FRAME_BYTES: ferry.store.max-connections bounds how many at once.)
         if (!session.greeted() && frame.length() > PRE_HELLO_FRAME_BYTES) {
-            session.fail("too-large", "the first frame (hello) has at most " + PRE_HELLO_FRAME_BYTES + " characters",
-                    CloseReason.CloseCodes.TOO_BIG);
+            session.fail(ErrorCode.TOO_LARGE, "the first frame (hello) has at most " + PRE_HELLO_FRAME_BYTES
+                    + " characters");
             return;
         }
-        try {
-            sync.received(session, frame);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Frame from %s failed", session.describe());
-            session.send(new Message.Error("internal", dev.ferry.protocol.RelativePaths.printable(String.valueOf(e))));
-        }
+        receive(session, Frame.text(frame));
     }
 
-    /** Protocol 2: a compressed frame ({@link FrameCompression}). */
+    /** Protocol 2: a compressed frame ({@link dev.ferry.protocol.FrameCompression}). */
     @OnMessage(maxMessageSize = Wire.MAX_FRAME_BYTES)
     public void binary(byte[] frame, Session socket) {
         SyncSession session = session(socket);
         if (!session.greeted()) {
-            session.fail("bad-message", "compressed frames only after hello: the hello goes as a text frame",
-                    CloseReason.CloseCodes.PROTOCOL_ERROR);
+            session.fail(ErrorCode.BAD_MESSAGE, "compressed frames only after hello: the hello goes as a text frame");
             return;
         }
-        String text;
+        receive(session, Frame.binary(frame));
+    }
+
+    private void receive(SyncSession session, Frame frame) {
         try {
-            text = FrameCompression.inflate(frame);
-        } catch (ProtocolException e) {
-            if (session.greeted()) {
-                session.send(new Message.Error(e.code(), e.getMessage()));
-            } else {
-                session.fail(e.code(), e.getMessage(), CloseReason.CloseCodes.PROTOCOL_ERROR);
-            }
-            return;
+            sync.received(session, frame);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Frame from %s failed", session.describe());
+            session.send(new Message.Error(ErrorCode.INTERNAL, dev.ferry.protocol.RelativePaths.printable(String.valueOf(e))));
         }
-        message(text, socket);
     }
 
     @OnClose
@@ -137,7 +130,7 @@ public class SyncEndpoint {
     private SyncSession session(Session socket) {
         synchronized (socket) {
             return (SyncSession) socket.getUserProperties().computeIfAbsent(SESSION,
-                    k -> new SyncSession(socket, config.store().sendTimeout()));
+                    k -> new SyncSession(new WebSocketChannel(socket, config.store().sendTimeout())));
         }
     }
 }

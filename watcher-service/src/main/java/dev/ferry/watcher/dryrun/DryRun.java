@@ -1,5 +1,6 @@
 package dev.ferry.watcher.dryrun;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.chunker.FastCdc;
@@ -120,13 +121,11 @@ public final class DryRun {
             }
             plan = exchange.plan(tree);
         } catch (PlanExchange.Refused e) {
-            System.err.println("ferry-watcher: dry run: " + (e.code.equals("unreachable") || e.code.equals("unauthorized")
-                    || e.code.equals("timeout") || e.code.equals("closed") ? "" : "the store refused (" + e.code + "): ")
+            System.err.println("ferry-watcher: dry run: " + (e.fromStore ? "the store refused (" + e.code + "): " : "")
                     + e.getMessage());
-            return switch (e.code) {
-                case "wrong-source", "version", "chunker-mismatch" -> WatcherRuntime.EXIT_INCOMPATIBLE;
-                default -> WatcherRuntime.EXIT_FAILED;
-            };
+            ErrorCode code = e.errorCode();
+            return code == ErrorCode.WRONG_SOURCE || code == ErrorCode.VERSION || code == ErrorCode.CHUNKER_MISMATCH
+                    ? WatcherRuntime.EXIT_INCOMPATIBLE : WatcherRuntime.EXIT_FAILED;
         } catch (Exception e) {
             System.err.println("ferry-watcher: dry run failed: " + e);
             return WatcherRuntime.EXIT_FAILED;

@@ -1,9 +1,13 @@
 package dev.ferry.watcher.dryrun;
 
-import dev.ferry.protocol.FrameCompression;
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.Frame;
+import dev.ferry.protocol.session.FrameCodec;
+import dev.ferry.protocol.session.MessageDispatch;
+import dev.ferry.protocol.session.WatcherMessages;
 import dev.ferry.watcher.store.StoreAddress;
 import dev.ferry.watcher.store.StoreConnection;
 import jakarta.websocket.ClientEndpointConfig;
@@ -40,13 +44,88 @@ final class PlanExchange implements AutoCloseable {
     /** Queued after the last frame when the connection ends. */
     private static final Object CLOSED = new Object();
 
-    /** The store refused, with its error code (or "unreachable", "unauthorized", "closed"). */
+    /**
+     * The dry run got no plan: the store refused with an error code ({@link #fromStore}), or the watcher could not
+     * ask ({@code code} then says why: {@code unreachable}, {@code unauthorized}, {@code timeout}, {@code closed}).
+     */
     static final class Refused extends Exception {
         final String code;
+        final boolean fromStore;
 
-        Refused(String code, String message) {
+        Refused(String code, String message, boolean fromStore) {
             super(message);
             this.code = code;
+            this.fromStore = fromStore;
+        }
+
+        Refused(ErrorCode code, String message) {
+            this(code.wire(), message, true);
+        }
+
+        /** The store's error code, or null (a failure of this side, or a code this build does not know). */
+        ErrorCode errorCode() {
+            return fromStore ? ErrorCode.fromWire(code) : null;
+        }
+    }
+
+    /**
+     * The store's answers to a dry run, each to its method: one welcome, then planned frames; an error or any
+     * other message ends the exchange with {@link #refused}.
+     */
+    private static final class Replies implements WatcherMessages<PlanExchange> {
+        Message.Welcome welcome;
+        final List<Message.PlannedItem> items = new ArrayList<>();
+        boolean last;
+        Refused refused;
+
+        @Override
+        public void welcome(PlanExchange from, Message.Welcome w) {
+            if (welcome != null) {
+                unexpected(from, w);
+                return;
+            }
+            welcome = w;
+        }
+
+        @Override
+        public void planned(PlanExchange from, Message.Planned p) {
+            if (welcome == null) {
+                unexpected(from, p);
+                return;
+            }
+            items.addAll(p.items());
+            last = p.last();
+        }
+
+        @Override
+        public void error(PlanExchange from, Message.Error e) {
+            refused = new Refused(String.valueOf(e.code()), e.message(), true);
+        }
+
+        @Override
+        public void need(PlanExchange from, Message.Need need) {
+            unexpected(from, need);
+        }
+
+        @Override
+        public void missing(PlanExchange from, Message.Missing missing) {
+            unexpected(from, missing);
+        }
+
+        @Override
+        public void ack(PlanExchange from, Message.Ack ack) {
+            unexpected(from, ack);
+        }
+
+        @Override
+        public void checked(PlanExchange from, Message.Checked checked) {
+            unexpected(from, checked);
+        }
+
+        @Override
+        public void unexpected(PlanExchange from, Message m) {
+            refused = new Refused(ErrorCode.BAD_MESSAGE, "the store answered " + m.getClass().getSimpleName()
+                    + " to a dry run");
         }
     }
 
@@ -55,6 +134,7 @@ final class PlanExchange implements AutoCloseable {
     }
 
     private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
+    private final Replies replies = new Replies();
     private final Duration timeout;
     private volatile Session session;
     private volatile String closedWhy;
@@ -85,27 +165,25 @@ final class PlanExchange implements AutoCloseable {
             String why = StoreConnection.tlsProblem(e);
             String text = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
             if (why == null && (text.contains("401") || text.contains("Unauthorized"))) {
-                throw new Refused("unauthorized", "store " + store + " "
-                        + StoreConnection.refusal(token.filter(t -> !t.isBlank()).isPresent()));
+                throw new Refused(ErrorCode.UNAUTHORIZED.wire(), "store " + store + " "
+                        + StoreConnection.refusal(token.filter(t -> !t.isBlank()).isPresent()), false);
             }
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
             throw new Refused("unreachable", "store " + store + " unreachable ("
-                    + (why != null ? why : root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")");
+                    + (why != null ? why : root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")",
+                    false);
         }
         return ex;
     }
 
     /** Says hello and waits for the welcome. */
     Message.Welcome hello(Message.Hello hello) throws Refused, IOException, InterruptedException {
-        send(Wire.encode(hello), false);
-        Message m = next();
-        if (m instanceof Message.Welcome w) {
-            return w;
-        }
-        throw unexpected(m);
+        send(hello, false);
+        receive();
+        return replies.welcome;
     }
 
     /** Sends the tree in plan frames and gathers the store's planned frames. */
@@ -115,43 +193,38 @@ final class PlanExchange implements AutoCloseable {
         for (Message.PlanEntry e : tree) {
             int size = e.path().length() * 2 + 120;
             if (!frame.isEmpty() && (frame.size() == FRAME_ENTRIES || bytes + size > FRAME_BYTES)) {
-                send(Wire.encode(new Message.Plan(frame, false)), true);
+                send(new Message.Plan(frame, false), true);
                 frame = new ArrayList<>();
                 bytes = 0;
             }
             frame.add(e);
             bytes += size;
         }
-        send(Wire.encode(new Message.Plan(frame, true)), true);
-        List<Message.PlannedItem> items = new ArrayList<>();
-        while (true) {
-            Message m = next();
-            if (!(m instanceof Message.Planned p)) {
-                throw unexpected(m);
-            }
-            items.addAll(p.items());
-            if (p.last()) {
-                return items;
-            }
+        send(new Message.Plan(frame, true), true);
+        while (!replies.last) {
+            receive();
+        }
+        return replies.items;
+    }
+
+    /** Takes the store's next message; a refusal, or a message out of place, ends the exchange. */
+    private void receive() throws Refused, InterruptedException {
+        MessageDispatch.toWatcher(this, next(), replies);
+        if (replies.refused != null) {
+            throw replies.refused;
         }
     }
 
-    private Refused unexpected(Message m) {
-        if (m instanceof Message.Error e) {
-            return new Refused(String.valueOf(e.code()), e.message());
-        }
-        return new Refused("bad-message", "the store answered " + m.getClass().getSimpleName() + " to a dry run");
-    }
-
-    private void send(String text, boolean mayCompress) throws IOException {
+    private void send(Message message, boolean mayCompress) throws IOException {
         Session s = session;
         if (s == null || !s.isOpen()) {
             throw new IOException("the store closed the connection" + (closedWhy == null ? "" : " (" + closedWhy + ")"));
         }
-        if (mayCompress && text.length() >= FrameCompression.MIN_BYTES) {
-            s.getBasicRemote().sendBinary(ByteBuffer.wrap(FrameCompression.deflate(text)));
+        Frame frame = FrameCodec.encode(message, mayCompress);
+        if (frame.isBinary()) {
+            s.getBasicRemote().sendBinary(ByteBuffer.wrap(frame.binary()));
         } else {
-            s.getBasicRemote().sendText(text);
+            s.getBasicRemote().sendText(frame.text());
         }
     }
 
@@ -159,15 +232,15 @@ final class PlanExchange implements AutoCloseable {
         Object frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (frame == null) {
             throw new Refused("timeout", "the store did not answer within " + timeout.toSeconds()
-                    + " s (ferry.watcher.once-timeout)");
+                    + " s (ferry.watcher.once-timeout)", false);
         }
         if (frame == CLOSED) {
-            throw new Refused("closed", "the store closed the connection (" + closedWhy + ")");
+            throw new Refused("closed", "the store closed the connection (" + closedWhy + ")", false);
         }
         try {
-            return Wire.decode((String) frame);
+            return FrameCodec.decode((Frame) frame);
         } catch (ProtocolException e) {
-            throw new Refused("bad-message", "the store sent a frame this watcher cannot read: " + e.getMessage());
+            throw new Refused(ErrorCode.BAD_MESSAGE, "the store sent a frame this watcher cannot read: " + e.getMessage());
         }
     }
 
@@ -189,15 +262,8 @@ final class PlanExchange implements AutoCloseable {
             session = s;
             s.setMaxTextMessageBufferSize(Wire.MAX_FRAME_BYTES);
             s.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
-            s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> frames.add(text));
-            s.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) frame -> {
-                try {
-                    frames.add(FrameCompression.inflate(frame));
-                } catch (ProtocolException e) {
-                    frames.add(Wire.encode(new Message.Error("bad-message", "a compressed frame from the store: "
-                            + e.getMessage())));
-                }
-            });
+            s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> frames.add(Frame.text(text)));
+            s.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) frame -> frames.add(Frame.binary(frame)));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.ignore;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
@@ -66,7 +67,7 @@ public final class SourceIgnoreRules {
                         fileBytes += bytes(f.dir()) + bytes(f.text());
                     }
                     if (fileBytes + excludeBytes > IgnoreSet.MAX_TEXT_BYTES) {
-                        throw new ProtocolException("too-large", "past the limits with these --exclude patterns");
+                        throw new ProtocolException(ErrorCode.TOO_LARGE, "past the limits with these --exclude patterns");
                     }
                 }
             } catch (IOException | ProtocolException | RuntimeException e) {

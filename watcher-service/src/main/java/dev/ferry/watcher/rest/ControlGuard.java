@@ -1,5 +1,6 @@
 package dev.ferry.watcher.rest;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.BrowserRequests;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -49,7 +50,7 @@ public class ControlGuard {
             LOG.debugf("Refused %s %s: %s", method, path, why);
             boolean type = why.startsWith("content type");
             rc.response().setStatusCode(type ? 415 : 403).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"" + (type ? "unsupported-media-type" : "forbidden") + "\",\"message\":\"" + why
+                    .end("{\"error\":\"" + (type ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.FORBIDDEN).wire() + "\",\"message\":\"" + why
                             + "\"}");
             return;
         }

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.rest;
 
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.watcher.control.BandwidthRate;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import jakarta.ws.rs.Consumes;
@@ -69,7 +70,7 @@ public class ControlResource {
             rate = BandwidthRate.parse(given == null ? null : given.toString());
         } catch (IllegalArgumentException e) {
             return Response.status(Response.Status.BAD_REQUEST)
-                    .entity(Map.of("error", "bad-rate", "message", e.getMessage())).build();
+                    .entity(Map.of("error", ErrorCode.BAD_RATE.wire(), "message", e.getMessage())).build();
         }
         BandwidthRate before = runtime.bwlimit().orElse(null);
         if (before == null || !runtime.bwlimit(rate)) {
@@ -99,7 +100,7 @@ public class ControlResource {
     }
 
     private static Response conflict(IllegalStateException e) {
-        return Response.status(Response.Status.CONFLICT).entity(Map.of("error", "not-running", "message", e.getMessage()))
+        return Response.status(Response.Status.CONFLICT).entity(Map.of("error", ErrorCode.NOT_RUNNING.wire(), "message", e.getMessage()))
                 .build();
     }
 }

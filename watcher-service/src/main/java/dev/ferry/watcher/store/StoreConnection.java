@@ -1,8 +1,9 @@
 package dev.ferry.watcher.store;
 
-import dev.ferry.protocol.FrameCompression;
-import dev.ferry.protocol.ProtocolException;
+import dev.ferry.protocol.Message;
 import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.Frame;
+import dev.ferry.protocol.session.FrameCodec;
 import dev.ferry.watcher.control.SendGate;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.CloseReason;
@@ -338,16 +339,12 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
             s.setMaxIdleTimeout(0);
             s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
                 lastHeard = System.currentTimeMillis();
-                engine.received(this, text);
+                engine.received(this, Frame.text(text));
             });
             s.setMaxBinaryMessageBufferSize(Wire.MAX_FRAME_BYTES);
             s.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) frame -> {
                 lastHeard = System.currentTimeMillis();
-                try {
-                    engine.received(this, FrameCompression.inflate(frame));
-                } catch (ProtocolException e) {
-                    LOG.warnf("ignoring a frame from the store: %s", e.getMessage());
-                }
+                engine.received(this, Frame.binary(frame));
             });
             s.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> lastHeard = System.currentTimeMillis());
         }
@@ -377,18 +374,17 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
         }
 
         @Override
-        public synchronized void send(String frame) throws IOException {
+        public synchronized void send(Message message) throws IOException {
             Session s = session;
             if (s == null || !s.isOpen()) {
                 throw new IOException("connection closed");
             }
-            if (compress && frame.length() >= FrameCompression.MIN_BYTES) {
-                byte[] deflated = FrameCompression.deflate(frame);
-                take(deflated.length);
-                s.getBasicRemote().sendBinary(ByteBuffer.wrap(deflated));
+            Frame frame = FrameCodec.encode(message, compress);
+            take(frame.length());
+            if (frame.isBinary()) {
+                s.getBasicRemote().sendBinary(ByteBuffer.wrap(frame.binary()));
             } else {
-                take(frame.length());
-                s.getBasicRemote().sendText(frame);
+                s.getBasicRemote().sendText(frame.text());
             }
         }
 

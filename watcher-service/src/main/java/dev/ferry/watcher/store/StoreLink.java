@@ -1,13 +1,16 @@
 package dev.ferry.watcher.store;
 
+import dev.ferry.protocol.Message;
+import dev.ferry.protocol.session.Frame;
+
 import java.io.IOException;
 import java.time.Duration;
 
-/** One open connection to the store, as the sync engine sees it; the transport is {@link StoreConnection}. */
+/** One open connection to the store, as the sync engine sees it; the transport (and framing) is {@link StoreConnection}. */
 public interface StoreLink {
 
-    /** Sends one text frame; blocks until it is handed to the transport. */
-    void send(String frame) throws IOException;
+    /** Sends one message; blocks until its frame is handed to the transport. */
+    void send(Message message) throws IOException;
 
     boolean isOpen();
 
@@ -26,8 +29,8 @@ public interface StoreLink {
         /** A connection opened; {@code control} steers the transport's reconnect backoff. */
         void opened(StoreLink link, ConnectionControl control);
 
-        /** One text frame from the store (any thread). */
-        void received(StoreLink link, String frame);
+        /** One frame from the store (any thread). */
+        void received(StoreLink link, Frame frame);
 
         /** The connection closed or failed. */
         void closed(StoreLink link, String reason);

@@ -2,11 +2,15 @@ package dev.ferry.watcher.sync;
 
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
-import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.Frame;
+import dev.ferry.protocol.session.FrameCodec;
+import dev.ferry.protocol.session.MessageDispatch;
+import dev.ferry.protocol.session.WatcherMessages;
 import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.watcher.control.ByteSize;
 import dev.ferry.watcher.state.CachedEntry;
@@ -153,6 +157,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
     static final Duration STALL_TIMEOUT = Duration.ofMinutes(5);
     private static final long ROOT_POLL_MS = 1000;
     private final InFlightBatches inFlight = new InFlightBatches();
+    private final FromStore fromStore = new FromStore();
     private final AtomicLong nextBatch = new AtomicLong();
     /** The backoff control of the connection last opened. */
     private volatile ConnectionControl connection = ConnectionControl.NONE;
@@ -718,7 +723,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
             return false;
         }
         try {
-            s.link.send(Wire.encode(message));
+            s.link.send(message);
             return true;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("sending to the store failed (%s): reconnecting", e.getMessage());
@@ -788,9 +793,9 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
         tree.execute(() -> beginSession(link));
     }
 
-    /** One text frame from the store. */
+    /** One frame from the store. */
     @Override
-    public void received(StoreLink link, String frame) {
+    public void received(StoreLink link, Frame frame) {
         protocol.execute(() -> dispatch(link, frame));
     }
 
@@ -812,31 +817,62 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
 
     // ---- protocol thread ---------------------------------------------------------------------------------------
 
-    private void dispatch(StoreLink link, String frame) {
+    private void dispatch(StoreLink link, Frame frame) {
         Message message;
         try {
-            message = Wire.decode(frame);
+            message = FrameCodec.decode(frame);
         } catch (ProtocolException e) {
             LOG.warnf("ignoring a frame from the store: %s", e.getMessage());
             return;
         }
-        if (message instanceof Message.Missing) {
-            Message.Missing missing = (Message.Missing) message;
+        MessageDispatch.toWatcher(link, message, fromStore);
+    }
+
+    /**
+     * The store's messages, each to its method: acks, missing chunks and errors on the protocol thread, what
+     * changes the session's phase on the tree thread.
+     */
+    private final class FromStore implements WatcherMessages<StoreLink> {
+        @Override
+        public void welcome(StoreLink link, Message.Welcome welcome) {
+            tree.execute(() -> onWelcome(link, welcome));
+        }
+
+        @Override
+        public void need(StoreLink link, Message.Need need) {
+            tree.execute(() -> onNeed(link, need));
+        }
+
+        @Override
+        public void missing(StoreLink link, Message.Missing missing) {
             BatchRecord batch = inFlight.get(link, missing.batch());
             if (batch != null && !missing.chunks().isEmpty()) {
                 uploads.upload(batch, missing.chunks());
             }
-        } else if (message instanceof Message.Ack) {
-            acknowledged(link, (Message.Ack) message);
-        } else if (message instanceof Message.Welcome) {
-            tree.execute(() -> onWelcome(link, (Message.Welcome) message));
-        } else if (message instanceof Message.Need) {
-            tree.execute(() -> onNeed(link, (Message.Need) message));
-        } else if (message instanceof Message.Checked) {
-            tree.execute(() -> onChecked(link, (Message.Checked) message));
-        } else if (message instanceof Message.Error) {
-            storeError(link, (Message.Error) message);
-        } else {
+        }
+
+        @Override
+        public void ack(StoreLink link, Message.Ack ack) {
+            acknowledged(link, ack);
+        }
+
+        @Override
+        public void checked(StoreLink link, Message.Checked checked) {
+            tree.execute(() -> onChecked(link, checked));
+        }
+
+        @Override
+        public void planned(StoreLink link, Message.Planned planned) {
+            unexpected(link, planned);
+        }
+
+        @Override
+        public void error(StoreLink link, Message.Error error) {
+            storeError(link, error);
+        }
+
+        @Override
+        public void unexpected(StoreLink link, Message message) {
             LOG.warnf("ignoring an unexpected %s frame from the store", message.getClass().getSimpleName());
         }
     }
@@ -851,7 +887,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
         List<Change> resend = new ArrayList<>();
         List<Message.Failure> failed = new ArrayList<>();
         for (Message.Failure f : ack.failed()) {
-            Change original = "base-unknown".equals(f.code()) ? itemAt(batch, f.path()) : null;
+            Change original = ErrorCode.BASE_UNKNOWN.wire().equals(f.code()) ? itemAt(batch, f.path()) : null;
             if (original != null) {
                 resend.add(original);
             } else {
@@ -914,26 +950,29 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
 
     private void storeError(StoreLink link, Message.Error error) {
         String code = String.valueOf(error.code());
-        switch (code) {
-            case "version":
-            case "chunker-mismatch":
-                fatal("the store refused this watcher (" + code + "): " + error.message());
-                break;
-            case "replaced":
+        ErrorCode known = error.errorCode();
+        if (known == null) {
+            otherStoreError(code, error);
+            return;
+        }
+        switch (known) {
+            case VERSION, CHUNKER_MISMATCH -> fatal("the store refused this watcher (" + code + "): " + error.message());
+            case REPLACED -> {
                 LOG.warnf("another watcher took over the store's session (%s)", error.message());
                 status.error("session replaced by another watcher");
                 connection.backOff();
-                break;
-            case "wrong-source":
-                wrongSource(error.message());
-                break;
-            case "unauthorized":
+            }
+            case WRONG_SOURCE -> wrongSource(error.message());
+            case UNAUTHORIZED -> {
                 LOG.errorf("the store refused the token (%s): set FERRY_TOKEN to the store's token", error.message());
                 status.error("unauthorized: " + error.message());
-                break;
-            default:
-                LOG.warnf("the store reported %s: %s", code, error.message());
-                status.error(code + ": " + error.message());
+            }
+            default -> otherStoreError(code, error);
         }
+    }
+
+    private void otherStoreError(String code, Message.Error error) {
+        LOG.warnf("the store reported %s: %s", code, error.message());
+        status.error(code + ": " + error.message());
     }
 }

@@ -5,12 +5,16 @@ import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.RootDigest;
-import dev.ferry.protocol.Wire;
+import dev.ferry.protocol.session.Frame;
+import dev.ferry.protocol.session.FrameCodec;
+import dev.ferry.protocol.session.MessageDispatch;
+import dev.ferry.protocol.session.StoreMessages;
 import dev.ferry.watcher.store.StoreLink;
 import dev.ferry.watcher.upload.BatchRecord;
 import dev.ferry.watcher.upload.ChunkUploads;
@@ -26,12 +30,13 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * An in-memory store speaking the sync contract: an index of manifests, a chunk set, pending upserts waiting for
  * chunks. Frames to the watcher are delivered on its own thread, like a WebSocket I/O thread.
  */
-final class FakeStore implements ChunkUploads {
+final class FakeStore implements ChunkUploads, StoreMessages<FakeStore.Link> {
     /** The chunk codecs its welcome lists (null: none, as a store before protocol 3). */
     volatile List<String> codecs = List.of("zstd");
     /** Every welcome the engine handed its uploader, in order. */
@@ -65,17 +70,28 @@ final class FakeStore implements ChunkUploads {
     /** The store's end of one connection. */
     final class Link implements StoreLink {
         volatile boolean open = true;
+        /** Where this store's frames go: the engine's {@code received}, or a contract test's queue. */
+        private final Consumer<Frame> toWatcher;
+
+        Link(Consumer<Frame> toWatcher) {
+            this.toWatcher = toWatcher;
+        }
 
         @Override
-        public void send(String frame) {
+        public void send(Message sent) {
             Message m;
             try {
-                m = Wire.decode(frame);
+                // Through the wire's framing, as the store reads it.
+                m = FrameCodec.decode(FrameCodec.encode(sent, true));
             } catch (ProtocolException e) {
                 throw new AssertionError("watcher sent a bad frame: " + e.getMessage());
             }
             received.add(m);
-            io.execute(() -> handle(this, m));
+            io.execute(() -> {
+                synchronized (FakeStore.this) {
+                    MessageDispatch.toStore(this, m, FakeStore.this);
+                }
+            });
         }
 
         @Override
@@ -87,20 +103,30 @@ final class FakeStore implements ChunkUploads {
         public void close(String reason) {
             if (open) {
                 open = false;
-                io.execute(() -> engine.closed(this, reason));
+                if (engine != null) {
+                    io.execute(() -> engine.closed(this, reason));
+                }
             }
         }
     }
 
     Link connect(SyncEngine watcher) {
         this.engine = watcher;
-        link = new Link();
+        Link[] self = new Link[1];
+        link = new Link(frame -> watcher.received(self[0], frame));
+        self[0] = link;
         watcher.opened(link, StoreLink.ConnectionControl.NONE);
         return link;
     }
 
+    /** A connection without an engine: the store's frames go to {@code toWatcher} (the contract suite's). */
+    Link connect(Consumer<Frame> toWatcher) {
+        link = new Link(toWatcher);
+        return link;
+    }
+
     private void reply(Link l, Message m) {
-        engine.received(l, Wire.encode(m));
+        l.toWatcher.accept(FrameCodec.encode(m, true));
     }
 
     synchronized String rootDigest() {
@@ -109,73 +135,95 @@ final class FakeStore implements ChunkUploads {
         return RootDigest.of(digests);
     }
 
-    private synchronized void handle(Link l, Message m) {
-        if (m instanceof Message.Hello) {
-            Message.Hello h = (Message.Hello) m;
-            if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
-                reply(l, new Message.Error("chunker-mismatch", "no"));
-                return;
-            }
-            pending.clear();
-            rules = h.ignoreRules();
-            reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest()),
-                    codecs));
-        } else if (m instanceof Message.IndexBatch) {
-            Message.IndexBatch b = (Message.IndexBatch) m;
-            for (Message.IndexEntry e : b.entries()) {
-                indexPaths.add(e.path());
-                indexDigests.put(e.path(), e.digest());
-            }
-            if (b.last()) {
-                index.keySet().removeIf(p -> !indexPaths.contains(p));
-                List<String> need = new ArrayList<>();
-                for (String p : indexPaths) {
-                    Manifest have = index.get(p);
-                    if (have == null || !have.digest().equals(indexDigests.get(p))) {
-                        need.add(p);
-                    }
-                }
-                indexPaths.clear();
-                indexDigests.clear();
-                reply(l, new Message.Need(need, true));
-            }
-        } else if (m instanceof Message.Changes) {
-            Message.Changes c = (Message.Changes) m;
-            Set<ChunkHash> lacking = new LinkedHashSet<>();
-            List<Manifest> waiting = new ArrayList<>();
-            List<Message.Failure> failed = new ArrayList<>();
-            for (Change item : c.items()) {
-                if (item instanceof Change.Patch p) {
-                    patches.add(p);
-                    Manifest base = index.get(p.base());
-                    if (base == null || !base.digest().equals(p.baseDigest())) {
-                        base = pendingAt(p.base(), p.baseDigest());
-                    }
-                    if (base == null || forgetBases) {
-                        failed.add(new Message.Failure(p.path(), "no base", "base-unknown"));
-                        continue;
-                    }
-                    Manifest full = p.resolve(base.chunks(), Integer.MAX_VALUE);
-                    item = p.move() ? new Change.Move(p.base(), full) : new Change.Upsert(full);
-                }
-                apply(item, lacking, waiting);
-            }
-            reply(l, new Message.Missing(c.batch(), new ArrayList<>(lacking)));
-            if (waiting.isEmpty()) {
-                reply(l, new Message.Ack(c.batch(), failed));
-            } else {
-                pending.put(c.batch(), waiting);
-            }
-        } else if (m instanceof Message.Ignore ignore) {
-            // As the store does: forget (drop from the index, leave in DEST) what the new rules ignore.
-            rules = ignore.rules();
-            dev.ferry.protocol.ignore.IgnoreRules matcher = dev.ferry.protocol.ignore.IgnoreRules.of(rules);
-            index.values().removeIf(e -> matcher.ignored(e.path(), e.type() == EntryType.DIRECTORY));
-        } else if (m instanceof Message.Check) {
-            String root = rootDigest();
-            String problem = destProblem;
-            reply(l, new Message.Checked(root, problem == null && root.equals(((Message.Check) m).rootDigest()), problem));
+    @Override
+    public void hello(Link l, Message.Hello h) {
+        if (!ChunkerParams.DEFAULT.equals(h.chunker())) {
+            reply(l, new Message.Error(ErrorCode.CHUNKER_MISMATCH, "no"));
+            return;
         }
+        pending.clear();
+        rules = h.ignoreRules();
+        reply(l, new Message.Welcome(h.protocol(), id, ChunkerParams.DEFAULT, rootDigest().equals(h.rootDigest()),
+                codecs));
+    }
+
+    @Override
+    public void index(Link l, Message.IndexBatch b) {
+        for (Message.IndexEntry e : b.entries()) {
+            indexPaths.add(e.path());
+            indexDigests.put(e.path(), e.digest());
+        }
+        if (b.last()) {
+            index.keySet().removeIf(p -> !indexPaths.contains(p));
+            List<String> need = new ArrayList<>();
+            for (String p : indexPaths) {
+                Manifest have = index.get(p);
+                if (have == null || !have.digest().equals(indexDigests.get(p))) {
+                    need.add(p);
+                }
+            }
+            indexPaths.clear();
+            indexDigests.clear();
+            reply(l, new Message.Need(need, true));
+        }
+    }
+
+    @Override
+    public void changes(Link l, Message.Changes c) {
+        Set<ChunkHash> lacking = new LinkedHashSet<>();
+        List<Manifest> waiting = new ArrayList<>();
+        List<Message.Failure> failed = new ArrayList<>();
+        for (Change item : c.items()) {
+            if (item instanceof Change.Patch p) {
+                patches.add(p);
+                Manifest base = index.get(p.base());
+                if (base == null || !base.digest().equals(p.baseDigest())) {
+                    base = pendingAt(p.base(), p.baseDigest());
+                }
+                if (base == null || forgetBases) {
+                    failed.add(new Message.Failure(p.path(), "no base", ErrorCode.BASE_UNKNOWN.wire()));
+                    continue;
+                }
+                Manifest full = p.resolve(base.chunks(), Integer.MAX_VALUE);
+                item = p.move() ? new Change.Move(p.base(), full) : new Change.Upsert(full);
+            }
+            apply(item, lacking, waiting);
+        }
+        reply(l, new Message.Missing(c.batch(), new ArrayList<>(lacking)));
+        if (waiting.isEmpty()) {
+            reply(l, new Message.Ack(c.batch(), failed));
+        } else {
+            pending.put(c.batch(), waiting);
+        }
+    }
+
+    @Override
+    public void ignore(Link l, Message.Ignore ignore) {
+        // As the store does: forget (drop from the index, leave in DEST) what the new rules ignore.
+        rules = ignore.rules();
+        dev.ferry.protocol.ignore.IgnoreRules matcher = dev.ferry.protocol.ignore.IgnoreRules.of(rules);
+        index.values().removeIf(e -> matcher.ignored(e.path(), e.type() == EntryType.DIRECTORY));
+    }
+
+    @Override
+    public void check(Link l, Message.Check check) {
+        String root = rootDigest();
+        String problem = destProblem;
+        reply(l, new Message.Checked(root, problem == null && root.equals(check.rootDigest()), problem));
+    }
+
+    @Override
+    public void plan(Link l, Message.Plan plan) {
+        unexpected(l, plan);
+    }
+
+    @Override
+    public void error(Link l, Message.Error error) {
+    }
+
+    @Override
+    public void unexpected(Link l, Message m) {
+        reply(l, new Message.Error(ErrorCode.BAD_MESSAGE, "a store does not accept " + m.getClass().getSimpleName()));
     }
 
     private Manifest pendingAt(String path, String digest) {
@@ -242,6 +290,11 @@ final class FakeStore implements ChunkUploads {
     /** Uploads go straight into the chunk set, then waiting files are applied and their batches acknowledged. */
     @Override
     public void upload(BatchRecord batch, List<ChunkHash> missing) {
+        stored(missing);
+    }
+
+    /** Chunks arrived (an upload): files waiting for them are applied, their batches acknowledged. */
+    void stored(List<ChunkHash> missing) {
         io.execute(() -> {
             synchronized (this) {
                 chunks.addAll(missing);

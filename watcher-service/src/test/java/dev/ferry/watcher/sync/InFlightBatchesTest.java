@@ -16,7 +16,7 @@ class InFlightBatchesTest {
     private static final long STALL_NANOS = 1_000_000_000L;
     private static final StoreLink LINK = new StoreLink() {
         @Override
-        public void send(String frame) {
+        public void send(dev.ferry.protocol.Message message) {
         }
 
         @Override

@@ -24,10 +24,6 @@ public final class StateDatabase implements Closeable {
      * while the heap stays small and flat: the OS page cache holds the rest of the file.
      */
     static final int CACHE_MIB = 8;
-    /** Below this share of live bytes in the file's chunks, a commit rewrites the emptiest ones. */
-    static final int MIN_FILL_PERCENT = 50;
-    /** At most this much is rewritten by one commit's compaction, so no apply task waits long for it. */
-    static final int COMPACT_WRITE_BYTES = 4 << 20;
 
     /** Runs before each commit; tests put in one that fails (a full disk, an I/O error). */
     public interface CommitHook {
@@ -92,31 +88,11 @@ public final class StateDatabase implements Closeable {
         }
         try {
             hook.beforeCommit();
-            boolean changed = store.hasUnsavedChanges();
             store.commit();
             store.sync();
-            if (changed) {
-                compactIfSparse();
-            }
         } catch (IOException | RuntimeException e) {
             failed = String.valueOf(e);
             throw e instanceof IOException io ? io : new IOException("cannot commit " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * MVStore's own housekeeping runs on its background thread, which we do not start (it would commit on its own):
-     * without it every commit leaves chunks that keep a few live pages (the region map's keys are random hashes,
-     * so a commit touches leaves all over it) and the file grows without bound. So after a commit, when the live
-     * pages fill less than {@link #MIN_FILL_PERCENT} of the chunks, the emptiest chunks are rewritten (at most
-     * {@link #COMPACT_WRITE_BYTES} a commit) and their space is reused once MVStore's retention time has passed.
-     * The rewrite is a commit of unchanged content: a crash during it leaves the last commit. A commit that changed
-     * nothing rewrites nothing (a dry run leaves the file as it was).
-     */
-    private void compactIfSparse() {
-        if (store.getFillRate() < MIN_FILL_PERCENT && store.compact(MIN_FILL_PERCENT, COMPACT_WRITE_BYTES)) {
-            store.commit(); // the rewritten pages, now: a later commit with no change writes nothing
-            store.sync();
         }
     }
 

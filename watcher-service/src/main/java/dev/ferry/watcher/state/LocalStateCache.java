@@ -64,6 +64,8 @@ public final class LocalStateCache implements Closeable {
     private static final String META_STORE = "store";
     /** "files bytes" as of the last save; absent while changes are not saved (then counted again on load). */
     private static final String META_COUNTS = "counts";
+    /** Present while a {@value #LEGACY_FILE_NAME} is being imported: a state stored mid-import is not a saved state. */
+    private static final String META_IMPORTING = "importing";
 
     private final WatcherStateDatabase db;
     private final MVMap<String, CachedEntry> entries;
@@ -177,7 +179,7 @@ public final class LocalStateCache implements Closeable {
             if (problem != null) {
                 LOG.warnf("ignoring the local state in %s (%s): every file will be hashed again", file, problem);
                 cache.clear();
-            } else if (cache.meta.get(META_FORMAT) == null) {
+            } else if (cache.meta.get(META_FORMAT) == null || cache.meta.get(META_IMPORTING) != null) {
                 cache.clear();
                 cache.dirty = false;
             } else {
@@ -542,6 +544,7 @@ public final class LocalStateCache implements Closeable {
      * another source or chunker is dropped; a damaged line ends the import there (what follows is hashed again).
      */
     private void importLegacy(Path legacy) {
+        meta.put(META_IMPORTING, "1");
         try {
             readLegacy(legacy);
             LOG.infof("imported the local state of %d entries from %s into %s", size(), legacy, file);
@@ -549,6 +552,7 @@ public final class LocalStateCache implements Closeable {
             LOG.warnf("ignoring the local state in %s (%s): every file will be hashed again", legacy, e.getMessage());
             clear();
         }
+        meta.remove(META_IMPORTING);
         try {
             dirty = true;
             save();

@@ -92,8 +92,9 @@ public final class DryRun {
             return WatcherRuntime.EXIT_USAGE;
         }
         ChunkerParams params = ChunkerParams.DEFAULT;
-        // Read into memory and never saved: the next real run finds the state as it was.
-        LocalStateCache cache = LocalStateCache.load(stateDir, source.toString(), params);
+        // A private copy, deleted at exit: the next real run finds the state as it was.
+        LocalStateCache cache = LocalStateCache.loadCopy(stateDir, source.toString(), params);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(cache), "ferry-state-copy"));
         String cachedStore = cache.storeId();
         Scan scan = scan(source, cache, brake, w.allowEmptySource(), ignores);
         if (scan.guard() != null) {
@@ -224,5 +225,13 @@ public final class DryRun {
             host = "watcher";
         }
         return host + ":" + StateDirectory.sourceKey(source) + ":dry-run";
+    }
+
+    private static void closeQuietly(LocalStateCache cache) {
+        try {
+            cache.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // A temporary copy: nothing to keep.
+        }
     }
 }

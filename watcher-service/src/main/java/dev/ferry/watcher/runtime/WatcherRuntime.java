@@ -513,6 +513,24 @@ public class WatcherRuntime {
             protocol.shutdownNow();
             connect.shutdownNow();
             hashPool.shutdownNow();
+            closeState();
+        }
+
+        /** Closes the state database once the tree thread, its only user, has stopped (it releases the file's lock). */
+        private void closeState() {
+            try {
+                if (!tree.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("the tree thread did not stop in 10 s: closing the local state under it");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                cache.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cannot close the local state in %s (%s): the next start reads its last commit",
+                        stateDir, e.getMessage());
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * One entry of the source as a scan saw it (from lstat: symlinks are never followed).
  *
  * @param path    wire path, relative to the source
- * @param file    the entry on disk
+ * @param file    a directory on disk (to watch and list it); null for files and symlinks, which are opened by
+ *                their path (a full scan holds every entry at once: no Path each)
  * @param type    file, directory or symlink
  * @param mode    permission bits (mode &amp; 07777); 0 for symlinks
  * @param mtimeNs modification time, nanoseconds since the epoch

@@ -510,7 +510,8 @@ public final class SourceScanner {
         long ctime = nanos((FileTime) attrs.get("ctime"));
         switch (mode & S_IFMT) {
             case S_IFREG:
-                return new ScannedEntry(path, file, EntryType.FILE, mode & 07777, mtime, (Long) attrs.get("size"), inode, ctime, null);
+                // No Path kept for a file: a full scan holds one entry per file until it is planned (heap per file).
+                return new ScannedEntry(path, null, EntryType.FILE, mode & 07777, mtime, (Long) attrs.get("size"), inode, ctime, null);
             case S_IFDIR:
                 return new ScannedEntry(path, file, EntryType.DIRECTORY, mode & 07777, mtime, 0, inode, ctime, null);
             case S_IFLNK:
@@ -519,7 +520,7 @@ public final class SourceScanner {
                     warnOnce(path, "skipping symlink " + RelativePaths.printable(path) + ": empty target");
                     return null;
                 }
-                return new ScannedEntry(path, file, EntryType.SYMLINK, 0, mtime, 0, inode, ctime, target);
+                return new ScannedEntry(path, null, EntryType.SYMLINK, 0, mtime, 0, inode, ctime, target);
             default:
                 LOG.debugf("skipping %s: not a file, directory or symlink", RelativePaths.printable(path));
                 return null;

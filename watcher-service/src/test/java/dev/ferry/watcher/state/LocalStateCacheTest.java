@@ -21,10 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalStateCacheTest {
@@ -61,21 +62,27 @@ class LocalStateCacheTest {
         LocalStateCache cache = new LocalStateCache(stateDir, source.toString(), ChunkerParams.DEFAULT);
         scan(source, cache, new FileHasher(new FastCdc(), scanner));
         assertTrue(cache.isDirty());
+        Map<String, CachedEntry> saved = new TreeMap<>(cache.entries());
+        String root = cache.rootDigest();
+        long files = cache.fileCount();
+        long bytes = cache.byteCount();
         cache.save();
         assertFalse(cache.isDirty());
+        cache.close();
 
         LocalStateCache loaded = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
 
-        assertEquals(cache.entries().keySet(), loaded.entries().keySet());
-        for (String path : cache.entries().keySet()) {
-            Manifest a = cache.get(path).manifest(path);
+        assertEquals(saved.keySet(), new TreeMap<>(loaded.entries()).keySet());
+        for (String path : saved.keySet()) {
+            Manifest a = saved.get(path).manifest(path);
             Manifest b = loaded.get(path).manifest(path);
             assertEquals(a, b, path);
-            assertEquals(cache.get(path).inode(), loaded.get(path).inode());
+            assertEquals(saved.get(path).inode(), loaded.get(path).inode());
+            assertEquals(saved.get(path).racy(), loaded.get(path).racy());
         }
-        assertEquals(cache.rootDigest(), loaded.rootDigest());
-        assertEquals(cache.fileCount(), loaded.fileCount());
-        assertEquals(cache.byteCount(), loaded.byteCount());
+        assertEquals(root, loaded.rootDigest());
+        assertEquals(files, loaded.fileCount());
+        assertEquals(bytes, loaded.byteCount());
         assertEquals(3, loaded.fileCount());
         assertTrue(loaded.get("dir/big.bin").chunkCount() > 1);
     }
@@ -89,6 +96,7 @@ class LocalStateCacheTest {
         cache.entries().forEach((path, e) -> digests.put(path, e.manifest(path).digest()));
 
         assertEquals(RootDigest.of(digests), cache.rootDigest());
+        cache.close();
         assertEquals(RootDigest.EMPTY, new LocalStateCache(stateDir, "x", ChunkerParams.DEFAULT).rootDigest());
     }
 
@@ -99,6 +107,8 @@ class LocalStateCacheTest {
         LocalStateCache first = new LocalStateCache(stateDir, source.toString(), ChunkerParams.DEFAULT);
         assertEquals(6, scan(source, first, new FileHasher(new FastCdc(), scanner)).size());
         first.save();
+        String root = first.rootDigest();
+        first.close();
 
         LocalStateCache restarted = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
         FileHasher hasher = new FileHasher(new FastCdc(), scanner);
@@ -106,26 +116,74 @@ class LocalStateCacheTest {
 
         assertEquals(List.of(), changes);
         assertEquals(0, hasher.filesHashed());
-        assertEquals(first.rootDigest(), restarted.rootDigest());
+        assertEquals(root, restarted.rootDigest());
     }
 
     @Test
-    void cacheOfAnotherSourceOrChunkerOrADamagedFileIsIgnored() throws IOException {
+    void cacheOfAnotherSourceOrChunkerIsIgnored() throws IOException {
+        populate();
+        LocalStateCache cache = new LocalStateCache(stateDir, source.toString(), ChunkerParams.DEFAULT);
+        scan(source, cache, new FileHasher(new FastCdc(), new SourceScanner(source)));
+        cache.close();
+
+        try (LocalStateCache other = LocalStateCache.load(stateDir, "/other/source", ChunkerParams.DEFAULT)) {
+            assertEquals(0, other.size());
+        }
+        cache = LocalStateCache.load(stateDir, "/other/source", ChunkerParams.DEFAULT);
+        cache.put("x", CachedEntry.of(Manifest.directory("x", 0755, 1), 1, false));
+        cache.close();
+        ChunkerParams other = new ChunkerParams(ChunkerParams.FASTCDC_V1, 8192, 32768, 131072);
+        try (LocalStateCache otherChunker = LocalStateCache.load(stateDir, "/other/source", other)) {
+            assertEquals(0, otherChunker.size());
+        }
+    }
+
+    /** A damaged database is dropped: every file is hashed again and sent as an upsert; nothing is deleted. */
+    @Test
+    void aDamagedDatabaseMeansAFullRescanNeverADelete() throws IOException {
+        populate();
+        LocalStateCache cache = new LocalStateCache(stateDir, source.toString(), ChunkerParams.DEFAULT);
+        int entries = scan(source, cache, new FileHasher(new FastCdc(), new SourceScanner(source))).size();
+        cache.close();
+        Path file = stateDir.resolve(LocalStateCache.FILE_NAME);
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i < bytes.length; i += 7) {
+            bytes[i] ^= 0x5a;
+        }
+        Files.write(file, bytes);
+
+        LocalStateCache damaged = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
+        assertEquals(0, damaged.size());
+        FileHasher hasher = new FileHasher(new FastCdc(), new SourceScanner(source));
+        List<Change> changes = scan(source, damaged, hasher);
+
+        assertEquals(entries, changes.size());
+        assertTrue(changes.stream().allMatch(c -> c instanceof Change.Upsert), changes.toString());
+        assertEquals(3, hasher.filesHashed());
+        damaged.close();
+        try (LocalStateCache again = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT)) {
+            assertEquals(entries, again.size(), "the new database is saved as usual");
+        }
+    }
+
+    /** A crash (no close, no save) leaves the state of the last save. */
+    @Test
+    void aCrashKeepsWhatTheLastSaveCommitted() throws IOException {
         populate();
         LocalStateCache cache = new LocalStateCache(stateDir, source.toString(), ChunkerParams.DEFAULT);
         scan(source, cache, new FileHasher(new FastCdc(), new SourceScanner(source)));
         cache.save();
+        String saved = cache.rootDigest();
+        long files = cache.fileCount();
+        cache.removeSubtree("dir");
+        cache.put("new", CachedEntry.of(Manifest.directory("new", 0755, 1), 9, false));
+        cache.closeAsACrashWould();
 
-        assertEquals(0, LocalStateCache.load(stateDir, "/other/source", ChunkerParams.DEFAULT).size());
-        ChunkerParams other = new ChunkerParams(ChunkerParams.FASTCDC_V1, 8192, 32768, 131072);
-        assertEquals(0, LocalStateCache.load(stateDir, source.toString(), other).size());
-
-        Path file = stateDir.resolve(LocalStateCache.FILE_NAME);
-        String text = Files.readString(file);
-        Files.writeString(file, text.substring(0, text.length() - 20));
-        LocalStateCache torn = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT);
-        assertEquals(cache.size() - 1, torn.size());
-        assertNotNull(torn.get("dir"));
+        try (LocalStateCache loaded = LocalStateCache.load(stateDir, source.toString(), ChunkerParams.DEFAULT)) {
+            assertEquals(saved, loaded.rootDigest());
+            assertEquals(files, loaded.fileCount());
+            assertNull(loaded.get("new"));
+        }
     }
 
     @Test

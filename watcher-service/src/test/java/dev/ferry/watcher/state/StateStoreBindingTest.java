@@ -32,7 +32,7 @@ class StateStoreBindingTest {
     void theStoreIdIsSavedAndLoadedWithTheState() throws IOException {
         LocalStateCache cache = withEntries(3);
         assertFalse(cache.bindTo("store-a"), "a state of no known store is adopted, not dropped");
-        cache.save();
+        cache.close();
         LocalStateCache loaded = LocalStateCache.load(stateDir, "/src", ChunkerParams.DEFAULT);
         assertEquals("store-a", loaded.storeId());
         assertEquals(3, loaded.size());
@@ -44,13 +44,13 @@ class StateStoreBindingTest {
     void anotherStoreStartsFromNothing() throws IOException {
         LocalStateCache cache = withEntries(3);
         cache.bindTo("store-a");
-        cache.save();
+        cache.close();
         LocalStateCache loaded = LocalStateCache.load(stateDir, "/src", ChunkerParams.DEFAULT);
         assertTrue(loaded.bindTo("store-b"), "the state of store-a says nothing about store-b");
         assertEquals(0, loaded.size());
         assertEquals(0, loaded.fileCount());
         assertEquals("store-b", loaded.storeId());
-        loaded.save();
+        loaded.close();
         LocalStateCache again = LocalStateCache.load(stateDir, "/src", ChunkerParams.DEFAULT);
         assertEquals("store-b", again.storeId());
         assertEquals(0, again.size());
@@ -59,7 +59,7 @@ class StateStoreBindingTest {
     @Test
     void aStateSavedBeforeStoresWereRecordedLoadsWithoutOne() throws IOException {
         LocalStateCache cache = withEntries(2);
-        cache.save();
+        cache.close();
         LocalStateCache loaded = LocalStateCache.load(stateDir, "/src", ChunkerParams.DEFAULT);
         assertNull(loaded.storeId());
         assertEquals(2, loaded.size());
@@ -68,10 +68,9 @@ class StateStoreBindingTest {
     @Test
     void theSavedStateIsReadableByItsOwnerOnly() throws IOException {
         Path file = stateDir.resolve(LocalStateCache.FILE_NAME);
-        Files.writeString(stateDir.resolve(LocalStateCache.FILE_NAME + ".tmp"), "left over");
-        Files.setPosixFilePermissions(stateDir.resolve(LocalStateCache.FILE_NAME + ".tmp"),
-                PosixFilePermissions.fromString("rw-rw-rw-"));
-        withEntries(2).save();
+        LocalStateCache cache = withEntries(2);
+        cache.save();
+        cache.close();
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 }

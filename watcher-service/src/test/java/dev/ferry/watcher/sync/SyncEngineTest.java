@@ -55,6 +55,7 @@ class SyncEngineTest {
         final FileHasher hasher;
         final SyncEngine engine;
         final ChangeAggregator aggregator;
+        ScheduledExecutorService tree;
 
         Watcher() {
             this(false, null);
@@ -62,7 +63,7 @@ class SyncEngineTest {
 
         /** With {@code once}, a failure is completed into {@code failure} instead of failing the test. */
         Watcher(boolean once, java.util.concurrent.CompletableFuture<String> failure) {
-            ScheduledExecutorService tree = Executors.newSingleThreadScheduledExecutor();
+            tree = Executors.newSingleThreadScheduledExecutor();
             ExecutorService protocol = Executors.newSingleThreadExecutor();
             executors.add(tree);
             executors.add(protocol);
@@ -89,6 +90,14 @@ class SyncEngineTest {
                         }
                     });
             engine.start();
+        }
+
+        /** Stops as the watcher process does: saves, stops the tree thread, closes the state (its file lock goes). */
+        void stop() throws Exception {
+            engine.saveAndWait();
+            tree.shutdownNow();
+            assertTrue(tree.awaitTermination(10, TimeUnit.SECONDS));
+            cache.close();
         }
     }
 
@@ -138,7 +147,7 @@ class SyncEngineTest {
         assertTrue(store.welcomes.get(0).decodes(dev.ferry.protocol.ChunkCodec.ZSTD));
 
         store.codecs = null;
-        watcher.engine.saveAndWait();
+        watcher.stop();
         Watcher restarted = new Watcher();
         store.connect(restarted.engine);
         awaitSynced();
@@ -188,7 +197,7 @@ class SyncEngineTest {
         sent(Message.Changes.class).forEach(c -> items.addAll(c.items()));
         assertTrue(items.stream().anyMatch(c -> c instanceof Change.Move && ((Change.Move) c).from().equals("d1")), items.toString());
 
-        watcher.engine.saveAndWait();
+        watcher.stop();
         store.received.clear();
         Watcher restarted = new Watcher();
         store.connect(restarted.engine);

@@ -2,6 +2,10 @@ package dev.ferry.store;
 
 import dev.ferry.store.audit.StoreVerifier;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.MirrorRegions;
+import dev.ferry.store.storage.StateDatabase;
+import dev.ferry.store.storage.pack.PackStore;
+import dev.ferry.store.storage.pack.TemporaryFilePackStore;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -33,12 +37,17 @@ final class StoreVerifyCommand {
         try (StoreLayout layout = StoreLayout.open(dest)) {
             MirrorIndex index = new MirrorIndex(layout);
             try {
-                ChunkStore chunks = new ChunkStore(layout);
-                Materializer materializer = new Materializer(layout, chunks, index);
-                out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));
-                StoreVerifier.Report r = new StoreVerifier(chunks, index, materializer, layout).verify(repair);
-                StoreVerifier.describe(r).forEach(out::println);
-                return r.clean() ? OK : PROBLEMS;
+                try (StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
+                     PackStore packs = new TemporaryFilePackStore(layout.stateDir().resolve("packs"), 64L << 20)) {
+                    MirrorRegions regions = index instanceof MirrorRegions r ? r : (h, max) -> java.util.List.of();
+                    ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, regions, index::markDamaged,
+                            dev.ferry.chunker.ChunkerParams.DEFAULT.maxSize());
+                    Materializer materializer = new Materializer(layout, chunks, index);
+                    out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));
+                    StoreVerifier.Report r = new StoreVerifier(chunks, index, materializer, layout).verify(repair);
+                    StoreVerifier.describe(r).forEach(out::println);
+                    return r.clean() ? OK : PROBLEMS;
+                }
             } finally {
                 index.close();
             }

@@ -253,6 +253,7 @@ public class DestAuditor {
             }
         }
         materializer.finishDirectories();
+        materializer.commitChunks();
         index.flush();
         for (String gone : unremovable) {
             if (!left.contains(gone)) {
@@ -280,6 +281,7 @@ public class DestAuditor {
                 if (marked) {
                     index.put(m);
                 }
+                materializer.recorded(m);
                 return Outcome.REBUILT;
             }
         }

@@ -226,6 +226,19 @@ public class Materializer {
         }
     }
 
+    /**
+     * The file {@code m} is in the index now (after {@code index.put}): the mirror holds its chunks, so their pack
+     * records are dead. Committed with the index entry by {@link #commitChunks()}.
+     */
+    public void recorded(Manifest m) {
+        chunks.release(m);
+    }
+
+    /** Makes the chunk store durable (packs synced, locations committed, dead packs deleted after the commit). */
+    public void commitChunks() throws IOException {
+        chunks.flush();
+    }
+
     /** Drops a written file that will not be installed (its upsert was superseded meanwhile). */
     public void discard(Written w) {
         if (w.tmp() != null) {

@@ -565,6 +565,7 @@ public class SyncService {
             return;
         }
         index.put(m);
+        materializer.recorded(m);
         stats.applied("upsert", path);
         removeReplaced(replaces);
     }
@@ -726,6 +727,7 @@ public class SyncService {
             if (w.tmp() != null) {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
+                materializer.recorded(p.entry);
                 stats.applied("upsert", p.entry.path());
                 p.batch.open--;
                 removeReplaced(p.replaces);
@@ -791,6 +793,12 @@ public class SyncService {
             materializer.finishDirectories();
         } catch (Exception e) {
             LOG.warnf("Cannot restore directory times: %s", e);
+        }
+        try {
+            materializer.commitChunks();
+        } catch (Exception e) {
+            // Locations stay staged (in memory) for the next commit; the files acknowledged hold their own bytes.
+            LOG.warnf("Cannot commit the chunk store: %s", e);
         }
         try {
             index.flush();

@@ -219,6 +219,9 @@ public final class StoreVerifier {
                 String detail = why == null ? "its chunks are gone" : why;
                 try {
                     if (!lacks && materializer.apply(m).isEmpty()) {
+                        if (index.damaged(m.path())) {
+                            index.put(m);
+                        }
                         materializer.recorded(m);
                         problems.add(new Problem("damaged-entry", m.path(), detail + ": rebuilt from its chunks", true));
                         continue;

@@ -125,6 +125,25 @@ public class ChunkStore {
         return locate(hash) != null || !regions.regionsOf(hash, 1).isEmpty();
     }
 
+    /** The chunk's pack location, or null when no pack holds it (for the verifier and tests). */
+    public ChunkLocation locationOf(ChunkHash hash) {
+        return locate(hash);
+    }
+
+    /** Sets a pack-held chunk's last-stored time (tests make a chunk old enough to collect); false when none. */
+    public synchronized boolean backdateForTests(ChunkHash hash, long millis) {
+        ChunkLocation s = staged.get(hash);
+        if (s != null) {
+            staged.put(hash, s.touched(millis));
+            return true;
+        }
+        ChunkLocation l = locations.get(hash.toBytes());
+        if (l != null) {
+            locations.put(hash.toBytes(), l.touched(millis));
+        }
+        return l != null;
+    }
+
     /** True when a pack holds the chunk (whatever the mirror holds). */
     public boolean inPack(ChunkHash hash) {
         return locate(hash) != null;
@@ -191,8 +210,6 @@ public class ChunkStore {
             }
             PackStore.Location l = packs.append(expected, buf, off, len);
             staged.put(expected, ChunkLocation.of(l, now));
-            addLive(l.pack(), len);
-            emptied.remove(l.pack());
             bytes.addAndGet(len);
             flush = staged.size() >= STAGED_FLUSH;
         }
@@ -308,7 +325,8 @@ public class ChunkStore {
     FileChannel openRegionFile(MirrorRegions.Region r) throws IOException {
         try {
             return FileChannel.open(FileNames.resolve(root, r.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (IOException e) {
+            // Gone, or a link now (not followed): the region is not there.
             return null;
         }
     }
@@ -335,9 +353,13 @@ public class ChunkStore {
     /** Removes the chunk's pack location (staged or committed); its length, or -1 when it had none. */
     private synchronized long drop(ChunkHash hash) {
         ChunkLocation loc = staged.remove(hash);
-        if (loc == null) {
-            loc = locations.remove(hash.toBytes());
+        if (loc != null) {
+            // Not counted live yet: the flush deletes its pack when nothing else there is.
+            emptied.add(loc.pack());
+            bytes.addAndGet(-loc.length());
+            return loc.length();
         }
+        loc = locations.remove(hash.toBytes());
         if (loc == null) {
             return -1;
         }
@@ -381,12 +403,15 @@ public class ChunkStore {
         packs.sync();
         for (Map.Entry<ChunkHash, ChunkLocation> e : staged.entrySet()) {
             locations.put(e.getKey().toBytes(), e.getValue());
+            addLive(e.getValue().pack(), e.getValue().length());
         }
         staged.clear();
         db.commit();
         // Under the lock: no put may append to a pack between the check that it is empty and its deletion.
         for (long pack : emptied) {
-            packs.delete(pack);
+            if (!packLive.containsKey(pack)) {
+                packs.delete(pack);
+            }
         }
         emptied.clear();
     }
@@ -438,6 +463,7 @@ public class ChunkStore {
     private long repackOne(PackStore.PackInfo p) throws IOException {
         byte[] buf = new byte[maxChunk];
         synchronized (this) {
+            flush();
             Map<ChunkHash, ChunkLocation> moved = new HashMap<>();
             for (PackStore.Record rec : packs.records(p.pack())) {
                 ChunkLocation cur = locations.get(rec.hash().toBytes());
@@ -462,7 +488,6 @@ public class ChunkStore {
                 addLive(e.getValue().pack(), e.getValue().length());
             }
             packLive.remove(p.pack());
-            emptied.remove(p.pack());
             db.commit();
             packs.delete(p.pack());
         }

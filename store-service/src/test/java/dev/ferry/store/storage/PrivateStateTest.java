@@ -30,10 +30,12 @@ class PrivateStateTest {
             new SourceBinding(layout.sourceFile(), layout.tmpDir()).bind("src-1", "host:1");
             assertPrivate(layout);
             assertEquals(0600, mode(layout.sourceFile()));
-            ChunkStore chunks = new ChunkStore(layout);
+            ChunkStore chunks = TestChunkStores.open(layout, index);
             byte[] data = TestData.random(100);
             chunks.put(TestData.hash(data), data, 0, data.length);
-            try (var files = Files.walk(layout.chunksDir())) {
+            chunks.flush();
+            assertEquals(0700, mode(TestChunkStores.packsDir(layout)), "packs/");
+            try (var files = Files.walk(TestChunkStores.packsDir(layout))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     assertEquals(0600, mode(f), f.toString());
                 }
@@ -50,7 +52,8 @@ class PrivateStateTest {
         }
         Path state = dest.resolve(".ferry");
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String name : List.of("chunks", "tmp")) {
+        Files.createDirectories(state.resolve("packs"));
+        for (String name : List.of("packs", "tmp")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
@@ -65,7 +68,7 @@ class PrivateStateTest {
     void materializedEntriesNeverGetSetIdBits() throws Exception {
         Path dest = base.resolve("modes");
         try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
-            ChunkStore chunks = new ChunkStore(layout);
+            ChunkStore chunks = TestChunkStores.open(layout, index);
             Materializer materializer = new Materializer(layout, chunks, index);
             TestData.FileData f = TestData.file(2000, 1000);
             for (byte[] p : f.pieces()) {
@@ -88,7 +91,9 @@ class PrivateStateTest {
 
     private static void assertPrivate(StoreLayout layout) throws Exception {
         assertEquals(0700, mode(layout.stateDir()), ".ferry");
-        assertEquals(0700, mode(layout.chunksDir()), "chunks/");
+        if (Files.exists(TestChunkStores.packsDir(layout))) {
+            assertEquals(0700, mode(TestChunkStores.packsDir(layout)), "packs/");
+        }
         assertEquals(0700, mode(layout.tmpDir()), "tmp/");
         for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
             assertEquals(0600, mode(layout.stateDir().resolve(name)), name);

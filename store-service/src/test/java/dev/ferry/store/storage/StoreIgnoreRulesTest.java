@@ -35,8 +35,8 @@ class StoreIgnoreRulesTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
         index = new MirrorIndex(layout);
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }
 

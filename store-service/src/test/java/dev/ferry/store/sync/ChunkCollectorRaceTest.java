@@ -125,10 +125,7 @@ class ChunkCollectorRaceTest {
                 }
                 // The orphan is old and unreferenced, so a collection may delete it, right up to the moment this
                 // batch makes it needed again (an old version restored): from then on it must stay.
-                Path orphanFile = chunks.pathOf(TestData.hash(orphan));
-                if (Files.exists(orphanFile)) {
-                    Files.setLastModifiedTime(orphanFile, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-                }
+                chunks.backdateForTests(TestData.hash(orphan), System.currentTimeMillis() - 3_600_000);
                 c.send(new Message.Changes(i, items));
                 boolean first = true;
                 while (true) {

@@ -23,6 +23,9 @@ import java.util.Map;
  */
 public final class TemporaryFilePackStore implements PackStore {
     static final int HEADER = ChunkHash.LENGTH + 4;
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     private final Path dir;
     private final long packLimit;
     private final Map<Long, FileChannel> readers = new HashMap<>();
@@ -35,7 +38,10 @@ public final class TemporaryFilePackStore implements PackStore {
     public TemporaryFilePackStore(Path dir, long packLimit) throws IOException {
         this.dir = dir;
         this.packLimit = packLimit;
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
         long max = -1;
         for (PackInfo p : packs()) {
             max = Math.max(max, p.pack());
@@ -52,8 +58,8 @@ public final class TemporaryFilePackStore implements PackStore {
         if (filling == null || fillingSize + HEADER + len > packLimit) {
             closeFilling();
             fillingId = nextId++;
-            filling = FileChannel.open(pathOf(fillingId), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
+            filling = FileChannel.open(pathOf(fillingId), java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, StandardOpenOption.READ), PRIVATE);
             fillingSize = 0;
             dirty = true;
         }

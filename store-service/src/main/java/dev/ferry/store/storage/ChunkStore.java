@@ -234,6 +234,12 @@ public class ChunkStore {
             }
             regionChanged(r, hash);
         }
+        return readFromPack(hash, buf);
+    }
+
+    /** Like {@link #read} from the chunk's pack record only (its regions were tried already). */
+    public int readFromPack(ChunkHash hash, byte[] buf) throws IOException {
+        noteAccess(hash);
         for (int attempt = 0; attempt < 2; attempt++) {
             ChunkLocation loc = locate(hash);
             if (loc == null || loc.length() > buf.length) {

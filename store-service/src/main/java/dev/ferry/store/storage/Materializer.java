@@ -44,6 +44,7 @@ public class Materializer {
     private final ChunkStore chunks;
     private final MirrorIndex index;
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
     private final Set<String> touchedDirs = new HashSet<>();
     private final Object stateDirKey;
     private final DestTree tree;
@@ -190,8 +191,20 @@ public class Materializer {
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer direct = DIRECT.get();
+                if (direct.capacity() < chunks.maxChunk()) {
+                    direct = ByteBuffer.allocateDirect(chunks.maxChunk());
+                    DIRECT.set(direct);
+                }
                 for (ChunkRef c : m.chunks()) {
-                    int n = chunks.read(c.hash(), buf);
+                    if (fromRegion(c, direct)) {
+                        // One read into a direct buffer, hashed there, one write: no copy through the heap.
+                        while (direct.hasRemaining()) {
+                            ch.write(direct);
+                        }
+                        continue;
+                    }
+                    int n = chunks.readFromPack(c.hash(), buf);
                     if (n < 0) {
                         return new Written(null, List.of(c.hash()));
                     }
@@ -214,6 +227,16 @@ public class Materializer {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** True when a mirror region held {@code c} intact: its bytes are then in {@code direct}, ready to write. */
+    private boolean fromRegion(ChunkRef c, ByteBuffer direct) throws IOException {
+        for (MirrorRegions.Region r : chunks.regionsOf(c.hash(), 4)) {
+            if (r.length() == c.length() && r.length() <= direct.capacity() && chunks.readRegion(r, c.hash(), direct)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Second half of {@link #applyFile}, on the apply thread: renames a written file over its final path. */

@@ -2,8 +2,9 @@
  * Ferry's store service: keeps a deduplicated chunk store and materializes DEST from it.
  *
  * <ul>
- *   <li><b>Chunk store</b> ({@code storage.ChunkStore}): content-addressed chunk files under DEST/.ferry/chunks,
- *       verified on the way in and on every read.</li>
+ *   <li><b>Chunk store</b> ({@code storage.ChunkStore}): each chunk kept once, in a region of a mirror file or
+ *       in a pack under DEST/.ferry/packs (locations in DEST/.ferry/state.mv.db), verified on the way in and on
+ *       every read.</li>
  *   <li><b>Mirror index</b> ({@code storage.MirrorIndex}): the manifests applied to DEST, journaled to
  *       DEST/.ferry/index.log; its root digest is compared with the watcher's.</li>
  *   <li><b>Materializer</b> ({@code storage.Materializer}): the only writer of DEST; never follows a link.</li>

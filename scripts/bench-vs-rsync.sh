@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Ferry against rsync on loopback, side by side (issue 4): one command, see docs/PERFORMANCE.md.
+# Ferry against rsync and Syncthing on loopback, side by side (issues 4 and 12): one command, see docs/PERFORMANCE.md.
 #   scripts/bench-vs-rsync.sh                 all 9 cases, 3 repeats, table of medians (~40 min on 2 cores)
 #   scripts/bench-vs-rsync.sh --quick --repeats 1           a 1/16-size trial of the harness (~3 min)
 #   scripts/bench-vs-rsync.sh --cases 3,4 --repeats 5       some cases only
 #   scripts/bench-vs-rsync.sh --scale                       the 1,000,000-file scale run (long)
+#   scripts/bench-vs-rsync.sh --no-syncthing                Ferry and rsync only
 #   scripts/bench-vs-rsync.sh --help                        every option
-# Installs rsync from Debian when missing and (re)builds Ferry and the harness when a source is newer than the jars.
+# Installs rsync and Syncthing from Debian when missing (Syncthing not with --no-syncthing) and (re)builds Ferry and the harness when a source is newer than the jars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,15 @@ if ! command -v rsync >/dev/null 2>&1; then
   echo "bench-vs-rsync: installing rsync (apt-get)" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && $sudo apt-get install -y -qq rsync >/dev/null
+fi
+want_syncthing=1
+for a in "$@"; do
+  case "$a" in --no-syncthing|-h|--help) want_syncthing=0 ;; esac
+done
+if [ "$want_syncthing" = 1 ] && ! command -v syncthing >/dev/null 2>&1; then
+  echo "bench-vs-rsync: installing syncthing (apt-get; --no-syncthing to run without it)" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq syncthing >/dev/null
 fi
 
 # Each jar with the sources it is built from: rebuild when one is missing or older than one of its sources.

@@ -2,10 +2,9 @@ package dev.ferry.store;
 
 import dev.ferry.store.audit.StoreVerifier;
 import dev.ferry.store.storage.ChunkStore;
-import dev.ferry.store.storage.MirrorRegions;
 import dev.ferry.store.storage.StateDatabase;
 import dev.ferry.store.storage.pack.PackStore;
-import dev.ferry.store.storage.pack.TemporaryFilePackStore;
+import dev.ferry.store.storage.pack.LocalPackStore;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -35,12 +34,11 @@ final class StoreVerifyCommand {
             return CANNOT;
         }
         try (StoreLayout layout = StoreLayout.open(dest)) {
-            MirrorIndex index = new MirrorIndex(layout);
+            StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
+            MirrorIndex index = new MirrorIndex(layout, db);
             try {
-                try (StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
-                     PackStore packs = new TemporaryFilePackStore(layout.stateDir().resolve("packs"), 64L << 20)) {
-                    MirrorRegions regions = index instanceof MirrorRegions r ? r : (h, max) -> java.util.List.of();
-                    ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, regions, index::markDamaged,
+                try (db; PackStore packs = new LocalPackStore(layout.stateDir().resolve("packs"))) {
+                    ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, index, index::markDamaged,
                             dev.ferry.chunker.ChunkerParams.DEFAULT.maxSize());
                     Materializer materializer = new Materializer(layout, chunks, index);
                     out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));

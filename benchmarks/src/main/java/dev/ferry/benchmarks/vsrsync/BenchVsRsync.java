@@ -27,6 +27,8 @@ public final class BenchVsRsync {
     private final Workload.Sizes sizes;
     private final Results results = new Results();
     private final TreeComparison comparison = new TreeComparison();
+    /** Syncthing's DEST compared without its .stfolder and without folder mtimes, which it does not sync. */
+    private final TreeComparison syncthingComparison = TreeComparison.forSyncthing();
     private final Path logs;
     private Path work;
 
@@ -67,8 +69,11 @@ public final class BenchVsRsync {
             ChildProcess.atExit(() -> Workload.deleteTree(w));
         }
         requireSpace(work, settings.quick() ? 2 * Workload.GIB : 9 * Workload.GIB);
+        if (settings.syncthing()) {
+            SyncthingSide.requireInstalled();
+        }
         Machine machine = Machine.describe(work, settings);
-        say("Ferry vs rsync: " + settings.repeats() + " repeats of cases " + settings.cases() + ", seed "
+        say("Ferry vs rsync" + (settings.syncthing() ? " vs Syncthing" : "") + ": " + settings.repeats() + " repeats of cases " + settings.cases() + ", seed "
                 + settings.seed() + (settings.quick() ? ", QUICK sizes" : "") + "; trees in " + work
                 + "; results in " + settings.outDir());
         say(machine.summary());
@@ -125,20 +130,29 @@ public final class BenchVsRsync {
         Path src = root.resolve("source");
         Path fdest = root.resolve("ferry-dest");
         Path rdest = root.resolve("rsync-dest");
+        // Syncthing has its own copy of SOURCE: its marker .stfolder stays out of the others' source
+        Path stsrc = root.resolve("syncthing-source");
+        Path stdest = root.resolve("syncthing-dest");
         currentCase = 1;
         say("generating " + Report.size(sizes.largeTotal()) + " in " + sizes.largeFiles() + " files");
         Workload.largeTree(src.resolve("large"), settings.seed(), sizes);
         try (FerrySide ferry = new FerrySide(settings, fdest, root.resolve("watcher-state"), logs, "r" + r + "-initial");
-             RsyncSide rsync = settings.rsync() ? new RsyncSide(rdest, root.resolve("rsyncd"), logs, "r" + r + "-initial") : null) {
+             RsyncSide rsync = settings.rsync() ? new RsyncSide(rdest, root.resolve("rsyncd"), logs, "r" + r + "-initial") : null;
+             SyncthingSide st = settings.syncthing() ? syncthingSide(src, stsrc, stdest, root, "r" + r + "-initial") : null) {
             ferry.startStore();
             ferryInitialSync(r, 1, ferry, src, fdest);
             rsyncRun(r, 1, rsync, src, rdest);
+            syncthingColdSync(r, 1, st, stsrc, stdest);
 
             currentCase = 2;
             say("generating " + sizes.smallFiles() + " files of " + Report.size(sizes.smallFileBytes()));
             Workload.smallTree(src.resolve("small"), settings.seed(), sizes);
+            if (st != null) {
+                copyTree(src.resolve("small"), stsrc.resolve("small"));
+            }
             ferryInitialSync(r, 2, ferry, src, fdest);
             rsyncRun(r, 2, rsync, src, rdest);
+            syncthingColdSync(r, 2, st, stsrc, stdest);
 
             currentCase = 7;
             flushDisks();
@@ -158,8 +172,102 @@ public final class BenchVsRsync {
             record(r, 7, "ferry", (t1 - t0) / 1e9, ferry.proxy);
             recordFerryCpu(r, 7, watcherCpu, ferry.store().cpuSecondsWithChildren() - store0);
             results.add(r, 7, "ferry", "jvmStartSeconds", ferry.watcherStartSeconds());
+            recordDisk(r, 7, "ferry", src, List.of(fdest));
             rsyncRun(r, 7, rsync, src, rdest);
+            syncthingRestart(r, st, stsrc, stdest);
         }
+    }
+
+    private SyncthingSide syncthingSide(Path src, Path stsrc, Path stdest, Path root, String tag) throws IOException {
+        copyTree(src, stsrc);
+        return new SyncthingSide(stsrc, stdest, root.resolve("syncthing"), logs, tag);
+    }
+
+    /**
+     * Cases 1 and 2 for Syncthing: from starting both instances (their own start included, as the watcher's JVM
+     * start is Ferry's) to DEST equal, then both stopped again; CPU of both since their start.
+     */
+    private void syncthingColdSync(int r, int c, SyncthingSide st, Path stsrc, Path stdest) {
+        if (st == null) {
+            return;
+        }
+        Map<String, Entry> expected = syncthingComparison.tree(stsrc);
+        flushDisks();
+        st.resetProxies();
+        long t0 = System.nanoTime();
+        st.start(settings.timeout());
+        Convergence.Result res = Convergence.await(syncthingComparison, stsrc, stdest, expected, settings.timeout(),
+                poll(expected.size()), st::checkAlive, st::logs);
+        double secs = (res.equalAtNanos() - t0) / 1e9;
+        syncthingIdle(st, c);
+        recordSyncthing(r, c, st, secs, st.sourceCpu(), st.destCpu(), stsrc);
+        if (c == 1) {
+            results.add(r, 1, "syncthing", "sourcePeakRss", st.sourcePeakRss());
+            results.add(r, 1, "syncthing", "destPeakRss", st.destPeakRss());
+        }
+        st.stop();
+    }
+
+    /**
+     * Case 7 for Syncthing: both instances started over unchanged trees, timed until both have scanned since their
+     * start, are idle and connected, and SOURCE's instance reports DEST 100% complete (its REST API), then DEST
+     * compared; the instances are stopped again.
+     */
+    private void syncthingRestart(int r, SyncthingSide st, Path stsrc, Path stdest) {
+        if (st == null) {
+            return;
+        }
+        flushDisks();
+        st.resetProxies();
+        long t0 = System.nanoTime();
+        st.start(settings.timeout());
+        st.awaitInSyncAfterStart(settings.timeout());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        requireEqual(syncthingComparison, stsrc, stdest, "Syncthing after a restart");
+        syncthingIdle(st, 7);
+        recordSyncthing(r, 7, st, secs, st.sourceCpu(), st.destCpu(), stsrc);
+        st.stop();
+    }
+
+    /** Syncthing's figures of one case; {@code src} is its own copy of SOURCE (the disk ratios' reference). */
+    private void recordSyncthing(int r, int c, SyncthingSide st, double secs, double sourceCpu, double destCpu, Path src) {
+        results.add(r, c, "syncthing", "seconds", secs);
+        results.add(r, c, "syncthing", "bytes", st.bytes());
+        results.add(r, c, "syncthing", "up", st.sourceToDest());
+        results.add(r, c, "syncthing", "down", st.destToSource());
+        results.add(r, c, "syncthing", "sourceCpu", sourceCpu);
+        results.add(r, c, "syncthing", "destCpu", destCpu);
+        results.add(r, c, "syncthing", "cpu", sourceCpu + destCpu);
+        say(String.format(Locale.ROOT, "[r%d case %d] syncthing %s, %s bytes (%,d to DEST, %,d back), CPU %.2f s "
+                        + "(source %.2f, dest %.2f)", r, c, Report.secs(secs),
+                Report.bytes(java.util.OptionalDouble.of(st.bytes())), st.sourceToDest(), st.destToSource(),
+                sourceCpu + destCpu, sourceCpu, destCpu));
+        recordDisk(r, c, "syncthing", src, st.destFootprint());
+    }
+
+    private void syncthingIdle(SyncthingSide st, int c) {
+        if (!st.awaitIdle(Duration.ofSeconds(30))) {
+            results.note("case " + c + ": Syncthing was not idle 30 s after DEST matched (bytes were read then)");
+            say("  note: Syncthing not idle 30 s after DEST matched; going on");
+        }
+    }
+
+    /**
+     * Disk after a case: what the tool keeps on the receiving end ({@code roots}), du-like, beside the figures of
+     * the SOURCE it synced at the same moment (for the ratios; Syncthing's is its own copy, with its .stfolder).
+     */
+    private void recordDisk(int r, int c, String tool, Path src, List<Path> roots) {
+        DiskUsage d = DiskUsage.of(roots);
+        DiskUsage s = DiskUsage.of(src);
+        results.add(r, c, tool, "diskAllocated", d.allocatedBytes());
+        results.add(r, c, tool, "diskApparent", d.apparentBytes());
+        results.add(r, c, tool, "diskEntries", d.entries());
+        results.add(r, c, tool, "sourceAllocated", s.allocatedBytes());
+        results.add(r, c, tool, "sourceApparent", s.apparentBytes());
+        results.add(r, c, tool, "sourceEntries", s.entries());
+        say(String.format(Locale.ROOT, "[r%d case %d] %s disk: %.3fx SOURCE's allocated bytes, %.3fx apparent, "
+                        + "%,d entries against %,d", r, c, tool, (double) d.allocatedBytes() / s.allocatedBytes(),
+                (double) d.apparentBytes() / s.apparentBytes(), d.entries(), s.entries()));
     }
 
     private void ferryInitialSync(int r, int c, FerrySide ferry, Path src, Path fdest) {
@@ -182,7 +290,13 @@ public final class BenchVsRsync {
             say(String.format(Locale.ROOT, "  peak RSS during case 1: watcher %d MiB, store %d MiB",
                     w.peakRssBytes() >> 20, ferry.store().peakRssBytes() >> 20));
         }
+        recordDisk(r, c, "ferry", src, List.of(fdest));
         ferry.stopWatcher();
+    }
+
+    /** A change to SOURCE: prepared untimed (staging files written) for a given source root, then timed. */
+    interface Change {
+        Runnable prepare(Path source, Path staging) throws IOException;
     }
 
     /** Cases 3-6, 9 and 8 on one source with a big file, the watcher running throughout. */
@@ -190,14 +304,19 @@ public final class BenchVsRsync {
         Path src = root.resolve("source");
         Path fdest = root.resolve("ferry-dest");
         Path rdest = root.resolve("rsync-dest");
+        Path stsrc = root.resolve("syncthing-source");
+        Path stdest = root.resolve("syncthing-dest");
         Path staging = root.resolve("staging");
+        Path ststaging = root.resolve("syncthing-staging");
         Files.createDirectories(staging);
+        Files.createDirectories(ststaging);
         currentCase = 3;
         say("generating a " + Report.size(sizes.bigFileBytes()) + " file and " + sizes.folderFiles() + " files of "
                 + Report.size(sizes.folderFileBytes()));
         Workload.continuousTree(src, settings.seed(), sizes);
         try (FerrySide ferry = new FerrySide(settings, fdest, root.resolve("watcher-state"), logs, "r" + r + "-continuous");
-             RsyncSide rsync = settings.rsync() ? new RsyncSide(rdest, root.resolve("rsyncd"), logs, "r" + r + "-continuous") : null) {
+             RsyncSide rsync = settings.rsync() ? new RsyncSide(rdest, root.resolve("rsyncd"), logs, "r" + r + "-continuous") : null;
+             SyncthingSide st = settings.syncthing() ? syncthingSide(src, stsrc, stdest, root, "r" + r + "-continuous") : null) {
             ferry.startStore();
             ChildProcess w = ferry.startWatcher(src, false);
             long t0 = System.nanoTime();
@@ -211,69 +330,115 @@ public final class BenchVsRsync {
                 requireEqual(src, rdest, "rsync setup");
                 say(String.format(Locale.ROOT, "  setup: rsync synced it in %.1f s (not a case)", run.seconds()));
             }
+            if (st != null) {
+                long s0 = System.nanoTime();
+                st.start(settings.timeout());
+                Map<String, Entry> stExpected = syncthingComparison.tree(stsrc);
+                Convergence.await(syncthingComparison, stsrc, stdest, stExpected, settings.timeout(),
+                        poll(stExpected.size()), st::checkAlive, st::logs);
+                syncthingIdle(st, 0);
+                say(String.format(Locale.ROOT, "  setup: Syncthing synced it in %.1f s (not a case; its instances "
+                        + "keep running, idle, while the others are measured)", (System.nanoTime() - s0) / 1e9));
+            }
+            Sides sides = new Sides(ferry, w, rsync, st, src, fdest, rdest, stsrc, stdest, staging, ststaging);
             String big = "big.bin";
             if (settings.cases().contains(3)) {
                 currentCase = 3;
                 long at = sizes.bigFileBytes() / 2 - sizes.overwriteBytes() / 2;
                 String file = big;
-                change(r, 3, ferry, w, rsync, src, fdest, rdest, () -> Workload.overwrite(src.resolve(file), at,
+                change(r, 3, sides, (s, stage) -> () -> Workload.overwrite(s.resolve(file), at,
                         sizes.overwriteBytes(), Workload.seedFor(settings.seed(), "overwrite", r)));
             }
             if (settings.cases().contains(4)) {
                 currentCase = 4;
-                Path next = staging.resolve("big.next");
-                Workload.splice(src.resolve(big), sizes.insertAt(), sizes.insertBytes(),
-                        Workload.seedFor(settings.seed(), "insert", r), sizes.insertAt(), next);
                 String file = big;
-                change(r, 4, ferry, w, rsync, src, fdest, rdest, () -> move(next, src.resolve(file)));
+                change(r, 4, sides, (s, stage) -> {
+                    Path next = stage.resolve("big.next");
+                    Workload.splice(s.resolve(file), sizes.insertAt(), sizes.insertBytes(),
+                            Workload.seedFor(settings.seed(), "insert", r), sizes.insertAt(), next);
+                    return () -> move(next, s.resolve(file));
+                });
             }
             if (settings.cases().contains(5)) {
                 currentCase = 5;
                 String file = big;
-                change(r, 5, ferry, w, rsync, src, fdest, rdest, () -> {
-                    move(src.resolve(file), src.resolve("big-renamed.bin"));
-                    move(src.resolve("folder"), src.resolve("archive").resolve("folder"));
+                change(r, 5, sides, (s, stage) -> () -> {
+                    move(s.resolve(file), s.resolve("big-renamed.bin"));
+                    move(s.resolve("folder"), s.resolve("archive").resolve("folder"));
                 });
                 big = "big-renamed.bin";
             }
             if (settings.cases().contains(6)) {
                 currentCase = 6;
-                Path copy = staging.resolve("copy");
-                long size = Files.size(src.resolve(big));
-                Workload.splice(src.resolve(big), size, 0, 0, size, copy);
-                change(r, 6, ferry, w, rsync, src, fdest, rdest, () -> move(copy, src.resolve("big-copy.bin")));
+                String file = big;
+                change(r, 6, sides, (s, stage) -> {
+                    Path copy = stage.resolve("copy");
+                    long size = Files.size(s.resolve(file));
+                    Workload.splice(s.resolve(file), size, 0, 0, size, copy);
+                    return () -> move(copy, s.resolve("big-copy.bin"));
+                });
             }
             if (settings.cases().contains(9)) {
                 currentCase = 9;
-                Path next = staging.resolve("new");
-                long size = Files.size(src.resolve(big));
-                Workload.splice(src.resolve(big), sizes.sharedBytes(), sizes.newFileBytes() - sizes.sharedBytes(),
-                        Workload.seedFor(settings.seed(), "new", r), size, next);
-                change(r, 9, ferry, w, rsync, src, fdest, rdest, () -> move(next, src.resolve("new-file.bin")));
+                String file = big;
+                change(r, 9, sides, (s, stage) -> {
+                    Path next = stage.resolve("new");
+                    long size = Files.size(s.resolve(file));
+                    Workload.splice(s.resolve(file), sizes.sharedBytes(), sizes.newFileBytes() - sizes.sharedBytes(),
+                            Workload.seedFor(settings.seed(), "new", r), size, next);
+                    return () -> move(next, s.resolve("new-file.bin"));
+                });
             }
             if (settings.cases().contains(8)) {
                 currentCase = 8;
                 latency(r, ferry, w, rsync, src, fdest, rdest);
+                syncthingLatency(r, st, stsrc, stdest);
             }
         }
     }
 
-    private void change(int r, int c, FerrySide ferry, ChildProcess w, RsyncSide rsync, Path src, Path fdest,
-                        Path rdest, Runnable act) {
+    /** Everything the continuous cases touch, per side. */
+    record Sides(FerrySide ferry, ChildProcess watcher, RsyncSide rsync, SyncthingSide syncthing, Path src,
+                 Path fdest, Path rdest, Path stsrc, Path stdest, Path staging, Path ststaging) {
+    }
+
+    /** One continuous case: Ferry, then rsync, then Syncthing (each on its own source copy, one after another). */
+    private void change(int r, int c, Sides x, Change change) throws IOException {
+        FerrySide ferry = x.ferry();
+        ChildProcess w = x.watcher();
+        Runnable act = change.prepare(x.src(), x.staging());
         flushDisks();
         ferry.proxy.reset();
         double store0 = ferry.store().cpuSecondsWithChildren();
         double watcher0 = w.cpuSecondsWithChildren();
         long t0 = System.nanoTime();
         act.run();
-        Map<String, Entry> expected = TreeComparison.snapshot(src);
-        Convergence.Result res = Convergence.await(comparison, src, fdest, expected, settings.timeout(),
+        Map<String, Entry> expected = TreeComparison.snapshot(x.src());
+        Convergence.Result res = Convergence.await(comparison, x.src(), x.fdest(), expected, settings.timeout(),
                 poll(expected.size()), () -> alive(ferry, w), ferry::logs);
         double secs = (res.equalAtNanos() - t0) / 1e9;
         idle(ferry, c);
         record(r, c, "ferry", secs, ferry.proxy);
         recordFerryCpu(r, c, w.cpuSecondsWithChildren() - watcher0, ferry.store().cpuSecondsWithChildren() - store0);
-        rsyncRun(r, c, rsync, src, rdest);
+        recordDisk(r, c, "ferry", x.src(), List.of(x.fdest()));
+        rsyncRun(r, c, x.rsync(), x.src(), x.rdest());
+        SyncthingSide st = x.syncthing();
+        if (st == null) {
+            return;
+        }
+        Runnable stAct = change.prepare(x.stsrc(), x.ststaging());
+        flushDisks();
+        st.resetProxies();
+        double s0 = st.sourceCpu();
+        double d0 = st.destCpu();
+        long t1 = System.nanoTime();
+        stAct.run();
+        Map<String, Entry> stExpected = syncthingComparison.tree(x.stsrc());
+        Convergence.Result stRes = Convergence.await(syncthingComparison, x.stsrc(), x.stdest(), stExpected,
+                settings.timeout(), poll(stExpected.size()), st::checkAlive, st::logs);
+        double stSecs = (stRes.equalAtNanos() - t1) / 1e9;
+        syncthingIdle(st, c);
+        recordSyncthing(r, c, st, stSecs, st.sourceCpu() - s0, st.destCpu() - d0, x.stsrc());
     }
 
     private void latency(int r, FerrySide ferry, ChildProcess w, RsyncSide rsync, Path src, Path fdest, Path rdest)
@@ -301,6 +466,7 @@ public final class BenchVsRsync {
         }
         idle(ferry, 8);
         requireEqual(src, fdest, "Ferry after the latency files");
+        recordDisk(r, 8, "ferry", src, List.of(fdest));
         results.add(r, 8, "ferry", "p50ms", Results.percentile(ferryMs, 50));
         results.add(r, 8, "ferry", "p95ms", Results.percentile(ferryMs, 95));
         results.add(r, 8, "ferry", "bytes", (double) ferry.proxy.total() / n);
@@ -324,12 +490,53 @@ public final class BenchVsRsync {
             bytes += rsync.proxy.total();
         }
         requireEqual(src, rdest, "rsync after the latency files");
+        recordDisk(r, 8, "rsync", src, List.of(rdest));
         results.add(r, 8, "rsync", "p50ms", Results.percentile(rsyncMs, 50));
         results.add(r, 8, "rsync", "p95ms", Results.percentile(rsyncMs, 95));
         results.add(r, 8, "rsync", "bytes", (double) bytes / n);
         rsyncMs.forEach(ms -> results.add(r, 8, "rsync", "sampleMs", ms));
         say(String.format(Locale.ROOT, "[r%d case 8] rsync p50 %.0f ms, p95 %.0f ms", r,
                 Results.percentile(rsyncMs, 50), Results.percentile(rsyncMs, 95)));
+    }
+
+    /**
+     * Case 8 for Syncthing: the same 30 new files, written into its copy of SOURCE while its instances run, each
+     * timed from its write to the complete file in DEST (type, size, mode, mtime, bytes), polled every 1 ms.
+     */
+    private void syncthingLatency(int r, SyncthingSide st, Path stsrc, Path stdest) throws IOException {
+        if (st == null) {
+            return;
+        }
+        int n = settings.latencySamples();
+        List<Double> ms = new ArrayList<>();
+        st.resetProxies();
+        for (int i = 0; i < n; i++) {
+            byte[] content = randomBytes(Workload.seedFor(settings.seed(), "latency-syncthing", r * 1000L + i));
+            Path f = stsrc.resolve("lat").resolve("syncthing-" + i + ".txt");
+            Path d = stdest.resolve("lat").resolve("syncthing-" + i + ".txt");
+            long t0 = System.nanoTime();
+            Files.write(f, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Entry expected = TreeComparison.stat(f);
+            long deadline = t0 + Duration.ofSeconds(60).toNanos();
+            while (!complete(d, expected, content)) {
+                if (System.nanoTime() > deadline) {
+                    throw new BenchException("new file " + f + " not in Syncthing's DEST after 60 s\n" + st.logs());
+                }
+                st.checkAlive();
+                Convergence.sleep(1);
+            }
+            ms.add((System.nanoTime() - t0) / 1e6);
+            settle(st.toDest);
+        }
+        syncthingIdle(st, 8);
+        requireEqual(syncthingComparison, stsrc, stdest, "Syncthing after the latency files");
+        results.add(r, 8, "syncthing", "p50ms", Results.percentile(ms, 50));
+        results.add(r, 8, "syncthing", "p95ms", Results.percentile(ms, 95));
+        results.add(r, 8, "syncthing", "bytes", (double) st.bytes() / n);
+        ms.forEach(v -> results.add(r, 8, "syncthing", "sampleMs", v));
+        recordDisk(r, 8, "syncthing", stsrc, st.destFootprint());
+        say(String.format(Locale.ROOT, "[r%d case 8] syncthing p50 %.0f ms, p95 %.0f ms", r,
+                Results.percentile(ms, 50), Results.percentile(ms, 95)));
     }
 
     private byte[] randomBytes(long seed) {
@@ -356,6 +563,7 @@ public final class BenchVsRsync {
         flushDisks();
         RsyncSide.Run run = rsync.sync(src, settings.timeout());
         requireEqual(src, rdest, "rsync, case " + c);
+        recordDisk(r, c, "rsync", src, List.of(rdest));
         results.add(r, c, "rsync", "seconds", run.seconds());
         results.add(r, c, "rsync", "bytes", run.bytes());
         results.add(r, c, "rsync", "up", run.up());
@@ -392,6 +600,10 @@ public final class BenchVsRsync {
     }
 
     private void requireEqual(Path src, Path dest, String what) {
+        requireEqual(comparison, src, dest, what);
+    }
+
+    private static void requireEqual(TreeComparison comparison, Path src, Path dest, String what) {
         List<Difference> diffs = comparison.fullDifferences(src, dest);
         if (!diffs.isEmpty()) {
             throw new BenchException(what + ": DEST differs from SOURCE in " + diffs.size() + " paths, e.g. "
@@ -442,6 +654,24 @@ public final class BenchVsRsync {
         }
     }
 
+    /** {@code cp -a}: a copy of a tree with its modes and mtimes, for a side that needs its own SOURCE. */
+    static void copyTree(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            Process p = new ProcessBuilder("cp", "-a", "--reflink=auto", from.toString(), to.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new BenchException("cp -a " + from + " " + to + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted", e);
+        }
+    }
+
     /** {@code sync}: no tool pays for the other's (or the generator's) dirty pages. */
     static void flushDisks() {
         try {
@@ -471,12 +701,26 @@ public final class BenchVsRsync {
 
     private String markdown(Machine machine, List<String> load) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Ferry vs rsync, ").append(Instant.now()).append(", commit ").append(settings.commit())
+        sb.append(settings.syncthing() ? "Ferry vs rsync vs Syncthing, " : "Ferry vs rsync, ").append(Instant.now()).append(", commit ").append(settings.commit())
                 .append(settings.quick() ? " (QUICK sizes: not the issue's cases)" : "").append("\n\n");
         sb.append("Medians of ").append(settings.repeats()).append(" repeats (time: min–max in brackets); bytes are "
                 + "payload bytes through our proxy in both directions. Seed ").append(settings.seed()).append(".\n\n");
         sb.append(Report.table(results, settings)).append('\n');
         sb.append(Report.cpuTable(results, settings)).append('\n');
+        sb.append(Report.diskTable(results, settings)).append('\n');
+        if (settings.syncthing()) {
+            sb.append("Syncthing: compared without its `.stfolder` (and `.stversions`) in SOURCE and DEST and without "
+                    + "folders' mtimes, which Syncthing does not set in DEST (a Syncthing limitation, not a harness "
+                    + "failure: every other attribute and every byte is compared). Its disk figures count DEST "
+                    + "(with `.stfolder`) and the DEST instance's index database.\n");
+            List<Double> ss = results.series(1, "syncthing", "sourcePeakRss");
+            List<Double> ds = results.series(1, "syncthing", "destPeakRss");
+            if (!ss.isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "Syncthing peak RSS during case 1, median: source %.0f MiB, "
+                                + "dest %.0f MiB.%n", Results.median(ss).getAsDouble() / Workload.MIB,
+                        Results.median(ds).getAsDouble() / Workload.MIB));
+            }
+        }
         List<Double> wr = results.series(1, "ferry", "watcherPeakRss");
         List<Double> sr = results.series(1, "ferry", "storePeakRss");
         if (!wr.isEmpty()) {

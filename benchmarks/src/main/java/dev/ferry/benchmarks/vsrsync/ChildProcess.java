@@ -139,8 +139,12 @@ final class ChildProcess implements AutoCloseable {
     }
 
     private long procStatusKib(String key) {
+        return procStatusKib(pid(), key);
+    }
+
+    private static long procStatusKib(long pid, String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith(key)) {
                     return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
                 }
@@ -164,6 +168,35 @@ final class ChildProcess implements AutoCloseable {
     double cpuSecondsWithChildren() {
         long[] t = cpuTicksOf(Long.toString(pid()));
         return t == null ? Double.NaN : (t[0] + t[1] + t[2] + t[3]) / (double) CLOCK_TICKS;
+    }
+
+    /**
+     * CPU seconds of this process and of every live descendant (each with its reaped children): for a program that
+     * runs its work in a child it keeps alive, as Syncthing's monitor process does. NaN once gone.
+     */
+    double treeCpuSeconds() {
+        double total = cpuSecondsWithChildren();
+        for (ProcessHandle h : process.descendants().toList()) {
+            long[] t = cpuTicksOf(Long.toString(h.pid()));
+            if (t != null) {
+                total += (t[0] + t[1] + t[2] + t[3]) / (double) CLOCK_TICKS;
+            }
+        }
+        return total;
+    }
+
+    /** The sum of the peak RSS (VmHWM) of this process and its live descendants, bytes; -1 once gone. */
+    long treePeakRssBytes() {
+        long own = peakRssBytes();
+        if (own < 0) {
+            return -1;
+        }
+        long total = own;
+        for (ProcessHandle h : process.descendants().toList()) {
+            long kib = procStatusKib(h.pid(), "VmHWM:");
+            total += Math.max(0, kib) * 1024;
+        }
+        return total;
     }
 
     /** Waits up to {@code max} until this process has no live child (rsync's daemon reaped its connection's). */

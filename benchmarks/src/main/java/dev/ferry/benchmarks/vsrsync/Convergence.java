@@ -39,15 +39,15 @@ final class Convergence {
         List<String> dirs = expected.entrySet().stream().filter(e -> e.getValue().type() == 'd')
                 .map(Map.Entry::getKey).collect(Collectors.toList());
         Set<String> pending = new LinkedHashSet<>();
-        TreeComparison.metadataDifferences(expected, TreeComparison.snapshot(dest)).forEach(d -> pending.add(d.path()));
+        TreeComparison.metadataDifferences(expected, comparison.tree(dest)).forEach(d -> pending.add(d.path()));
         int failedConfirmations = 0;
         List<Difference> last = List.of();
         while (true) {
             check.run();
             // Stop at the first path still differing: while the tool works, a round costs a handful of stats.
-            boolean filesDone = removeMatching(pending, expected, dest);
+            boolean filesDone = removeMatching(comparison, pending, expected, dest);
             boolean dirsDone = filesDone && dirs.stream()
-                    .allMatch(d -> expected.get(d).equals(TreeComparison.stat(dest.resolve(d))));
+                    .allMatch(d -> expected.get(d).equals(comparison.entry(dest.resolve(d))));
             long now = System.nanoTime();
             if (dirsDone) {
                 last = comparison.fullDifferences(source, dest);
@@ -61,11 +61,11 @@ final class Convergence {
                 List<String> shown = new ArrayList<>();
                 if (last.isEmpty()) {
                     pending.stream().limit(20).forEach(p -> shown.add(p + ": source " + expected.get(p)
-                            + " dest " + TreeComparison.stat(dest.resolve(p))));
+                            + " dest " + comparison.entry(dest.resolve(p))));
                     if (pending.isEmpty()) {
-                        dirs.stream().filter(d -> !expected.get(d).equals(TreeComparison.stat(dest.resolve(d))))
+                        dirs.stream().filter(d -> !expected.get(d).equals(comparison.entry(dest.resolve(d))))
                                 .limit(20).forEach(d -> shown.add(d + ": source " + expected.get(d) + " dest "
-                                        + TreeComparison.stat(dest.resolve(d))));
+                                        + comparison.entry(dest.resolve(d))));
                     }
                 } else {
                     last.stream().limit(20).forEach(d -> shown.add(d.toString()));
@@ -78,11 +78,11 @@ final class Convergence {
         }
     }
 
-    private static boolean removeMatching(Set<String> pending, Map<String, Entry> expected, Path dest) {
+    private static boolean removeMatching(TreeComparison comparison, Set<String> pending, Map<String, Entry> expected, Path dest) {
         Iterator<String> it = pending.iterator();
         while (it.hasNext()) {
             String p = it.next();
-            if (!Objects.equals(expected.get(p), TreeComparison.stat(dest.resolve(p)))) {
+            if (!Objects.equals(expected.get(p), comparison.entry(dest.resolve(p)))) {
                 return false;
             }
             it.remove();

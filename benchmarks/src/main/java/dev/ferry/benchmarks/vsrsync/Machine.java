@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** What the figures were measured on: cores, CPU, memory, the disk under the trees, JDK, rsync, JVM flags. */
-record Machine(int cores, String cpu, String memory, String disk, String jdk, String rsync, String kernel,
+/** What the figures were measured on: cores, CPU, memory, the disk under the trees, JDK, rsync, Syncthing, JVM flags. */
+record Machine(int cores, String cpu, String memory, String disk, String jdk, String rsync, String syncthing, String kernel,
                String storeFlags, String watcherFlags) {
 
     static Machine describe(Path workDir, BenchSettings s) {
@@ -17,21 +17,22 @@ record Machine(int cores, String cpu, String memory, String disk, String jdk, St
                 .replaceAll("\\s+", " ");
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         String rsync = s.rsync() ? RsyncSide.version() : "(not run)";
+        String syncthing = s.syncthing() ? SyncthingSide.version() : "(not run)";
         String kernel = command("uname", "-r").trim();
-        return new Machine(Runtime.getRuntime().availableProcessors(), cpu, mem, disk, jdk, rsync, kernel,
+        return new Machine(Runtime.getRuntime().availableProcessors(), cpu, mem, disk, jdk, rsync, syncthing, kernel,
                 String.join(" ", s.storeJvm()), String.join(" ", s.watcherJvm()));
     }
 
     String summary() {
         return "machine: " + cores + " cores (" + cpu + "), " + memory + ", disk " + disk + ", " + jdk + ", " + rsync
-                + "; store JVM flags [" + storeFlags + "], watcher JVM flags [" + watcherFlags + "]";
+                + ", " + syncthing + "; store JVM flags [" + storeFlags + "], watcher JVM flags [" + watcherFlags + "]";
     }
 
     String markdown() {
         return String.join("\n",
                 "Machine: " + cores + " cores (`nproc`), " + cpu + ", " + memory + "; Linux " + kernel,
                 "Disk under the trees (`df -hT`): `" + disk + "`",
-                "JDK: " + jdk + "; rsync: " + rsync,
+                "JDK: " + jdk + "; rsync: " + rsync + "; Syncthing: " + syncthing,
                 "Ferry JVM flags: store `" + storeFlags + "`, watcher `" + watcherFlags + "`",
                 "");
     }

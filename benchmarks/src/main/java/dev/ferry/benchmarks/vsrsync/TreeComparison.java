@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +26,38 @@ import java.util.concurrent.TimeUnit;
  * Compares a mirror with its source the way a user would: the same relative paths, entry types, sizes, permission
  * bits, modification times (nanoseconds), symlink targets and bytes (SHA-256). The root's own metadata and a
  * top-level {@code .ferry} folder in the mirror (Ferry's state) are not part of the comparison.
+ * {@link #forSyncthing()} leaves out Syncthing's top-level {@code .stfolder}/{@code .stversions} instead, and
+ * folders' mtimes, which Syncthing does not carry over (a limitation the report states).
  */
 final class TreeComparison {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    private static final TreeComparison DEFAULT = new TreeComparison();
+
+    /** Top-level names of tool state that neither side's comparison includes. */
+    private final Set<String> ignoredTopLevel;
+    /** Whether folders' mtimes are compared (false only where a tool does not sync them). */
+    private final boolean folderMtimes;
+
+    TreeComparison() {
+        this(Set.of(".ferry"), true);
+    }
+
+    TreeComparison(Set<String> ignoredTopLevel, boolean folderMtimes) {
+        this.ignoredTopLevel = Set.copyOf(ignoredTopLevel);
+        this.folderMtimes = folderMtimes;
+    }
+
+    /**
+     * Syncthing's view: its marker {@code .stfolder} and versions folder {@code .stversions} are its state, and it
+     * does not set folders' mtimes in DEST (checked with 1.19.2: a folder gets the time of its creation there).
+     */
+    static TreeComparison forSyncthing() {
+        return new TreeComparison(Set.of(".stfolder", ".stversions"), false);
+    }
+
+    boolean comparesFolderMtimes() {
+        return folderMtimes;
+    }
 
     /** What one path looks like without reading its bytes. */
     record Entry(char type, int perms, long size, long mtimeNs, String target) {
@@ -52,12 +82,17 @@ final class TreeComparison {
 
     /** Every entry under {@code root} by relative path ('/'-separated), without following symlinks. */
     static Map<String, Entry> snapshot(Path root) {
+        return DEFAULT.tree(root);
+    }
+
+    /** {@link #snapshot} as this comparison sees it (its ignored names, its folder mtimes). */
+    Map<String, Entry> tree(Path root) {
         Map<String, Entry> out = new TreeMap<>();
         walk(root, root, out);
         return out;
     }
 
-    private static void walk(Path root, Path dir, Map<String, Entry> out) {
+    private void walk(Path root, Path dir, Map<String, Entry> out) {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             ds.forEach(children::add);
@@ -68,10 +103,10 @@ final class TreeComparison {
         }
         for (Path child : children) {
             String rel = relative(root, child);
-            if (dir.equals(root) && rel.equals(".ferry")) {
+            if (dir.equals(root) && ignoredTopLevel.contains(rel)) {
                 continue;
             }
-            Entry e = stat(child);
+            Entry e = entry(child);
             if (e == null) {
                 continue;
             }
@@ -84,6 +119,12 @@ final class TreeComparison {
 
     static String relative(Path root, Path p) {
         return root.relativize(p).toString().replace('\\', '/');
+    }
+
+    /** {@link #stat} as this comparison sees it: a folder's mtime is 0 when folder mtimes are not compared. */
+    Entry entry(Path p) {
+        Entry e = stat(p);
+        return e != null && e.type() == 'd' && !folderMtimes ? new Entry('d', e.perms(), 0, 0, null) : e;
     }
 
     /** The entry at {@code p}, or null when nothing is there. */
@@ -138,8 +179,8 @@ final class TreeComparison {
 
     /** Every difference between SOURCE and DEST, bytes included (each DEST file hashed; source digests cached). */
     List<Difference> fullDifferences(Path source, Path dest) {
-        Map<String, Entry> expected = snapshot(source);
-        List<Difference> diffs = metadataDifferences(expected, snapshot(dest));
+        Map<String, Entry> expected = tree(source);
+        List<Difference> diffs = metadataDifferences(expected, tree(dest));
         if (!diffs.isEmpty()) {
             return diffs;
         }

@@ -66,6 +66,28 @@ class TreeComparisonTest {
     }
 
     @Test
+    void syncthingsViewLeavesOutItsMarkerAndFolderMtimesButNothingElse() throws Exception {
+        TreeComparison st = TreeComparison.forSyncthing();
+        Path[] t = pair();
+        for (Path root : t) {
+            Files.createDirectories(root.resolve(".stfolder"));
+            Files.setLastModifiedTime(root.resolve(".stfolder"), FileTime.fromMillis(1_700_000_000_123L));
+        }
+        Files.createDirectories(t[1].resolve(".stversions/x"));
+        Files.setLastModifiedTime(t[1].resolve("x"), FileTime.fromMillis(1_800_000_000_000L));
+        assertEquals(List.of(), st.fullDifferences(t[0], t[1]));
+        // the default view sees the folder's mtime and the versions folder
+        assertEquals(List.of("x", ".stversions", ".stversions/x"),
+                paths(new TreeComparison().fullDifferences(t[0], t[1])));
+
+        // a folder's mode, a file's mtime and a nested .stfolder still count
+        Files.setPosixFilePermissions(t[1].resolve("x"), PosixFilePermissions.fromString("rwx------"));
+        Files.setLastModifiedTime(t[1].resolve("two.bin"), FileTime.fromMillis(1_700_000_000_124L));
+        Files.createDirectories(t[1].resolve("empty/.stfolder"));
+        assertEquals(List.of("two.bin", "x", "empty/.stfolder"), paths(st.fullDifferences(t[0], t[1])));
+    }
+
+    @Test
     void convergenceWaitsForTheLastFileAndConfirmsBytes() throws Exception {
         Path[] t = pair();
         Workload.writeRandom(t[0].resolve("x/late.bin"), 3, 5000);

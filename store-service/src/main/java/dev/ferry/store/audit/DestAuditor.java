@@ -213,7 +213,7 @@ public class DestAuditor {
         int dropped = 0;
         int damaged = 0;
         String firstDamaged = null;
-        for (Manifest m : index.snapshot()) {
+        for (Manifest m : index.manifests()) {
             boolean marked = index.damaged(m.path());
             if (!marked && materializer.intact(m)) {
                 continue;

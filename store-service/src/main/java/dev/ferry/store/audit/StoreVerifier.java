@@ -129,7 +129,7 @@ public final class StoreVerifier {
         }
 
         void checkEntries() throws IOException {
-            for (Manifest m : index.snapshot()) {
+            for (Manifest m : index.manifests()) {
                 entriesChecked++;
                 if (m.type() == EntryType.FILE) {
                     for (ChunkRef c : m.chunks()) {
@@ -210,7 +210,7 @@ public final class StoreVerifier {
                     restoredFrom.put(h, copy.getKey().path());
                 }
             }
-            for (Manifest m : index.snapshot()) {
+            for (Manifest m : index.manifests()) {
                 boolean lacks = m.type() == EntryType.FILE && !materializer.lacking(m).isEmpty();
                 String why = damaged.get(m.path());
                 if (why == null && !lacks) {

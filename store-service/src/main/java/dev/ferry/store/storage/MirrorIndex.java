@@ -8,43 +8,47 @@ import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
+import java.util.NoSuchElementException;
 
 /**
- * The applied mirror: path -> manifest of every entry materialized in DEST, in memory, persisted as the
- * append-only journal {@code .ferry/index.log} of JSON lines {@code {"put":manifest}} and {@code {"del":path}}
- * (a del removes the path and everything below it), and {@code {"damaged":path}} (DEST holds something else at
- * path that the store cannot rebuild: the entry stays, so the file is never swept away as foreign, but its digest
- * is {@link #DAMAGED}, so a reconcile asks the watcher for it again). Replayed and compacted at start; a torn last
- * line is ignored. Thread-safe; changes reach the disk at {@link #flush()}. A failed journal write or fsync makes
- * {@link #flush()} fail until {@link #recover()} rewrote the journal from memory: no line is appended after a
- * torn one.
+ * The applied mirror: path -> manifest of every entry materialized in DEST, kept in maps of the store's
+ * {@link StateDatabase} (on disk, not on the heap) and made durable by {@link #flush()}, one commit for all the
+ * maps. Besides the manifests it keeps each entry's digest, {@link #DAMAGED} for an entry whose file in DEST
+ * differs from it and cannot be rebuilt (the entry stays, so the file is never swept away as foreign, but a
+ * reconcile asks the watcher for it again), and the mirror regions of every chunk of an undamaged file
+ * ({@link MirrorRegions}). Thread-safe. A failed commit makes {@link #flush()} fail until {@link #recover()}
+ * committed: nothing is acknowledged meanwhile.
+ *
+ * <p>A store made by an older version holds its index as the JSON-lines journal {@code .ferry/index.log}
+ * ({@link JournalLine}s): it is replayed into the maps at the first start (a torn last line is ignored), committed,
+ * then deleted; a crash in between replays it again or just deletes it.
  */
 @Singleton
-public class MirrorIndex implements Closeable {
+public class MirrorIndex implements MirrorRegions, Closeable {
     private static final Logger LOG = Logger.getLogger(MirrorIndex.class);
 
-    /** One line of the journal. */
+    /** One line of the journal of older versions (read once, at the upgrade). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JournalLine(Manifest put, String del, String damaged) {
         public JournalLine(Manifest put, String del) {
@@ -55,139 +59,132 @@ public class MirrorIndex implements Closeable {
     /** The digest of an entry marked {@link #markDamaged damaged}: equal to no manifest's digest. */
     public static final String DAMAGED = "damaged";
 
-    /** How journal bytes reach the disk; tests put in one that fails (a full disk, an I/O error). */
-    public interface JournalDisk {
-        JournalDisk REAL = new JournalDisk() {
-        };
+    private static final String FILE_BYTES = "fileBytes";
+    private static final String JOURNAL_IMPORTED = "journalImported";
+    private static final int REGION_VALUE = 8 + 4;
+    private static final int IMPORT_COMMIT_LINES = 20_000;
 
-        default void write(FileChannel channel, java.nio.ByteBuffer bytes) throws IOException {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-        }
-
-        default void force(FileChannel channel) throws IOException {
-            channel.force(false);
-        }
-    }
-
-    private record Entry(Manifest manifest, String digest) {
-    }
-
-    private final TreeMap<String, Entry> entries = new TreeMap<>();
-    private final Path file;
-    private final Path tmpDir;
-    private FileChannel channel;
-    private OutputStream journal;
-    private volatile JournalDisk disk = JournalDisk.REAL;
-    /** Why the journal last failed, until {@link #recover()} rewrote it; null while it is healthy. */
-    private volatile String failed;
+    private final StateDatabase db;
+    private final boolean ownsDb;
+    /** path -> {@link ManifestCodec} bytes. */
+    private final MVMap<String, byte[]> manifests;
+    /** path -> manifest digest, or {@link #DAMAGED}: what the root digest is computed from. */
+    private final MVMap<String, String> digests;
+    /** chunk hash + path (UTF-8) -> offset (8 bytes) + length (4 bytes): a prefix scan by hash finds regions. */
+    private final MVMap<byte[], byte[]> regions;
+    /** {@link #FILE_BYTES}, {@link #JOURNAL_IMPORTED}. */
+    private final MVMap<String, Long> meta;
     private String rootDigest;
-    private boolean unflushed;
-    private volatile int size;
     private volatile long fileBytes;
     private volatile boolean reconciled;
 
     @Inject
+    public MirrorIndex(StoreLayout layout, StateDatabase db) throws IOException {
+        this(db, false, layout.indexFile());
+    }
+
+    /** The index of {@code layout}'s store in a database of its own, closed with it (tools and tests). */
     public MirrorIndex(StoreLayout layout) throws IOException {
-        this(layout.indexFile(), layout.tmpDir());
+        this(StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE)), true, layout.indexFile());
     }
 
-    public MirrorIndex(Path file, Path tmpDir) throws IOException {
-        this.file = file;
-        this.tmpDir = tmpDir;
-        if (Files.exists(file)) {
-            replay();
-        }
-        compact(tmpDir);
-        openJournal();
-        size = entries.size();
+    /** The index in the database file {@code stateFile}, opened for it alone and closed with it (tools and tests). */
+    public static MirrorIndex open(Path stateFile, Path journal) throws IOException {
+        return new MirrorIndex(StateDatabase.open(stateFile), true, journal);
     }
 
-    private void openJournal() throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        channel = ch;
-        journal = new BufferedOutputStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                disk.write(ch, java.nio.ByteBuffer.wrap(b, off, len));
-            }
-        }, 64 * 1024);
+    /** The index in {@code db}, importing the older versions' {@code journal} when it exists. */
+    public MirrorIndex(StateDatabase db, Path journal) throws IOException {
+        this(db, false, journal);
     }
 
-    /** For tests: how the journal's bytes are written and forced from now on. */
-    public void journalDiskForTests(JournalDisk disk) {
-        this.disk = disk;
-    }
-
-    private void replay() throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                lines.add(line);
-            }
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
+    private MirrorIndex(StateDatabase db, boolean ownsDb, Path journal) throws IOException {
+        this.db = db;
+        this.ownsDb = ownsDb;
+        manifests = db.map("index.manifests", StringDataType.INSTANCE, ByteArrayDataType.INSTANCE);
+        digests = db.map("index.digests", StringDataType.INSTANCE, StringDataType.INSTANCE);
+        regions = db.map("index.regions", ByteArrayDataType.INSTANCE, ByteArrayDataType.INSTANCE);
+        meta = db.map("index.meta", StringDataType.INSTANCE, LongDataType.INSTANCE);
+        fileBytes = meta.getOrDefault(FILE_BYTES, 0L);
+        if (journal != null && Files.exists(journal)) {
             try {
-                JournalLine j = Wire.mapper().readValue(line, JournalLine.class);
-                if (j.put() != null && RelativePaths.isValid(j.put().path())) {
-                    apply(j.put());
-                } else if (j.del() != null) {
-                    drop(j.del());
-                } else if (j.damaged() != null) {
-                    damage(j.damaged());
-                }
+                importJournal(journal);
             } catch (IOException | RuntimeException e) {
-                if (i == lines.size() - 1) {
-                    LOG.infof("Ignoring the torn last line of %s", file);
-                } else {
-                    LOG.warnf("Skipping unreadable line %d of %s: %s", i + 1, file, e.getMessage());
+                if (ownsDb) {
+                    db.close();
                 }
+                throw e;
             }
         }
     }
 
-    private void compact(Path tmpDir) throws IOException {
-        Path tmp = tmpDir.resolve("index.log.compact");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE); OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024)) {
-            for (Entry e : entries.values()) {
-                out.write(Wire.mapper().writeValueAsBytes(new JournalLine(e.manifest(), null)));
-                out.write('\n');
-                if (DAMAGED.equals(e.digest())) {
-                    out.write(Wire.mapper().writeValueAsBytes(new JournalLine(null, null, e.manifest().path())));
-                    out.write('\n');
+    /**
+     * Replays the older versions' journal into the maps, commits, then deletes it. A crash before the last commit
+     * leaves the maps without the {@link #JOURNAL_IMPORTED} mark (cleared and replayed again next time), after it the
+     * mark says the file is only left to delete.
+     */
+    private void importJournal(Path journal) throws IOException {
+        if (meta.get(JOURNAL_IMPORTED) == null) {
+            manifests.clear();
+            digests.clear();
+            regions.clear();
+            fileBytes = 0;
+            int lines = 0;
+            try (BufferedReader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
+                String line = r.readLine();
+                while (line != null) {
+                    String next = r.readLine();
+                    lines++;
+                    if (!line.isBlank()) {
+                        replay(journal, line, lines, next == null);
+                    }
+                    if (lines % IMPORT_COMMIT_LINES == 0) {
+                        db.commit(); // bounds the uncommitted pages on the heap; unmarked, so a crash replays again
+                    }
+                    line = next;
                 }
             }
-            out.flush();
-            ch.force(true);
+            meta.put(FILE_BYTES, fileBytes);
+            meta.put(JOURNAL_IMPORTED, 1L);
+            rootDigest = null;
+            db.commit();
+            LOG.infof("Imported the index journal %s (%d lines, %d entries) into %s", journal, lines, size(),
+                    db.file());
         }
-        PosixModes.set(tmp, 0600); // the journal names every path of the mirror
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(journal);
     }
 
-    public synchronized Manifest get(String path) {
-        Entry e = entries.get(path);
-        return e == null ? null : e.manifest();
+    private void replay(Path journal, String line, int number, boolean last) {
+        try {
+            JournalLine j = Wire.mapper().readValue(line, JournalLine.class);
+            if (j.put() != null && RelativePaths.isValid(j.put().path())) {
+                apply(j.put());
+            } else if (j.del() != null) {
+                drop(j.del());
+            } else if (j.damaged() != null) {
+                damage(j.damaged());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (last) {
+                LOG.infof("Ignoring the torn last line of %s", journal);
+            } else {
+                LOG.warnf("Skipping unreadable line %d of %s: %s", number, journal, e.getMessage());
+            }
+        }
+    }
+
+    public Manifest get(String path) {
+        byte[] bytes = manifests.get(path);
+        return bytes == null ? null : ManifestCodec.decode(path, bytes);
     }
 
     /** The manifest digest recorded for {@code path}, or null. */
-    public synchronized String digestOf(String path) {
-        Entry e = entries.get(path);
-        return e == null ? null : e.digest();
+    public String digestOf(String path) {
+        return digests.get(path);
     }
 
     public int size() {
-        return size;
+        return (int) Math.min(Integer.MAX_VALUE, manifests.sizeAsLong());
     }
 
     /** The sizes of every file entry added up: what the mirror holds before deduplication. */
@@ -196,26 +193,77 @@ public class MirrorIndex implements Closeable {
     }
 
     /** True when some entry lies strictly below {@code path}. */
-    public synchronized boolean hasBelow(String path) {
-        String next = entries.ceilingKey(path + "/");
+    public boolean hasBelow(String path) {
+        String next = manifests.ceilingKey(path + "/");
         return next != null && next.startsWith(path + "/");
     }
 
-    /** Every manifest, in path order (a parent before what lies below it). */
-    public synchronized List<Manifest> snapshot() {
-        List<Manifest> out = new ArrayList<>(entries.size());
-        for (Entry e : entries.values()) {
-            out.add(e.manifest());
-        }
+    /**
+     * Every manifest in path order (a parent before what lies below it), read from the index as it is when the
+     * iteration starts: changes made while iterating do not show. Nothing is held on the heap but the current page.
+     */
+    public Iterable<Manifest> manifests() {
+        return () -> {
+            Cursor<String, byte[]> c = manifests.cursor(null);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return c.hasNext();
+                }
+
+                @Override
+                public Manifest next() {
+                    String path = c.next();
+                    return ManifestCodec.decode(path, c.getValue());
+                }
+            };
+        };
+    }
+
+    /**
+     * Every path with its digest in reverse path order (what lies below a folder before the folder), as the index is
+     * when the iteration starts: changes made while iterating do not show.
+     */
+    public Iterable<Map.Entry<String, String>> digestsDescending() {
+        return () -> {
+            Cursor<String, String> c = digests.cursor(null, null, true);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return c.hasNext();
+                }
+
+                @Override
+                public Map.Entry<String, String> next() {
+                    String path = c.next();
+                    return Map.entry(path, c.getValue());
+                }
+            };
+        };
+    }
+
+    /**
+     * Every manifest, in path order, as one list on the heap.
+     *
+     * @deprecated it holds the whole index in memory; iterate {@link #manifests()} instead
+     */
+    @Deprecated
+    public List<Manifest> snapshot() {
+        List<Manifest> out = new ArrayList<>();
+        manifests().forEach(out::add);
         return out;
     }
 
-    /** Every path with its digest, in path order. */
-    public synchronized List<Map.Entry<String, String>> digests() {
-        List<Map.Entry<String, String>> out = new ArrayList<>(entries.size());
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            out.add(Map.entry(e.getKey(), e.getValue().digest()));
-        }
+    /**
+     * Every path with its digest, in path order, as one list on the heap.
+     *
+     * @deprecated it holds the whole index in memory; iterate {@link #digestsDescending()} instead
+     */
+    @Deprecated
+    public List<Map.Entry<String, String>> digests() {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        digestsDescending().forEach(out::add);
+        java.util.Collections.reverse(out);
         return out;
     }
 
@@ -224,38 +272,70 @@ public class MirrorIndex implements Closeable {
      * but a directory, so such stale entries go too.
      */
     public synchronized void put(Manifest m) throws IOException {
-        String parent = RelativePaths.parent(m.path());
-        while (parent != null) {
-            Entry above = entries.get(parent);
-            if (above != null && above.manifest().type() != EntryType.DIRECTORY) {
-                remove(parent);
-            }
-            parent = RelativePaths.parent(parent);
-        }
+        dropNonDirectoriesAbove(m.path());
         if (m.type() != EntryType.DIRECTORY && hasBelow(m.path())) {
-            remove(m.path());
+            drop(m.path());
         }
         apply(m);
-        write(new JournalLine(m, null));
+        meta.put(FILE_BYTES, fileBytes);
     }
 
     /** Forgets {@code path} and everything below it. */
     public synchronized void remove(String path) throws IOException {
         if (drop(path)) {
-            write(new JournalLine(null, path));
+            meta.put(FILE_BYTES, fileBytes);
         }
     }
 
-    /** Moves {@code from} and everything below it to {@code to}, replacing whatever was at {@code to}. */
+    /**
+     * Moves {@code from} and everything below it to {@code to}, replacing whatever was at {@code to}. A moved entry
+     * keeps its encoded manifest and its digest (neither holds the path), and its damaged mark.
+     */
     public synchronized void rebase(String from, String to) throws IOException {
-        List<Manifest> moved = new ArrayList<>();
-        for (Entry e : under(from).values()) {
-            moved.add(e.manifest().withPath(RelativePaths.rebase(e.manifest().path(), from, to)));
+        // Cursors read the maps as they are now (MVStore's maps are copy-on-write), so the removals below do not
+        // disturb them and nothing is collected on the heap.
+        byte[] self = manifests.get(from);
+        String selfDigest = digests.get(from);
+        Cursor<String, byte[]> below = manifests.cursor(from + "/");
+        Cursor<String, String> belowDigests = digests.cursor(from + "/");
+        drop(from);
+        drop(to);
+        dropNonDirectoriesAbove(to);
+        if (self != null) {
+            place(to, self, selfDigest);
         }
-        remove(from);
-        remove(to);
-        for (Manifest m : moved) {
-            put(m);
+        String prefix = from + "/";
+        while (below.hasNext()) {
+            String path = below.next();
+            if (!path.startsWith(prefix)) {
+                break;
+            }
+            belowDigests.next();
+            place(RelativePaths.rebase(path, from, to), below.getValue(), belowDigests.getValue());
+        }
+        rootDigest = null;
+        meta.put(FILE_BYTES, fileBytes);
+    }
+
+    /** Records an encoded manifest at a free {@code path}, with its digest (regions unless damaged). */
+    private void place(String path, byte[] manifest, String digest) {
+        manifests.put(path, manifest);
+        digests.put(path, digest);
+        if (!DAMAGED.equals(digest)) {
+            addRegions(path, manifest);
+        }
+        fileBytes += bytesOf(manifest);
+    }
+
+    /** Nothing above an entry is anything but a directory: drops the files and symlinks above {@code path}. */
+    private void dropNonDirectoriesAbove(String path) {
+        String parent = RelativePaths.parent(path);
+        while (parent != null) {
+            byte[] above = manifests.get(parent);
+            if (above != null && above[1] != EntryType.DIRECTORY.ordinal()) {
+                drop(parent);
+            }
+            parent = RelativePaths.parent(parent);
         }
     }
 
@@ -263,10 +343,11 @@ public class MirrorIndex implements Closeable {
     public synchronized String rootDigest() {
         if (rootDigest == null) {
             MessageDigest md = ChunkHash.newDigest();
-            for (Map.Entry<String, Entry> e : entries.entrySet()) {
-                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+            Cursor<String, String> c = digests.cursor(null);
+            while (c.hasNext()) {
+                md.update(c.next().getBytes(StandardCharsets.UTF_8));
                 md.update((byte) 0);
-                md.update(e.getValue().digest().getBytes(StandardCharsets.US_ASCII));
+                md.update(c.getValue().getBytes(StandardCharsets.US_ASCII));
                 md.update((byte) '\n');
             }
             rootDigest = HexFormat.of().formatHex(md.digest());
@@ -275,22 +356,34 @@ public class MirrorIndex implements Closeable {
     }
 
     /**
-     * Keeps the entry at {@code path} but gives it the digest {@link #DAMAGED}: what DEST holds there differs from
-     * it and cannot be rebuilt (its chunks are gone), so the next reconcile asks the watcher for it. False when
-     * there is no such entry.
+     * Keeps the entry at {@code path} but gives it the digest {@link #DAMAGED} and drops its regions: what DEST
+     * holds there differs from it and cannot be rebuilt (its chunks are gone), so the next reconcile asks the
+     * watcher for it. False when there is no such entry.
      */
     public synchronized boolean markDamaged(String path) throws IOException {
-        if (!damage(path)) {
-            return false;
-        }
-        write(new JournalLine(null, null, path));
-        return true;
+        return damage(path);
     }
 
     /** True when the entry at {@code path} is {@link #markDamaged marked damaged}. */
-    public synchronized boolean damaged(String path) {
-        Entry e = entries.get(path);
-        return e != null && DAMAGED.equals(e.digest());
+    public boolean damaged(String path) {
+        return DAMAGED.equals(digests.get(path));
+    }
+
+    @Override
+    public List<Region> regionsOf(ChunkHash hash, int max) {
+        byte[] prefix = hash.toBytes();
+        List<Region> out = new ArrayList<>();
+        Cursor<byte[], byte[]> c = regions.cursor(prefix);
+        while (out.size() < max && c.hasNext()) {
+            byte[] key = c.next();
+            if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+                break;
+            }
+            ByteBuffer v = ByteBuffer.wrap(c.getValue());
+            out.add(new Region(new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8),
+                    v.getLong(), v.getInt()));
+        }
+        return out;
     }
 
     /** Whether a watcher has completed a reconcile with this index since start. */
@@ -303,142 +396,123 @@ public class MirrorIndex implements Closeable {
     }
 
     /**
-     * Writes buffered journal lines and forces them to the disk. Throws while the journal is failed (a write or
-     * fsync failed since the last {@link #recover()}): what it holds on disk is then unknown.
+     * Commits every change to the database and forces it to the disk. Throws while the database is failed (a commit
+     * failed since the last {@link #recover()}): what it holds on disk is then unknown.
      */
     public synchronized void flush() throws IOException {
-        if (failed != null) {
-            throw new IOException("the index journal failed (" + failed + ") and is not recovered yet");
-        }
-        if (unflushed) {
-            try {
-                journal.flush();
-                disk.force(channel);
-            } catch (IOException | RuntimeException e) {
-                fail(e);
-                throw e;
-            }
-            unflushed = false;
-        }
+        db.commit();
     }
 
-    /** Why the journal failed, or null when it is healthy. */
+    /** Why the last commit failed, or null when the database is healthy. */
     public String failure() {
-        return failed;
+        return db.failure();
     }
 
     /**
-     * Rewrites a failed journal from the index in memory (which holds what DEST holds: an entry is recorded only
-     * after it is applied), to a temp file, fsynced and renamed over the old one, then appends to it again.
-     * Nothing to do when the journal is healthy; throws, leaving it failed, when the rewrite fails too.
+     * Commits again after a failed commit: the changes since the last good commit are still in memory (an entry is
+     * recorded only after it is applied to DEST, so they are what DEST holds). Nothing to do when healthy; throws,
+     * leaving it failed, when that commit fails too.
      */
     public synchronized void recover() throws IOException {
-        if (failed == null) {
+        if (db.failure() == null) {
             return;
         }
-        try {
-            journal.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debugf("Closing the failed journal: %s", e);
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debugf("Closing the failed journal's channel: %s", e);
-        }
-        compact(tmpDir);
-        openJournal();
-        unflushed = false;
-        LOG.infof("Rewrote the index journal %s from the %d entries in memory after its failure (%s)", file,
-                entries.size(), failed);
-        failed = null;
+        String why = db.failure();
+        db.recover();
+        LOG.infof("Committed the index to %s after its failure (%s): %d entries", db.file(), why, size());
     }
 
     @Override
     public synchronized void close() throws IOException {
-        if (failed != null) {
+        try {
             recover();
-        }
-        if (channel.isOpen()) {
-            try {
-                flush();
-            } finally {
-                journal.close();
+            flush();
+        } finally {
+            if (ownsDb) {
+                db.close();
             }
         }
     }
 
-    private void fail(Exception e) {
-        if (failed == null) {
-            failed = String.valueOf(e);
-            LOG.errorf("The index journal %s failed: %s", file, e);
-        }
-    }
-
-    private NavigableMap<String, Entry> under(String path) {
-        TreeMap<String, Entry> out = new TreeMap<>();
-        Entry self = entries.get(path);
-        if (self != null) {
-            out.put(path, self);
-        }
-        // '0' follows '/', so this range is exactly the paths below path/.
-        out.putAll(entries.subMap(path + "/", true, path + "0", false));
-        return out;
-    }
-
     private void apply(Manifest m) {
-        Entry old = entries.put(m.path(), new Entry(m, m.digest()));
-        fileBytes += bytesOf(m) - (old == null ? 0 : bytesOf(old.manifest()));
+        byte[] bytes = ManifestCodec.encode(m);
+        byte[] old = manifests.put(m.path(), bytes);
+        if (old != null) {
+            dropRegions(m.path(), old);
+            fileBytes -= bytesOf(old);
+        }
+        digests.put(m.path(), m.digest());
+        addRegions(m.path(), bytes);
+        fileBytes += m.type() == EntryType.FILE ? m.size() : 0;
         rootDigest = null;
-        size = entries.size();
     }
 
     private boolean damage(String path) {
-        Entry e = entries.get(path);
-        if (e == null || DAMAGED.equals(e.digest())) {
+        byte[] bytes = manifests.get(path);
+        if (bytes == null || DAMAGED.equals(digests.get(path))) {
             return false;
         }
-        entries.put(path, new Entry(e.manifest(), DAMAGED));
+        digests.put(path, DAMAGED);
+        dropRegions(path, bytes);
         rootDigest = null;
         return true;
     }
 
     private boolean drop(String path) {
-        Entry self = entries.remove(path);
-        boolean any = self != null;
-        long bytes = self == null ? 0 : bytesOf(self.manifest());
-        NavigableMap<String, Entry> below = entries.subMap(path + "/", true, path + "0", false);
-        if (!below.isEmpty()) {
-            for (Entry e : below.values()) {
-                bytes += bytesOf(e.manifest());
+        boolean any = dropOne(path);
+        String prefix = path + "/";
+        Cursor<String, byte[]> c = manifests.cursor(prefix); // a snapshot: removing while iterating is safe
+        while (c.hasNext()) {
+            String below = c.next();
+            if (!below.startsWith(prefix)) {
+                break;
             }
-            below.clear();
-            any = true;
+            any |= dropOne(below);
         }
         if (any) {
-            fileBytes -= bytes;
             rootDigest = null;
-            size = entries.size();
         }
         return any;
     }
 
-    private static long bytesOf(Manifest m) {
-        return m.type() == EntryType.FILE ? m.size() : 0;
+    private boolean dropOne(String path) {
+        byte[] old = manifests.remove(path);
+        if (old == null) {
+            return false;
+        }
+        digests.remove(path);
+        dropRegions(path, old);
+        fileBytes -= bytesOf(old);
+        return true;
     }
 
-    /** Appends {@code line}; while the journal is failed nothing is appended (the recovery rewrites it whole). */
-    private void write(JournalLine line) throws IOException {
-        if (failed != null) {
+    private void addRegions(String path, byte[] manifest) {
+        if (manifest[1] != EntryType.FILE.ordinal()) {
             return;
         }
-        try {
-            journal.write(Wire.mapper().writeValueAsBytes(line));
-            journal.write('\n');
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            throw e;
+        byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
+        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) -> regions.putIfAbsent(
+                regionKey(bytes, hashAt, pathBytes), ByteBuffer.allocate(REGION_VALUE).putLong(offset).putInt(length)
+                        .array()));
+    }
+
+    private void dropRegions(String path, byte[] manifest) {
+        if (manifest[1] != EntryType.FILE.ordinal()) {
+            return;
         }
-        unflushed = true;
+        byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
+        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) ->
+                regions.remove(regionKey(bytes, hashAt, pathBytes)));
+    }
+
+    private static byte[] regionKey(byte[] manifest, int hashAt, byte[] path) {
+        byte[] key = new byte[ChunkHash.LENGTH + path.length];
+        System.arraycopy(manifest, hashAt, key, 0, ChunkHash.LENGTH);
+        System.arraycopy(path, 0, key, ChunkHash.LENGTH, path.length);
+        return key;
+    }
+
+    private static long bytesOf(byte[] manifest) {
+        return manifest[1] == EntryType.FILE.ordinal() ? ByteBuffer.wrap(manifest).getLong(1 + 1 + 4 + 8) : 0;
     }
 }

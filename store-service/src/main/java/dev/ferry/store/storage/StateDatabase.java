@@ -18,9 +18,26 @@ import java.nio.file.Path;
  */
 public final class StateDatabase implements Closeable {
     public static final String FILE = "state.mv.db";
+    /**
+     * MVStore's page cache in MiB. The maps' pages are read through it; 8 MiB keeps the upper levels of every map
+     * (a 1M-entry index is about 250 MiB on disk) and a working set of leaves, so lookups rarely read the disk,
+     * while the heap stays small and flat: the OS page cache holds the rest of the file.
+     */
+    static final int CACHE_MIB = 8;
+
+    /** Runs before each commit; tests put in one that fails (a full disk, an I/O error). */
+    public interface CommitHook {
+        CommitHook NONE = () -> {
+        };
+
+        void beforeCommit() throws IOException;
+    }
 
     private final Path file;
     private final MVStore store;
+    private volatile CommitHook hook = CommitHook.NONE;
+    /** Why the last commit failed, until {@link #recover()} committed; null while healthy. */
+    private volatile String failed;
 
     private StateDatabase(Path file, MVStore store) {
         this.file = file;
@@ -33,7 +50,9 @@ public final class StateDatabase implements Closeable {
             MVStore store = new MVStore.Builder()
                     .fileName(file.toString())
                     .autoCommitDisabled()
+                    .cacheSize(CACHE_MIB)
                     .open();
+            PosixModes.set(file, 0600); // it names every path of the mirror
             return new StateDatabase(file, store);
         } catch (MVStoreException e) {
             throw new IOException("cannot open " + file + ": " + e.getMessage(), e);
@@ -44,19 +63,64 @@ public final class StateDatabase implements Closeable {
         return file;
     }
 
-    /** The map {@code name}, created empty when absent. */
-    public <K, V> MVMap<K, V> map(String name, DataType<K> keys, DataType<V> values) {
-        return store.openMap(name, new MVMap.Builder<K, V>().keyType(keys).valueType(values));
+    /**
+     * The map {@code name}, created empty when absent. A new map is recorded at once (committed, not forced: a crash
+     * just loses an empty map), so that a later commit with no data change writes nothing (a dry run or an audit
+     * that changes nothing leaves the file as it was).
+     */
+    public synchronized <K, V> MVMap<K, V> map(String name, DataType<K> keys, DataType<V> values) {
+        boolean created = !store.hasMap(name);
+        MVMap<K, V> map = store.openMap(name, new MVMap.Builder<K, V>().keyType(keys).valueType(values));
+        if (created) {
+            store.commit();
+        }
+        return map;
     }
 
-    /** Writes every change since the last commit and fsyncs the file: after it returns, a crash keeps them. */
+    /**
+     * Writes every change since the last commit and fsyncs the file: after it returns, a crash keeps them. Throws
+     * while the database is failed (a commit failed since the last {@link #recover()}): what the file holds is then
+     * unknown, so nothing may be acknowledged as durable.
+     */
     public synchronized void commit() throws IOException {
+        if (failed != null) {
+            throw new IOException("the state database " + file + " failed (" + failed + ") and is not recovered yet");
+        }
         try {
+            hook.beforeCommit();
             store.commit();
             store.sync();
-        } catch (MVStoreException e) {
-            throw new IOException("cannot commit " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            failed = String.valueOf(e);
+            throw e instanceof IOException io ? io : new IOException("cannot commit " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Why the last commit failed, or null when the database is healthy. */
+    public String failure() {
+        return failed;
+    }
+
+    /**
+     * Commits again after a failed commit: the changes are still in memory and are written whole. Throws, leaving
+     * the database failed, when that commit fails too, or when MVStore closed itself after a failed write (it
+     * does so on an I/O error): then the store needs a restart, which reopens the file at its last commit.
+     */
+    public synchronized void recover() throws IOException {
+        if (failed == null) {
+            return;
+        }
+        if (store.isClosed()) {
+            throw new IOException("the state database " + file + " closed itself after a failed write (" + failed
+                    + "): restart the store, it reopens at the last commit");
+        }
+        failed = null;
+        commit(); // a failure marks the database failed again
+    }
+
+    /** For tests: what runs before each commit from now on. */
+    public void commitHookForTests(CommitHook hook) {
+        this.hook = hook;
     }
 
     @Override

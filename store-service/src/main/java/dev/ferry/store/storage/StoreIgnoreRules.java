@@ -76,7 +76,7 @@ public final class StoreIgnoreRules {
         }
         int before = index.size();
         String skipBelow = null;
-        for (Manifest m : index.snapshot()) {
+        for (Manifest m : index.manifests()) {
             String path = m.path();
             if (skipBelow != null && path.startsWith(skipBelow)) {
                 continue; // gone with its ignored folder

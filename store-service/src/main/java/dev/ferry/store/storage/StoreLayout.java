@@ -106,7 +106,7 @@ public final class StoreLayout implements Closeable {
 
     /**
      * DEST/.ferry names every path, size and mode of the mirror: it, packs/ and tmp/ are 0700, the files directly
-     * in it (index journal, store id, source binding, lock) 0600; a store made by an older version is tightened on
+     * in it (state database, store id, source binding, lock) 0600; a store made by an older version is tightened on
      * start. Below chunks/ nothing is walked (millions of entries): the closed folder above them keeps others out,
      * and chunks are written as 0600 temp files anyway.
      */
@@ -180,6 +180,7 @@ public final class StoreLayout implements Closeable {
         return stateDir.resolve("tmp");
     }
 
+    /** DEST/.ferry/index.log: the index journal of older versions, imported into the state database at start. */
     public Path indexFile() {
         return stateDir.resolve("index.log");
     }

@@ -70,7 +70,7 @@ public final class DryRunPlanner {
         }
         Map<String, Deque<Manifest>> deletedByDigest = new HashMap<>();
         List<Manifest> deletes = new ArrayList<>();
-        for (Manifest m : index.snapshot()) {
+        for (Manifest m : index.manifests()) {
             boolean dir = m.type() == EntryType.DIRECTORY;
             if (theirs.containsKey(m.path()) || ignored.ignored(m.path(), dir)) {
                 continue;

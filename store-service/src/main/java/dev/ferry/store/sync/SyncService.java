@@ -398,12 +398,11 @@ public class SyncService {
         Map<String, String> theirs = s.theirIndex;
         s.theirIndex = new HashMap<>();
         s.theirIndexBytes = 0;
-        List<Map.Entry<String, String>> mine = index.digests();
         int removed = 0;
         int forgotten = 0;
         dev.ferry.protocol.ignore.IgnoreRules rules = ignore.rules();
-        for (int i = mine.size() - 1; i >= 0; i--) {
-            String path = mine.get(i).getKey();
+        for (Map.Entry<String, String> mine : index.digestsDescending()) {
+            String path = mine.getKey();
             Manifest entry = index.get(path);
             if (theirs.containsKey(path) || entry == null) {
                 continue;

@@ -43,7 +43,7 @@ class DestAuditorIgnoreTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
         auditor = new DestAuditor(layout, index, materializer, new ApplyExecutor(), new StoreStats(), true, rules::get);

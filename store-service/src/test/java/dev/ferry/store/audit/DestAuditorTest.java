@@ -40,7 +40,7 @@ class DestAuditorTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
         auditor = new DestAuditor(layout, index, materializer, new ApplyExecutor(), new StoreStats(), true);
@@ -164,10 +164,10 @@ class DestAuditorTest {
         assertEquals("edited in DEST", Files.readString(report));
 
         index.close();
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         assertTrue(index.damaged("docs/report.txt"), "the mark survives a restart");
         index.close();
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         materializer = new Materializer(layout, chunks, index);
         auditor = new DestAuditor(layout, index, materializer, new ApplyExecutor(), new StoreStats(), true);
 

@@ -39,7 +39,7 @@ class StoreVerifierTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         // Chunks only in packs: what the verifier finds in the packs is the subject here.
         chunks = TestChunkStores.withoutRegions(layout);
         materializer = new Materializer(layout, chunks, index);

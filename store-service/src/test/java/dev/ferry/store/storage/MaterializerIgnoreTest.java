@@ -33,7 +33,7 @@ class MaterializerIgnoreTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }

@@ -37,7 +37,7 @@ class MaterializerTest {
         dest = Files.createDirectory(base.resolve("dest"));
         outside = Files.createDirectory(base.resolve("outside"));
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }

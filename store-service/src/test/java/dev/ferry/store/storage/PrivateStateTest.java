@@ -24,7 +24,7 @@ class PrivateStateTest {
     @Test
     void aNewStoreKeepsItsStatePrivate() throws Exception {
         Path dest = base.resolve("dest");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             index.put(Manifest.directory("a", 0755, 1L));
             index.flush();
             new SourceBinding(layout.sourceFile(), layout.tmpDir()).bind("src-1", "host:1");
@@ -46,7 +46,7 @@ class PrivateStateTest {
     @Test
     void anOlderStoreIsTightenedOnStart() throws Exception {
         Path dest = base.resolve("old");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             index.put(Manifest.directory("a", 0755, 1L));
             index.flush();
         }
@@ -56,10 +56,10 @@ class PrivateStateTest {
         for (String name : List.of("packs", "tmp")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
+        for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             assertPrivate(layout);
         }
     }
@@ -67,7 +67,7 @@ class PrivateStateTest {
     @Test
     void materializedEntriesNeverGetSetIdBits() throws Exception {
         Path dest = base.resolve("modes");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             ChunkStore chunks = TestChunkStores.open(layout, index);
             Materializer materializer = new Materializer(layout, chunks, index);
             TestData.FileData f = TestData.file(2000, 1000);
@@ -95,7 +95,7 @@ class PrivateStateTest {
             assertEquals(0700, mode(TestChunkStores.packsDir(layout)), "packs/");
         }
         assertEquals(0700, mode(layout.tmpDir()), "tmp/");
-        for (String name : List.of("index.log", "store-id", "chunker", "lock")) {
+        for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             assertEquals(0600, mode(layout.stateDir().resolve(name)), name);
         }
     }

@@ -6,7 +6,7 @@ import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.store.storage.pack.PackStore;
-import dev.ferry.store.storage.pack.TemporaryFilePackStore;
+import dev.ferry.store.storage.pack.LocalPackStore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,7 +31,18 @@ public final class TestChunkStores {
 
     /** A chunk store for {@code layout} whose regions are those of {@code index}'s applied, undamaged files. */
     public static ChunkStore open(StoreLayout layout, MirrorIndex index) throws IOException {
-        return open(layout, new IndexRegions(index), index::markDamaged);
+        return open(layout, index, index::markDamaged);
+    }
+
+    /** The state database of {@code layout}, shared by its index and chunk store in a test. */
+    public static synchronized StateDatabase db(StoreLayout layout) throws IOException {
+        Path state = layout.stateDir();
+        StateDatabase db = DATABASES.get(state);
+        if (db == null) {
+            db = StateDatabase.open(state.resolve(StateDatabase.FILE));
+            DATABASES.put(state, db);
+        }
+        return db;
     }
 
     /** A chunk store for {@code layout} that knows no mirror regions: every chunk is kept in a pack. */
@@ -42,14 +53,10 @@ public final class TestChunkStores {
     public static synchronized ChunkStore open(StoreLayout layout, MirrorRegions regions, ChunkStore.DamageSink damage)
             throws IOException {
         Path state = layout.stateDir();
-        StateDatabase db = DATABASES.get(state);
-        if (db == null) {
-            db = StateDatabase.open(state.resolve(StateDatabase.FILE));
-            DATABASES.put(state, db);
-        }
+        StateDatabase db = db(layout);
         PackStore packs = PACKS.get(state);
         if (packs == null) {
-            packs = new TemporaryFilePackStore(packsDir(layout), 64L << 20);
+            packs = new LocalPackStore(packsDir(layout));
             PACKS.put(state, packs);
         }
         return new ChunkStore(layout.dest(), db, packs, regions, damage, ChunkerParams.DEFAULT.maxSize());
@@ -66,7 +73,7 @@ public final class TestChunkStores {
         if (loc == null) {
             throw new AssertionError("no pack holds " + hash.hex());
         }
-        Path pack = packsDir(layout).resolve(String.format("%016x.pack", loc.pack()));
+        Path pack = new LocalPackStore(packsDir(layout)).pathOf(loc.pack());
         try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer one = ByteBuffer.allocate(1);
             ch.read(one, loc.offset());

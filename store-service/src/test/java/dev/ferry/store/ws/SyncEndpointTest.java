@@ -11,6 +11,7 @@ import dev.ferry.store.TempDestProfile;
 import dev.ferry.store.TestData;
 import dev.ferry.store.WsClient;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.StateDatabase;
 import dev.ferry.store.storage.StoreLayout;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,6 +48,8 @@ class SyncEndpointTest {
     StoreLayout layout;
     @Inject
     MirrorIndex index;
+    @Inject
+    StateDatabase db;
 
     private WsClient greeted(String clientId) throws Exception {
         WsClient c = WsClient.connect(sync, null);
@@ -62,6 +65,13 @@ class SyncEndpointTest {
     private static void upload(List<byte[]> chunks) {
         given().contentType(Endpoints.CHUNK_BATCH_TYPE).body(TestData.batch(chunks)).post(Endpoints.CHUNK_BATCH)
                 .then().statusCode(200);
+    }
+
+    /** What the index on disk holds: a copy of the state database, opened on its own. */
+    private MirrorIndex durableIndex() throws Exception {
+        Path copy = Files.createTempDirectory("state-copy").resolve(StateDatabase.FILE);
+        Files.copy(db.file(), copy);
+        return MirrorIndex.open(copy, null);
     }
 
     private Path dest(String rel) {
@@ -182,8 +192,8 @@ class SyncEndpointTest {
     }
 
     /**
-     * Group commit: the journal is fsynced once for a burst of applies, but never after the ack: every file of an
-     * acknowledged batch is in index.log on disk, and its directory has its recorded time back.
+     * Group commit: the index is committed once for a burst of applies, but never after the ack: every file of an
+     * acknowledged batch is in the state database on disk, and its directory has its recorded time back.
      */
     @Test
     void everyFileOfAnAcknowledgedBatchIsInTheJournalOnDisk() throws Exception {
@@ -205,10 +215,11 @@ class SyncEndpointTest {
             Message.Ack ack = c.next(Message.Ack.class);
             assertEquals(7, ack.batch());
             assertEquals(List.of(), ack.failed());
-            String journal = Files.readString(layout.indexFile());
-            for (int i = 0; i < 60; i++) {
-                assertTrue(journal.contains("\"many/f-" + i + ".bin\""), "f-" + i + " journaled before the ack");
-                assertArrayEquals(files.get(i).bytes(), Files.readAllBytes(dest("many/f-" + i + ".bin")));
+            try (MirrorIndex durable = durableIndex()) {
+                for (int i = 0; i < 60; i++) {
+                    assertNotNull(durable.get("many/f-" + i + ".bin"), "f-" + i + " committed before the ack");
+                    assertArrayEquals(files.get(i).bytes(), Files.readAllBytes(dest("many/f-" + i + ".bin")));
+                }
             }
             assertEquals(dirTime, mtime(dest("many")), "the directory's time restored before the ack");
         }
@@ -446,19 +457,13 @@ class SyncEndpointTest {
         }
     }
 
-    /** Issue 11 item 6: a failed journal write acknowledges nothing, closes the session, and is repaired. */
+    /** Issue 11 item 6: a failed index commit acknowledges nothing, closes the session, and is repaired. */
     @Test
     void aFailedJournalWriteStopsAcksClosesTheSessionAndTheJournalIsRewritten() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean();
-        index.journalDiskForTests(new MirrorIndex.JournalDisk() {
-            @Override
-            public void write(java.nio.channels.FileChannel channel, java.nio.ByteBuffer bytes) throws java.io.IOException {
-                if (failOnce.compareAndSet(true, false)) {
-                    bytes.limit(bytes.position() + bytes.remaining() / 2);
-                    MirrorIndex.JournalDisk.super.write(channel, bytes);
-                    throw new java.io.IOException("No space left on device (injected)");
-                }
-                MirrorIndex.JournalDisk.super.write(channel, bytes);
+        db.commitHookForTests(() -> {
+            if (failOnce.compareAndSet(true, false)) {
+                throw new java.io.IOException("No space left on device (injected)");
             }
         });
         try {
@@ -483,12 +488,10 @@ class SyncEndpointTest {
             while (index.failure() != null && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertNull(index.failure(), "the journal is rewritten after the session is closed");
-            List<String> lines = Files.readAllLines(layout.indexFile());
-            for (String line : lines) {
-                dev.ferry.protocol.Wire.mapper().readValue(line, MirrorIndex.JournalLine.class);
+            assertNull(index.failure(), "the index is committed after the session is closed");
+            try (MirrorIndex durable = durableIndex()) {
+                assertNotNull(durable.get("jr2"), "jr2 is applied, so it is committed");
             }
-            assertTrue(lines.stream().anyMatch(l -> l.contains("\"jr2\"")), "jr2 is applied, so it is journaled");
 
             try (WsClient c = greeted("w-journal-2")) {
                 c.send(changes(82, new Change.Upsert(Manifest.directory("jr3", 0755, 1L))));
@@ -499,16 +502,13 @@ class SyncEndpointTest {
                 c.send(new Message.Check(index.rootDigest()));
                 assertTrue(c.next(Message.Checked.class).inSync());
             }
-            Path copy = Files.createTempDirectory("journal-copy");
-            Files.createDirectories(copy.resolve("tmp"));
-            Files.copy(layout.indexFile(), copy.resolve("index.log"));
-            try (MirrorIndex replayed = new MirrorIndex(copy.resolve("index.log"), copy.resolve("tmp"))) {
-                assertEquals(index.rootDigest(), replayed.rootDigest(), "the journal on disk holds the whole index");
+            try (MirrorIndex replayed = durableIndex()) {
+                assertEquals(index.rootDigest(), replayed.rootDigest(), "the database on disk holds the whole index");
                 assertNotNull(replayed.get("jr2"));
                 assertNotNull(replayed.get("jr3"));
             }
         } finally {
-            index.journalDiskForTests(MirrorIndex.JournalDisk.REAL);
+            db.commitHookForTests(dev.ferry.store.storage.StateDatabase.CommitHook.NONE);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.ferry.watcher.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.watcher.sync.ByteSize;
+import dev.ferry.watcher.control.ByteSize;
 
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -1,6 +1,8 @@
 package dev.ferry.watcher.cli;
 
+import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
+import dev.ferry.watcher.config.UsageException;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;

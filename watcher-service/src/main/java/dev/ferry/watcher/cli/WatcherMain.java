@@ -1,8 +1,10 @@
 package dev.ferry.watcher.cli;
 
-import dev.ferry.watcher.runtime.WatcherRuntime;
 import dev.ferry.protocol.BuildVersion;
 import dev.ferry.protocol.HealthProbe;
+import dev.ferry.watcher.config.Arguments;
+import dev.ferry.watcher.config.UsageException;
+import dev.ferry.watcher.runtime.WatcherRuntime;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 

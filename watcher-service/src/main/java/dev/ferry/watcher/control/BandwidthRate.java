@@ -1,6 +1,5 @@
 package dev.ferry.watcher.control;
 
-import dev.ferry.watcher.sync.ByteSize;
 
 /**
  * A bandwidth limit in rsync's {@code --bwlimit} units: a number, maybe fractional ({@code 1.5m}), with an optional

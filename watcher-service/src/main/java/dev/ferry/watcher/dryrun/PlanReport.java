@@ -1,7 +1,7 @@
 package dev.ferry.watcher.dryrun;
 
 import dev.ferry.protocol.Message;
-import dev.ferry.watcher.sync.ByteSize;
+import dev.ferry.watcher.control.ByteSize;
 
 import java.util.ArrayList;
 import java.util.List;

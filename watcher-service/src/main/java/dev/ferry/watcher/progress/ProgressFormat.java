@@ -3,7 +3,7 @@ package dev.ferry.watcher.progress;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
-import dev.ferry.watcher.sync.ByteSize;
+import dev.ferry.watcher.control.ByteSize;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,11 +2,13 @@ package dev.ferry.watcher.runtime;
 
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.chunker.FastCdc;
-import dev.ferry.watcher.cli.Arguments;
+import dev.ferry.protocol.Message;
+import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
 import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.control.BandwidthRate;
+import dev.ferry.watcher.control.ByteSize;
 import dev.ferry.watcher.control.PauseFile;
 import dev.ferry.watcher.control.SendGate;
 import dev.ferry.watcher.ignore.SourceIgnoreRules;
@@ -14,20 +16,19 @@ import dev.ferry.watcher.progress.Progress;
 import dev.ferry.watcher.progress.ProgressFormat;
 import dev.ferry.watcher.progress.ProgressMeter;
 import dev.ferry.watcher.progress.TerminalDisplay;
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.LocalStateCache;
 import dev.ferry.watcher.store.StoreAddress;
 import dev.ferry.watcher.store.StoreConnection;
 import dev.ferry.watcher.store.StoreTls;
-import dev.ferry.watcher.sync.ByteSize;
-import dev.ferry.protocol.Message;
-import dev.ferry.watcher.sync.BatchRecord;
 import dev.ferry.watcher.sync.ChangeDetector;
 import dev.ferry.watcher.sync.DeleteBrake;
 import dev.ferry.watcher.sync.SyncEngine;
 import dev.ferry.watcher.sync.SyncStatus;
-import dev.ferry.watcher.upload.ChunkChecksums;
+import dev.ferry.watcher.sync.WatchedTree;
+import dev.ferry.watcher.upload.BatchRecord;
 import dev.ferry.watcher.upload.ChunkUploader;
 import dev.ferry.watcher.watch.ChangeAggregator;
 import dev.ferry.watcher.watch.DirectoryWatcher;
@@ -293,30 +294,26 @@ public class WatcherRuntime {
             ChunkChecksums checksums = new ChunkChecksums();
             hasher = new FileHasher(new FastCdc(params), scanner, checksums);
             cache = LocalStateCache.load(stateDir, source.toString(), params);
-            SyncEngine[] engineRef = new SyncEngine[1];
-            uploader = new ChunkUploader(store, token, scanner, status, path -> engineRef[0].pathChanged(path),
-                    w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
-                    w.retryMaxDelay(), tls, checksums, w.compress());
-            SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
-                    w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
-            engine = new SyncEngine(settings, params, cache,
-                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
-                            4 * HASH_THREADS, brake, ignores),
-                    uploader, status, tree, protocol, this);
-            engineRef[0] = engine;
-            engine.identify(sourceId(stateDir), args.takeOver());
-            aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree, engine::flush);
+            // The pipeline, top stage first; each stage gets the ones below it, and the sinks it reports to, by
+            // constructor: watch (aggregator, file system watcher) -> sync (detector, batches) -> upload -> store.
+            aggregator = new ChangeAggregator(w.quietDelay(), w.maxDelay(), tree);
             try {
                 watcher = once ? null : new DirectoryWatcher(aggregator, source, ignores::ignoredAnyway);
             } catch (IOException e) {
                 throw new StartupException("cannot watch the source folder: " + e.getMessage());
             }
-            engine.attach(aggregator, watcher);
-            connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect, tls);
-            connection.onRefused(this::refused);
-            engine.attach(connection);
-            uploader.sendThrough(gate);
-            connection.sendThrough(gate);
+            // A file that changed since it was hashed is looked at again by the watch stage.
+            uploader = new ChunkUploader(store, token, scanner, status, aggregator::pathChanged,
+                    w.uploadConcurrency(), (int) Math.min(Integer.MAX_VALUE - 64, w.uploadBatchBytes().asLongValue()),
+                    w.retryMaxDelay(), tls, checksums, w.compress(), gate);
+            SyncEngine.Settings settings = SyncEngine.Settings.defaults(w.quietDelay(), w.retryMaxDelay(), once,
+                    w.allowEmptySource(), clientId(source), w.reconcileMaxDelay());
+            engine = new SyncEngine(settings, params, cache,
+                    listener -> new ChangeDetector(scanner, hasher, cache, listener, w.allowEmptySource(), hashPool,
+                            4 * HASH_THREADS, brake, ignores),
+                    aggregator, watcher == null ? WatchedTree.NONE : watcher, uploader, status, tree, protocol, this);
+            engine.identify(sourceId(stateDir), args.takeOver());
+            connection = new StoreConnection(store, token, w.retryMaxDelay(), engine, connect, tls, gate, this::refused);
             Optional<Instant> pausedAt;
             try {
                 pausedAt = PauseFile.load(stateDir);

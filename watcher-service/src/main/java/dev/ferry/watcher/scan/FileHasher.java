@@ -5,7 +5,6 @@ import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
-import dev.ferry.watcher.upload.ChunkChecksums;
 
 import java.io.IOException;
 import java.io.InputStream;

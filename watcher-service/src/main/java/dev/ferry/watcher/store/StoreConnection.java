@@ -4,8 +4,6 @@ import dev.ferry.protocol.FrameCompression;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.Wire;
 import dev.ferry.watcher.control.SendGate;
-import dev.ferry.watcher.sync.StoreLink;
-import dev.ferry.watcher.sync.SyncEngine;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.ContainerProvider;
@@ -34,9 +32,9 @@ import java.util.regex.Pattern;
 /**
  * The WebSocket to the store's sync endpoint (Jakarta WebSocket client): connects, reconnects forever with
  * exponential backoff (200 ms doubling up to {@code retry-max-delay}), sends the bearer token on the upgrade,
- * pings to notice a dead peer, and reports every open, frame and close to the {@link SyncEngine}.
+ * pings to notice a dead peer, and reports every open, frame and close to its {@link StoreLink.Listener} (the sync engine).
  */
-public final class StoreConnection implements SyncEngine.ConnectionControl {
+public final class StoreConnection implements StoreLink.ConnectionControl {
     private static final Logger LOG = Logger.getLogger(StoreConnection.class);
     private static final long FIRST_DELAY_MS = 200;
     private static final long PING_EVERY_MS = 20_000;
@@ -52,7 +50,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private final StoreAddress address;
     private final Optional<String> token;
     private final long maxDelayMs;
-    private final SyncEngine engine;
+    private final StoreLink.Listener engine;
     private final ScheduledExecutorService scheduler;
     private volatile long delayMs = FIRST_DELAY_MS;
     /** No connection attempt before this System.nanoTime() ({@link #refused}). */
@@ -60,9 +58,9 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
     private volatile boolean stopped;
     private volatile Link current;
     private WebSocketContainer container;
-    private volatile Predicate<String> onRefused = why -> false;
+    private final Predicate<String> onRefused;
     /** The bandwidth limit every frame sent waits for. */
-    private volatile SendGate gate = SendGate.OPEN;
+    private final SendGate gate;
     /** Paused (ferry-watcher pause): no connection is kept or made until {@link #resume()}. */
     private volatile boolean paused;
     /**
@@ -71,34 +69,34 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
      */
     private final AtomicLong generation = new AtomicLong();
 
-    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
                            ScheduledExecutorService scheduler) {
         this(address, token, retryMaxDelay, engine, scheduler, null);
     }
 
     /** @param tls the TLS context for a wss:// store ({@link StoreTls}); null for plain ws:// */
-    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, SyncEngine engine,
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
                            ScheduledExecutorService scheduler, SSLContext tls) {
+        this(address, token, retryMaxDelay, engine, scheduler, tls, SendGate.OPEN, why -> false);
+    }
+
+    /**
+     * @param engine    what every open, frame and close is reported to (the sync engine)
+     * @param gate      frames are sent no faster than it allows
+     * @param onRefused called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is
+     *                  an answer, not an outage, so {@code --once} ends at once (it returns true: no retry) and the
+     *                  continuous watcher says so and retries at the slowest pace
+     */
+    public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
+                           ScheduledExecutorService scheduler, SSLContext tls, SendGate gate, Predicate<String> onRefused) {
+        this.gate = gate;
+        this.onRefused = onRefused;
         this.tls = tls;
         this.address = address;
         this.token = token.filter(t -> !t.isBlank());
         this.maxDelayMs = Math.max(FIRST_DELAY_MS, retryMaxDelay.toMillis());
         this.engine = engine;
         this.scheduler = scheduler;
-    }
-
-    /**
-     * Called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is an answer, not an
-     * outage, so {@code --once} ends at once (the listener returns true: no retry) and the continuous watcher says
-     * so and retries at the slowest pace.
-     */
-    public void onRefused(Predicate<String> listener) {
-        this.onRefused = listener;
-    }
-
-    /** Frames are sent no faster than {@code gate} allows. */
-    public void sendThrough(SendGate gate) {
-        this.gate = gate;
     }
 
     /**
@@ -193,7 +191,7 @@ public final class StoreConnection implements SyncEngine.ConnectionControl {
         }
         current = link;
         LOG.debugf("connected to %s", address.syncUri());
-        engine.opened(link);
+        engine.opened(link, this);
     }
 
     private void retry(String why, long gen) {

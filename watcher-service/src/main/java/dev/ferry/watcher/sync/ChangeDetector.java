@@ -13,7 +13,6 @@ import dev.ferry.watcher.scan.ScannedEntry;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.CachedEntry;
 import dev.ferry.watcher.state.LocalStateCache;
-import dev.ferry.watcher.watch.DirtySet;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

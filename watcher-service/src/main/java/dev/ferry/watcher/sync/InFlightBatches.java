@@ -1,5 +1,7 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +19,15 @@ final class InFlightBatches {
         link = newLink;
         progressAt = System.nanoTime();
         notifyAll();
+    }
+
+    /** Forgets the session of {@code closedLink} if it is still the current one; false for an older link's close. */
+    synchronized boolean release(StoreLink closedLink) {
+        if (link != closedLink) {
+            return false;
+        }
+        reset(null);
+        return true;
     }
 
     /**

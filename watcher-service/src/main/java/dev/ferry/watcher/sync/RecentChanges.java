@@ -3,6 +3,7 @@ package dev.ferry.watcher.sync;
 import dev.ferry.protocol.Change;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.upload.BatchRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;

@@ -2,19 +2,19 @@ package dev.ferry.watcher.sync;
 
 import dev.ferry.chunker.ChunkerParams;
 import dev.ferry.protocol.Change;
-import dev.ferry.protocol.ChunkListCodec;
-import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.ignore.IgnoreSet;
+import dev.ferry.watcher.control.ByteSize;
 import dev.ferry.watcher.state.CachedEntry;
 import dev.ferry.watcher.state.LocalStateCache;
-import dev.ferry.watcher.watch.ChangeAggregator;
-import dev.ferry.watcher.watch.DirectoryWatcher;
-import dev.ferry.watcher.watch.DirtySet;
+import dev.ferry.watcher.store.StoreLink.ConnectionControl;
+import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.upload.ChunkUploads;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -42,8 +42,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * from the store are decoded and dispatched on a separate protocol thread, which handles {@code missing} and
  * {@code ack} itself (so acknowledgements flow while the tree thread hashes or waits for room) and passes the
  * rest to the tree thread.
+ *
+ * <p>Its place in the pipeline: the watch stage above hands it {@link DirtySet}s ({@link DirtyPaths}); the
+ * {@link ChangeDetector} turns them into changes; a {@link Batcher} gathers them into batches, sent in the
+ * {@link PatchEncoder}'s wire form; a {@link Reconciler} agrees with the store on what differs; the uploads below take
+ * the chunks the store asks for ({@link ChunkUploads}), and the transport below reports to it as a
+ * {@link StoreLink.Listener}. It reaches the watch stage only through {@link DirtyPaths} and {@link WatchedTree}.
  */
-public final class SyncEngine implements ChangeDetector.Listener {
+public final class SyncEngine implements ChangeDetector.Listener, StoreLink.Listener {
     private static final Logger LOG = Logger.getLogger(SyncEngine.class);
     private static final int ONCE_MAX_RECONCILES = 3;
 
@@ -74,20 +80,6 @@ public final class SyncEngine implements ChangeDetector.Listener {
         }
     }
 
-    /** Lets the engine steer the transport's reconnect backoff. */
-    public interface ConnectionControl {
-        /** The session did real work: the next reconnect may start from the shortest delay. */
-        void healthy();
-
-        /** Another watcher took the session: wait the longest delay before trying again. */
-        void backOff();
-
-        /** The store refused this watcher until an operator acts: try again only after {@code wait}. */
-        default void refused(Duration wait) {
-            backOff();
-        }
-    }
-
     /** How long a continuous watcher waits between attempts at a store that belongs to another source. */
     static final Duration REFUSED_RETRY = Duration.ofMinutes(1);
 
@@ -99,7 +91,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
         /** The store acknowledged {@code batch}; {@code failed} lists the items it could not apply. */
         default void acknowledged(BatchRecord batch, List<Message.Failure> failed) {
-            LOG.info(describe(batch, failed.size()));
+            LOG.info(BatchLog.describe(batch, failed.size()));
         }
     }
 
@@ -116,12 +108,6 @@ public final class SyncEngine implements ChangeDetector.Listener {
     static final Duration EARLY_HELLO_WAIT = Duration.ofSeconds(3);
     /** Items of a long flush (a scan hashing a large tree) are sent at least this often, so uploads start early. */
     static final long BATCH_LINGER_NS = 100_000_000L;
-    /** Files with fewer chunks always go as full manifests: their chunk list is about as short as a patch. */
-    static final int MIN_PATCH_CHUNKS = 4;
-
-    /** A version of a file the store holds (or will hold before it reaches the change), to send a patch against. */
-    record Base(String path, Manifest manifest) {
-    }
 
     /** One connection's conversation; touched only on the tree thread. */
     private static final class Session {
@@ -129,8 +115,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
         Phase phase = Phase.HELLO_SENT;
         final List<Change> deferred = new ArrayList<>();
         boolean deferredOverflow;
-        final List<Change> items = new ArrayList<>();
-        long itemBytes;
+        /** The next batch, gathering. */
+        final Batcher batcher;
         boolean checkNeeded = true;
         /** Paths the store asked for during this session's reconcile, over all its need frames. */
         long needed;
@@ -138,17 +124,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
         int reconcileAttempts;
         /** The root digest the hello carried (the store's inSync verdict is about it). */
         String helloRoot;
-        /** When the oldest item in {@link #items} was added. */
-        long firstItemAt;
         /** The store speaks protocol 2: file changes may go as patches. */
         boolean patches;
         /** The ignore rules the store has from this session (the hello's, then each ignore message's). */
         IgnoreSet rules;
-        /** Patch bases of the file upserts in {@link #items} and {@link #deferred}, by identity. */
-        final Map<Change, Base> bases = new IdentityHashMap<>();
+        /** Patch bases of the file upserts in {@link #batcher} and {@link #deferred}, by identity. */
+        final Map<Change, PatchEncoder.Base> bases = new IdentityHashMap<>();
 
-        Session(StoreLink link) {
+        Session(StoreLink link, Settings settings) {
             this.link = link;
+            this.batcher = new Batcher(settings.maxBatchItems(), settings.maxBatchBytes(), BATCH_LINGER_NS);
         }
     }
 
@@ -156,6 +141,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private final ChunkerParams params;
     private final LocalStateCache cache;
     private final ChangeDetector detector;
+    private final Reconciler reconciler;
+    private final DirtyPaths dirtyPaths;
+    private final WatchedTree watched;
     private final ChunkUploads uploads;
     private final SyncStatus status;
     private final ScheduledExecutorService tree;
@@ -166,9 +154,8 @@ public final class SyncEngine implements ChangeDetector.Listener {
     private static final long ROOT_POLL_MS = 1000;
     private final InFlightBatches inFlight = new InFlightBatches();
     private final AtomicLong nextBatch = new AtomicLong();
-    private volatile ChangeAggregator aggregator;
-    private volatile DirectoryWatcher watcher;
-    private volatile ConnectionControl connection;
+    /** The backoff control of the connection last opened. */
+    private volatile ConnectionControl connection = ConnectionControl.NONE;
     private Session session;
     /** The initial full scan has started (tree thread). */
     private boolean scanned;
@@ -182,13 +169,21 @@ public final class SyncEngine implements ChangeDetector.Listener {
     /** The last flush was refused by the empty-source guard; the root is polled until that changes. */
     private boolean guarded;
 
+    /**
+     * @param dirtyPaths the watch stage's aggregator: its flushes come to {@link #flush}, and paths to look at again
+     *                   go to it
+     * @param watched    the directories the file system watcher watches ({@link WatchedTree#NONE} with --once)
+     */
     public SyncEngine(Settings settings, ChunkerParams params, LocalStateCache cache, ChangeDetector.Factory detectorFactory,
-                      ChunkUploads uploads, SyncStatus status, ScheduledExecutorService tree, Executor protocol,
-                      Outcome outcome) {
+                      DirtyPaths dirtyPaths, WatchedTree watched, ChunkUploads uploads, SyncStatus status,
+                      ScheduledExecutorService tree, Executor protocol, Outcome outcome) {
         this.settings = settings;
         this.params = params;
         this.cache = cache;
         this.detector = detectorFactory.create(this);
+        this.reconciler = new Reconciler(cache, settings.indexBatchSize());
+        this.dirtyPaths = dirtyPaths;
+        this.watched = watched;
         this.uploads = uploads;
         this.status = status;
         this.tree = tree;
@@ -196,6 +191,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         this.outcome = outcome;
         status.bind(cache::fileCount, cache::byteCount, inFlight::size);
         status.bind(detector.deleteBrake());
+        dirtyPaths.deliverTo(this::flush);
     }
 
     /**
@@ -204,25 +200,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
      */
     public long releaseDeletes() {
         long released = detector.deleteBrake().release();
-        ChangeAggregator a = aggregator;
         if (released > 0) {
             LOG.warnf("released %d held deletions: the mirror follows the source again", released);
-            if (a != null) {
-                a.fullRescan();
-            }
+            dirtyPaths.fullRescan();
         }
         return released;
-    }
-
-    /** Wires the event side: the aggregator whose flushes call {@link #flush}, and the watcher (null in --once). */
-    public void attach(ChangeAggregator aggregator, DirectoryWatcher watcher) {
-        this.aggregator = aggregator;
-        this.watcher = watcher;
-    }
-
-    /** Wires the transport's backoff control. */
-    public void attach(ConnectionControl control) {
-        this.connection = control;
     }
 
     /**
@@ -246,22 +228,13 @@ public final class SyncEngine implements ChangeDetector.Listener {
      * a cheap look at the root starts a full rescan whenever the guard's verdict would change.
      */
     private void pollRoot() {
-        ChangeAggregator a = aggregator;
-        if (a == null || settings.once() || !scanned) {
+        if (settings.once() || !scanned) {
             // Before the initial scan the store may still say the cached state is not its own (then the guard
             // has nothing to count): the scan decides.
             return;
         }
         if (detector.wouldGuard() != guarded) {
-            a.fullRescan();
-        }
-    }
-
-    /** A file's content no longer matches what was sent (seen while uploading): look at it again. */
-    public void pathChanged(String path) {
-        ChangeAggregator a = aggregator;
-        if (a != null) {
-            a.pathChanged(path);
+            dirtyPaths.fullRescan();
         }
     }
 
@@ -386,7 +359,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         switch (s.phase) {
             case LIVE:
                 if (base != null) {
-                    s.bases.put(change, new Base(basePath, base));
+                    s.bases.put(change, new PatchEncoder.Base(basePath, base));
                 }
                 add(s, change);
                 break;
@@ -394,7 +367,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             case INDEX_SENT:
                 if (s.deferred.size() < 100_000) {
                     if (base != null) {
-                        s.bases.put(change, new Base(basePath, base));
+                        s.bases.put(change, new PatchEncoder.Base(basePath, base));
                     }
                     s.deferred.add(change);
                 } else {
@@ -408,34 +381,22 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     @Override
     public void watchDirectory(String dirPath, Path dir) {
-        DirectoryWatcher w = watcher;
-        if (w != null) {
-            w.register(dirPath, dir);
-        }
+        watched.register(dirPath, dir);
     }
 
     @Override
     public void directoryMoved(String from, String to) {
-        DirectoryWatcher w = watcher;
-        if (w != null) {
-            w.moved(from, to);
-        }
+        watched.moved(from, to);
     }
 
     @Override
     public void removed(String path) {
-        DirectoryWatcher w = watcher;
-        if (w != null) {
-            w.forget(path);
-        }
+        watched.forget(path);
     }
 
     @Override
     public void ignored(String path) {
-        DirectoryWatcher w = watcher;
-        if (w != null) {
-            w.unwatch(path);
-        }
+        watched.unwatch(path);
     }
 
     @Override
@@ -470,20 +431,14 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     @Override
     public void retryLater(String path, int attempt) {
-        ChangeAggregator a = aggregator;
-        if (a != null) {
-            long base = Math.max(1, settings.quietDelay().toMillis());
-            long delay = Math.min(settings.retryMaxDelay().toMillis(), base << Math.min(attempt, 16));
-            a.retryLater(path, Duration.ofMillis(delay));
-        }
+        long base = Math.max(1, settings.quietDelay().toMillis());
+        long delay = Math.min(settings.retryMaxDelay().toMillis(), base << Math.min(attempt, 16));
+        dirtyPaths.retryLater(path, Duration.ofMillis(delay));
     }
 
     @Override
     public void lookAgainLater(String path, Duration delay) {
-        ChangeAggregator a = aggregator;
-        if (a != null) {
-            a.retrySubtreeLater(path, delay);
-        }
+        dirtyPaths.retrySubtreeLater(path, delay);
     }
 
     @Override
@@ -501,7 +456,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (!link.isOpen()) {
             return;
         }
-        session = new Session(link);
+        session = new Session(link, settings);
         session.helloRoot = cache.rootDigest();
         session.rules = detector.ignores().set();
         send(session, new Message.Hello(Message.VERSION, settings.clientId(), params, cache.rootDigest(), cache.size(),
@@ -585,18 +540,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
         sendRules(s, detector.ignores().set());
         s.phase = Phase.INDEX_SENT;
         s.needed = 0;
-        List<Message.IndexEntry> entries = new ArrayList<>(Math.min(cache.size(), settings.indexBatchSize()));
-        for (Map.Entry<String, CachedEntry> e : cache.entries().entrySet()) {
-            entries.add(new Message.IndexEntry(e.getKey(), e.getValue().digest()));
-            if (entries.size() == settings.indexBatchSize()) {
-                if (!send(s, new Message.IndexBatch(entries, false))) {
-                    return;
-                }
-                entries = new ArrayList<>(settings.indexBatchSize());
-            }
+        if (reconciler.sendIndex(m -> send(s, m))) {
+            LOG.debugf("sent an index of %d entries", cache.size());
         }
-        send(s, new Message.IndexBatch(entries, true));
-        LOG.debugf("sent an index of %d entries", cache.size());
     }
 
     private void onNeed(StoreLink link, Message.Need need) {
@@ -604,14 +550,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (s == null || s.link != link || s.phase != Phase.INDEX_SENT) {
             return;
         }
-        List<String> paths = new ArrayList<>(need.paths());
-        paths.sort(null);
-        s.needed += paths.size();
-        for (String path : paths) {
-            CachedEntry c = cache.get(path);
-            if (c != null) {
-                add(s, new Change.Upsert(c.manifest(path)));
-            }
+        s.needed += need.paths().size();
+        for (Change upsert : reconciler.upserts(need)) {
+            add(s, upsert);
         }
         if (need.last()) {
             LOG.infof("store needs %d of %d entries", s.needed, cache.size());
@@ -638,26 +579,9 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void add(Session s, Change change) {
-        if (s.items.isEmpty()) {
-            s.firstItemAt = System.nanoTime();
-        }
-        s.items.add(change);
-        s.itemBytes += estimate(change);
-        if (s.items.size() >= settings.maxBatchItems() || s.itemBytes >= settings.maxBatchBytes()
-                || System.nanoTime() - s.firstItemAt > BATCH_LINGER_NS) {
+        if (s.batcher.add(change, System.nanoTime())) {
             sendBatch(s);
         }
-    }
-
-    private static long estimate(Change change) {
-        long size = 160 + 2L * change.path().length();
-        if (change instanceof Change.Upsert) {
-            size += 48L * ((Change.Upsert) change).entry().chunks().size();
-        } else if (change instanceof Change.Move) {
-            Change.Move m = (Change.Move) change;
-            size += m.from().length() + 48L * m.entry().chunks().size();
-        }
-        return size;
     }
 
     /** Drops a session whose unacknowledged batches have made no progress for {@link #STALL_TIMEOUT}. */
@@ -670,13 +594,12 @@ public final class SyncEngine implements ChangeDetector.Listener {
     }
 
     private void sendBatch(Session s) {
-        if (s.items.isEmpty()) {
+        if (s.batcher.isEmpty()) {
             return;
         }
         try {
             if (!inFlight.awaitRoom(s.link, settings.maxInFlight(), status.chunksUploaded(), STALL_TIMEOUT.toNanos())) {
-                s.items.clear();
-                s.itemBytes = 0;
+                s.batcher.clear();
                 dropIfStalled(s);
                 return;
             }
@@ -684,38 +607,16 @@ public final class SyncEngine implements ChangeDetector.Listener {
             Thread.currentThread().interrupt();
             return;
         }
-        BatchRecord batch = new BatchRecord(nextBatch.incrementAndGet(), List.copyOf(s.items), System.nanoTime());
-        List<Change> wire = new ArrayList<>(s.items.size());
-        for (Change c : s.items) {
-            wire.add(s.patches ? wireForm(c, s.bases.remove(c)) : c);
+        List<Change> items = s.batcher.take();
+        BatchRecord batch = new BatchRecord(nextBatch.incrementAndGet(), items, System.nanoTime());
+        List<Change> wire = new ArrayList<>(items.size());
+        for (Change c : items) {
+            wire.add(s.patches ? PatchEncoder.wireForm(c, s.bases.remove(c)) : c);
         }
-        s.items.clear();
-        s.itemBytes = 0;
         s.checkNeeded = true;
         status.inSync(false);
         inFlight.add(s.link, batch);
         send(s, new Message.Changes(batch.number(), wire));
-    }
-
-    /**
-     * The change as sent: a file move, and a file upsert with a known base, become a {@code patch} when that is
-     * shorter. The batch record keeps the full change (uploads find chunks through it, and a {@code base-unknown}
-     * failure resends it).
-     */
-    static Change wireForm(Change c, Base base) {
-        if (c instanceof Change.Move mv && mv.entry().type() == EntryType.FILE
-                && mv.entry().chunks().size() >= MIN_PATCH_CHUNKS) {
-            return Change.Patch.of(mv.entry(), mv.from(), mv.entry(), true);
-        }
-        if (c instanceof Change.Upsert u && base != null && u.entry().type() == EntryType.FILE
-                && u.entry().chunks().size() >= MIN_PATCH_CHUNKS && base.manifest().type() == EntryType.FILE
-                && !base.manifest().chunks().isEmpty()) {
-            Change.Patch p = Change.Patch.of(u.entry(), base.path(), base.manifest(), false);
-            if (p.delta().length < u.entry().chunks().size() * ChunkListCodec.RECORD / 2) {
-                return p;
-            }
-        }
-        return c;
     }
 
     /**
@@ -742,12 +643,11 @@ public final class SyncEngine implements ChangeDetector.Listener {
         if (session != s || s.phase != Phase.LIVE || !s.checkNeeded || s.checkOutstanding || !scanned) {
             return;
         }
-        if (!s.items.isEmpty()) {
+        if (!s.batcher.isEmpty()) {
             sendBatch(s);
             return;
         }
-        ChangeAggregator a = aggregator;
-        if (inFlight.size() > 0 || (a != null && a.hasPending())) {
+        if (inFlight.size() > 0 || dirtyPaths.hasPending()) {
             return;
         }
         s.checkNeeded = false;
@@ -795,7 +695,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
                     : storeSays), 1);
             return;
         }
-        long delay = reconcileDelay(s.reconcileAttempts, settings.reconcileMaxDelay().toMillis());
+        long delay = Reconciler.delay(s.reconcileAttempts, settings.reconcileMaxDelay().toMillis());
         String failing = failures.summary() + storeSays;
         if (s.reconcileAttempts <= 2 || Long.bitCount(s.reconcileAttempts) == 1 || !failing.equals(lastDiffers)) {
             LOG.warnf("the store's mirror differs from the source (store root %.12s, source root %.12s)%s: rescanning "
@@ -869,10 +769,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
 
     /** A session got as far as an ack or a check: the next reconnect may start from the shortest delay again. */
     private void connectionWorks() {
-        ConnectionControl control = connection;
-        if (control != null) {
-            control.healthy();
-        }
+        connection.healthy();
     }
 
     private void fatal(String why) {
@@ -884,19 +781,26 @@ public final class SyncEngine implements ChangeDetector.Listener {
     // ---- transport callbacks (any thread) ------------------------------------------------------------------------
 
     /** A connection to the store opened: start a session (after any running scan). */
-    public void opened(StoreLink link) {
+    @Override
+    public void opened(StoreLink link, ConnectionControl control) {
+        connection = control;
         inFlight.reset(link);
         tree.execute(() -> beginSession(link));
     }
 
     /** One text frame from the store. */
+    @Override
     public void received(StoreLink link, String frame) {
         protocol.execute(() -> dispatch(link, frame));
     }
 
-    /** The connection closed (or failed); its batches and queued uploads are dropped. */
+    /** The connection closed (or failed); when it is the current one, its batches and queued uploads are dropped. */
+    @Override
     public void closed(StoreLink link, String reason) {
-        inFlight.reset(null);
+        if (!inFlight.release(link)) {
+            // An older connection's close reported after the next one opened: the current session goes on.
+            return;
+        }
         uploads.cancelAll();
         status.connected(false);
         tree.execute(() -> {
@@ -979,11 +883,6 @@ public final class SyncEngine implements ChangeDetector.Listener {
         });
     }
 
-    /** 1 s, 2 s, 4 s ... capped: how long to wait before the {@code attempt}-th reconcile after a differing check. */
-    static long reconcileDelay(int attempt, long maxMillis) {
-        return Math.min(Math.max(200, maxMillis), 1000L << Math.min(Math.max(0, attempt - 1), 20));
-    }
-
     private static Change itemAt(BatchRecord batch, String path) {
         for (Change c : batch.items()) {
             if ((c instanceof Change.Upsert || c instanceof Change.Move) && c.path().equals(path)) {
@@ -991,37 +890,6 @@ public final class SyncEngine implements ChangeDetector.Listener {
             }
         }
         return null;
-    }
-
-    /** The log line of an acknowledged batch: {@code synced 3 changes: upsert a, delete b, move c -> d}. */
-    public static String describe(BatchRecord batch, int failed) {
-        StringBuilder sb = new StringBuilder();
-        int n = batch.items().size() - failed;
-        sb.append("synced ").append(n).append(n == 1 ? " change" : " changes");
-        if (failed > 0) {
-            sb.append(" (").append(failed).append(" failed)");
-        }
-        sb.append(": ");
-        int listed = 0;
-        for (Change c : batch.items()) {
-            if (listed == 5) {
-                sb.append(", and ").append(batch.items().size() - listed).append(" more");
-                break;
-            }
-            if (listed > 0) {
-                sb.append(", ");
-            }
-            if (c instanceof Change.Upsert) {
-                sb.append("upsert ").append(RelativePaths.printable(c.path()));
-            } else if (c instanceof Change.Delete) {
-                sb.append("delete ").append(RelativePaths.printable(c.path()));
-            } else {
-                sb.append("move ").append(RelativePaths.printable(((Change.Move) c).from())).append(" -> ")
-                        .append(RelativePaths.printable(c.path()));
-            }
-            listed++;
-        }
-        return sb.toString();
     }
 
     /**
@@ -1041,10 +909,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             outcome.failed(why, 3);
             return;
         }
-        ConnectionControl control = connection;
-        if (control != null) {
-            control.refused(REFUSED_RETRY);
-        }
+        connection.refused(REFUSED_RETRY);
     }
 
     private void storeError(StoreLink link, Message.Error error) {
@@ -1057,10 +922,7 @@ public final class SyncEngine implements ChangeDetector.Listener {
             case "replaced":
                 LOG.warnf("another watcher took over the store's session (%s)", error.message());
                 status.error("session replaced by another watcher");
-                ConnectionControl control = connection;
-                if (control != null) {
-                    control.backOff();
-                }
+                connection.backOff();
                 break;
             case "wrong-source":
                 wrongSource(error.message());

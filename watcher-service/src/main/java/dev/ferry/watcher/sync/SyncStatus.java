@@ -1,5 +1,7 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.upload.UploadProgress;
+
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
@@ -10,7 +12,7 @@ import java.util.function.LongSupplier;
  * and the Prometheus metrics ({@code dev.ferry.watcher.metrics.WatcherMetrics} publishes each one: add a line there
  * for a new counter).
  */
-public final class SyncStatus {
+public final class SyncStatus implements UploadProgress {
     /** What the hasher and the uploader have done and have queued (all 0 until both exist and are bound). */
     public interface Work {
         default long filesHashed() {
@@ -163,10 +165,7 @@ public final class SyncStatus {
         uploaded(chunks, bytes, bytes);
     }
 
-    /**
-     * {@code chunks} uploaded: {@code bytes} raw bytes of chunks, sent as {@code wireBytes} bytes of request body
-     * (record headers included, compressed chunks at their compressed size).
-     */
+    @Override
     public void uploaded(int chunks, long bytes, long wireBytes) {
         chunksUploaded.addAndGet(chunks);
         bytesUploaded.addAndGet(bytes);
@@ -178,6 +177,7 @@ public final class SyncStatus {
         return bytesUploadedOnWire.get();
     }
 
+    @Override
     public void error(String message) {
         lastError = message;
         lastErrorAt = message == null ? null : Instant.now();

@@ -1,21 +1,20 @@
 package dev.ferry.watcher.upload;
 
 import dev.ferry.chunker.ChunkHash;
+import dev.ferry.protocol.Change;
 import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.ChunkCodec;
 import dev.ferry.protocol.ChunkCompressor;
 import dev.ferry.protocol.ChunkRef;
-import dev.ferry.protocol.Change;
-import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Endpoints;
+import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.watcher.control.SendGate;
+import dev.ferry.watcher.scan.ChunkChecksums;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.store.StoreAddress;
-import dev.ferry.watcher.sync.BatchRecord;
-import dev.ferry.watcher.sync.ChunkUploads;
-import dev.ferry.watcher.sync.SyncStatus;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -61,7 +60,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final StoreAddress store;
     private final Optional<String> token;
     private final SourceScanner scanner;
-    private final SyncStatus status;
+    private final UploadProgress status;
     private final Consumer<String> pathChanged;
     private final int batchBytes;
     private final long maxDelayMs;
@@ -80,7 +79,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     private final Map<String, List<ChunkTask>> parkedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** The bandwidth limit and pause switch every upload body goes through. */
-    private volatile dev.ferry.watcher.control.SendGate gate = dev.ferry.watcher.control.SendGate.OPEN;
+    private final SendGate gate;
     /** The last upload problem logged at warning level; repeats of it go to debug until an upload works again. */
     private volatile String lastProblem;
 
@@ -112,14 +111,14 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
         }
     }
 
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, null,
                 ChunkChecksums.NONE);
     }
 
     /** @param tls the TLS context for an https:// store ({@link dev.ferry.watcher.store.StoreTls}), null for the JDK's */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls,
@@ -127,7 +126,7 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     }
 
     /** With the CRCs the hasher recorded ({@code checksums}), so chunks read back need no second SHA-256. */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls, ChunkChecksums checksums) {
         this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls, checksums,
@@ -135,9 +134,22 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
     }
 
     /** With the setting {@code ferry.watcher.compress}. */
-    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, SyncStatus status,
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
                          Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
                          javax.net.ssl.SSLContext tls, ChunkChecksums checksums, UploadCompression compression) {
+        this(store, token, scanner, status, pathChanged, concurrency, batchBytes, retryMaxDelay, tls, checksums,
+                compression, SendGate.OPEN);
+    }
+
+    /**
+     * @param pathChanged where a file found changed since it was hashed goes, to be looked at again (the watch stage)
+     * @param gate        upload bodies go no faster than it allows (the bytes on the wire), and fail while it is paused
+     */
+    public ChunkUploader(StoreAddress store, Optional<String> token, SourceScanner scanner, UploadProgress status,
+                         Consumer<String> pathChanged, int concurrency, int batchBytes, Duration retryMaxDelay,
+                         javax.net.ssl.SSLContext tls, ChunkChecksums checksums, UploadCompression compression,
+                         SendGate gate) {
+        this.gate = gate;
         this.checksums = checksums;
         this.compression = compression;
         this.store = store;
@@ -163,11 +175,6 @@ public final class ChunkUploader implements ChunkUploads, AutoCloseable {
 
     public void start() {
         workers.forEach(Thread::start);
-    }
-
-    /** Upload bodies go no faster than {@code gate} allows (the bytes on the wire), and fail while it is paused. */
-    public void sendThrough(dev.ferry.watcher.control.SendGate gate) {
-        this.gate = gate;
     }
 
     @Override

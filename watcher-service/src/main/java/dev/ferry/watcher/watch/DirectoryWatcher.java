@@ -4,6 +4,7 @@ import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.watcher.scan.SourceScanner;
+import dev.ferry.watcher.sync.WatchedTree;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
  * event between registering and listing is missed). Keys are tracked by wire path, so a moved directory keeps
  * its watch under its new name.
  */
-public final class DirectoryWatcher implements AutoCloseable {
+public final class DirectoryWatcher implements WatchedTree, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DirectoryWatcher.class);
 
     private final WatchService service;
@@ -73,6 +74,7 @@ public final class DirectoryWatcher implements AutoCloseable {
     }
 
     /** Watches the directory {@code dirPath} ("" for the source root). */
+    @Override
     public void register(String dirPath, Path dir) {
         if (closed) {
             return;
@@ -104,6 +106,7 @@ public final class DirectoryWatcher implements AutoCloseable {
      * {@code from} (or below) after the move, and already watched by the scan that saw the move, keeps its path:
      * a key whose directory still sits at its recorded path is not rebased.
      */
+    @Override
     public void moved(String from, String to) {
         for (Map.Entry<WatchKey, String> e : List.copyOf(keyPaths.entrySet())) {
             String path = e.getValue();
@@ -141,6 +144,7 @@ public final class DirectoryWatcher implements AutoCloseable {
      * inode, which the change detector may take for a move) was watched by the scan that saw the change, and
      * cancelling its key would lose every later event in it.
      */
+    @Override
     public void forget(String path) {
         List<String> affected = new ArrayList<>();
         for (String p : pathKeys.keySet()) {
@@ -168,6 +172,7 @@ public final class DirectoryWatcher implements AutoCloseable {
      * The ignore rules now leave out {@code path} and everything below it, though it is still there: stop watching
      * it (an ignored node_modules must not hold inotify watches).
      */
+    @Override
     public void unwatch(String path) {
         for (Map.Entry<String, WatchKey> e : List.copyOf(pathKeys.entrySet())) {
             if (RelativePaths.isUnder(e.getKey(), path)) {

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.cli;
 
+import dev.ferry.watcher.config.Arguments;
+import dev.ferry.watcher.config.UsageException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.cli;
 
+import dev.ferry.watcher.config.Arguments;
+import dev.ferry.watcher.config.UsageException;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;

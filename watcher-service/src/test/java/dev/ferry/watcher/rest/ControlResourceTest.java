@@ -1,6 +1,6 @@
 package dev.ferry.watcher.rest;
 
-import dev.ferry.watcher.cli.Arguments;
+import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.control.PauseFile;
 import dev.ferry.watcher.runtime.WatcherRuntime;
 import io.quarkus.test.junit.QuarkusTest;

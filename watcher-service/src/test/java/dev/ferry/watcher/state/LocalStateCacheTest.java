@@ -8,7 +8,7 @@ import dev.ferry.protocol.RootDigest;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.sync.ChangeDetector;
-import dev.ferry.watcher.watch.DirtySet;
+import dev.ferry.watcher.sync.DirtySet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,9 +6,9 @@ import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.LocalStateCache;
 import dev.ferry.watcher.sync.ChangeDetector;
-import dev.ferry.watcher.sync.ChunkUploads;
 import dev.ferry.watcher.sync.SyncEngine;
 import dev.ferry.watcher.sync.SyncStatus;
+import dev.ferry.watcher.upload.ChunkUploads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,9 +83,11 @@ class StoreConnectionTest {
         SyncEngine.Settings settings = SyncEngine.Settings.defaults(Duration.ofMillis(20), Duration.ofMillis(100),
                 false, false, "test", Duration.ofSeconds(1));
         SyncEngine engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
-                l -> new ChangeDetector(scanner, hasher, cache, l, false), new ChunkUploads() {
+                l -> new ChangeDetector(scanner, hasher, cache, l, false),
+                new dev.ferry.watcher.watch.ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree),
+                dev.ferry.watcher.sync.WatchedTree.NONE, new ChunkUploads() {
                     @Override
-                    public void upload(dev.ferry.watcher.sync.BatchRecord batch, List<dev.ferry.chunker.ChunkHash> missing) {
+                    public void upload(dev.ferry.watcher.upload.BatchRecord batch, List<dev.ferry.chunker.ChunkHash> missing) {
                     }
 
                     @Override

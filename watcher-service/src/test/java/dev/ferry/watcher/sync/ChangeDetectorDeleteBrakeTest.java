@@ -6,7 +6,6 @@ import dev.ferry.protocol.Change;
 import dev.ferry.watcher.scan.FileHasher;
 import dev.ferry.watcher.scan.SourceScanner;
 import dev.ferry.watcher.state.LocalStateCache;
-import dev.ferry.watcher.watch.DirtySet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -11,6 +11,9 @@ import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.RootDigest;
 import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
+import dev.ferry.watcher.upload.ChunkUploads;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,7 +95,7 @@ final class FakeStore implements ChunkUploads {
     Link connect(SyncEngine watcher) {
         this.engine = watcher;
         link = new Link();
-        watcher.opened(link);
+        watcher.opened(link, StoreLink.ConnectionControl.NONE);
         return link;
     }
 

@@ -1,5 +1,7 @@
 package dev.ferry.watcher.sync;
 
+import dev.ferry.watcher.store.StoreLink;
+import dev.ferry.watcher.upload.BatchRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

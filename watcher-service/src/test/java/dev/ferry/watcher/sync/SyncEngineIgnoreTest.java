@@ -72,8 +72,10 @@ class SyncEngineIgnoreTest {
             SourceIgnoreRules ignores = new SourceIgnoreRules(List.of(), stateDir.resolve(SourceIgnoreRules.STATE_FILE));
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
                     once, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
+            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree);
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
                     l -> new ChangeDetector(scanner, hasher, cache, l, false, null, 0, DeleteBrake.off(), ignores),
+                    aggregator, WatchedTree.NONE,
                     store, status, tree, protocol, new SyncEngine.Outcome() {
                         @Override
                         public void synced() {
@@ -88,8 +90,6 @@ class SyncEngineIgnoreTest {
                             failure.complete(exitCode + ": " + why);
                         }
                     });
-            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree, engine::flush);
-            engine.attach(aggregator, null);
             engine.start();
         }
     }

@@ -71,8 +71,10 @@ class SyncEngineStoreStateTest {
             FileHasher hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
                     false, false, "test", 2, 50, 1 << 20, 40, Duration.ofSeconds(30), Duration.ofSeconds(2));
+            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree);
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
-                    l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
+                    l -> new ChangeDetector(scanner, hasher, cache, l, false),
+                    aggregator, WatchedTree.NONE, store, status, tree, protocol,
                     new SyncEngine.Outcome() {
                         @Override
                         public void synced() {
@@ -84,9 +86,6 @@ class SyncEngineStoreStateTest {
                             status.error("failed: " + why);
                         }
                     });
-            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree,
-                    engine::flush);
-            engine.attach(aggregator, null);
             engine.start();
         }
     }

@@ -70,8 +70,10 @@ class SyncEngineTest {
             hasher = new FileHasher(new FastCdc(), scanner);
             SyncEngine.Settings settings = new SyncEngine.Settings(Duration.ofMillis(20), Duration.ofMillis(500),
                     once, false, "test", 2, 3, 1 << 20, 4, Duration.ofSeconds(30), Duration.ofSeconds(2));
+            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree);
             engine = new SyncEngine(settings, ChunkerParams.DEFAULT, cache,
-                    l -> new ChangeDetector(scanner, hasher, cache, l, false), store, status, tree, protocol,
+                    l -> new ChangeDetector(scanner, hasher, cache, l, false),
+                    aggregator, WatchedTree.NONE, store, status, tree, protocol,
                     new SyncEngine.Outcome() {
                         @Override
                         public void synced() {
@@ -86,8 +88,6 @@ class SyncEngineTest {
                             failure.complete(exitCode + ": " + why);
                         }
                     });
-            aggregator = new ChangeAggregator(Duration.ofMillis(20), Duration.ofMillis(200), tree, engine::flush);
-            engine.attach(aggregator, null);
             engine.start();
         }
     }
@@ -144,6 +144,24 @@ class SyncEngineTest {
         awaitSynced();
         assertEquals(2, store.welcomes.size());
         assertFalse(store.welcomes.get(1).decodes(dev.ferry.protocol.ChunkCodec.ZSTD), "an older store: plain records");
+    }
+
+    @Test
+    void aLateCloseOfTheOldConnectionLeavesTheNewSessionSyncing() throws Exception {
+        populate(2);
+        Watcher watcher = new Watcher();
+        FakeStore.Link first = store.connect(watcher.engine);
+        awaitSynced();
+        store.connect(watcher.engine);
+        awaitSynced();
+        // The transport reports the old link's close only now, after the new one opened.
+        watcher.engine.closed(first, "closed late");
+
+        Files.writeString(source.resolve("d0/late.txt"), "written after the late close");
+        watcher.aggregator.fullRescan();
+        awaitSynced();
+        assertStoreMatches(watcher.cache);
+        assertTrue(watcher.cache.contains("d0/late.txt"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ferry.watcher.watch;
 
+import dev.ferry.watcher.sync.DirtySet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.ferry.watcher.sync;
+package dev.ferry.watcher.control;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.ferry.watcher.cli;
+package dev.ferry.watcher.config;
 
 /** A command line the watcher cannot run with; the message is printed as is, and the process exits 2. */
 public final class UsageException extends Exception {

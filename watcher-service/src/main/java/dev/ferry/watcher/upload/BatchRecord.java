@@ -1,4 +1,4 @@
-package dev.ferry.watcher.sync;
+package dev.ferry.watcher.upload;
 
 import dev.ferry.protocol.Change;
 

@@ -1,4 +1,4 @@
-package dev.ferry.watcher.cli;
+package dev.ferry.watcher.config;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The parsed command line: {@code SOURCE [--store URL] [--once [--dry-run]] [--bwlimit RATE]} or {@code --help}.
  * The control subcommands ({@code status}, {@code pause}, {@code resume}, {@code bwlimit}) are handled before, by
- * {@link ControlCommand}.
+ * {@code cli.ControlCommand}; runtime and dryrun start from it, so it lives with the settings.
  *
  * @param source absolute, normalized source folder (null with --help)
  * @param store  the store URL from --store, if given

@@ -1,4 +1,4 @@
-package dev.ferry.watcher.watch;
+package dev.ferry.watcher.sync;
 
 import java.util.Set;
 

@@ -1,6 +1,7 @@
-package dev.ferry.watcher.upload;
+package dev.ferry.watcher.scan;
 
 import dev.ferry.chunker.ChunkHash;
+import dev.ferry.watcher.scan.ChunkChecksums;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

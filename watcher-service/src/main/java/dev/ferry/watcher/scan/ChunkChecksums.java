@@ -1,4 +1,4 @@
-package dev.ferry.watcher.upload;
+package dev.ferry.watcher.scan;
 
 import dev.ferry.chunker.ChunkHash;
 
@@ -61,7 +61,7 @@ public final class ChunkChecksums {
     }
 
     /** The recorded CRC of {@code hash}, or null. */
-    Integer of(ChunkHash hash) {
+    public Integer of(ChunkHash hash) {
         if (capacity == 0) {
             return null;
         }

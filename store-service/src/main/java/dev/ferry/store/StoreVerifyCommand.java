@@ -34,20 +34,16 @@ final class StoreVerifyCommand {
             return CANNOT;
         }
         try (StoreLayout layout = StoreLayout.open(dest)) {
-            StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
-            MirrorIndex index = new MirrorIndex(layout, db);
-            try {
-                try (db; PackStore packs = new LocalPackStore(layout.stateDir().resolve("packs"))) {
-                    ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, index, index::markDamaged,
-                            dev.ferry.chunker.ChunkerParams.DEFAULT.maxSize());
-                    Materializer materializer = new Materializer(layout, chunks, index);
-                    out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));
-                    StoreVerifier.Report r = new StoreVerifier(chunks, index, materializer, layout).verify(repair);
-                    StoreVerifier.describe(r).forEach(out::println);
-                    return r.clean() ? OK : PROBLEMS;
-                }
-            } finally {
-                index.close();
+            try (StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
+                 PackStore packs = new LocalPackStore(layout.stateDir().resolve("packs"));
+                 MirrorIndex index = new MirrorIndex(layout, db)) {
+                ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, index, index::markDamaged,
+                        dev.ferry.chunker.ChunkerParams.DEFAULT.maxSize());
+                Materializer materializer = new Materializer(layout, chunks, index);
+                out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));
+                StoreVerifier.Report r = new StoreVerifier(chunks, index, materializer, layout).verify(repair);
+                StoreVerifier.describe(r).forEach(out::println);
+                return r.clean() ? OK : PROBLEMS;
             }
         } catch (StoreOpenException e) {
             err.println("ferry-store: cannot verify: " + e.getMessage() + " (a running store is verified with POST "

@@ -794,12 +794,8 @@ public class SyncService {
             LOG.warnf("Cannot restore directory times: %s", e);
         }
         try {
+            // One database: the chunk locations (packs synced first) and the index entries commit together.
             materializer.commitChunks();
-        } catch (Exception e) {
-            // Locations stay staged (in memory) for the next commit; the files acknowledged hold their own bytes.
-            LOG.warnf("Cannot commit the chunk store: %s", e);
-        }
-        try {
             index.flush();
             return true;
         } catch (Exception e) {

@@ -181,7 +181,10 @@ class ChunkCollectorRaceTest {
             for (int fan = 0; fan < 256; fan++) {
                 chunks.fan(fan).forEach(e -> stored.add(e.getKey()));
             }
-            assertEquals(referenced, stored, "after the grace period only referenced chunks remain");
+            // Issue 12: applied files hold their chunks in the mirror; packs keep only what no file holds, and after
+            // the grace period nothing unreferenced.
+            assertTrue(referenced.containsAll(stored), "after the grace period only referenced chunks remain: "
+                    + stored.stream().filter(h -> !referenced.contains(h)).toList());
             System.out.printf("[gc-race] seed %d: %d iterations, %d collections raced them and deleted %d chunks, "
                             + "0 needed chunks lost; the final run deleted %d, leaving exactly the %d referenced%n",
                     seed, ITERATIONS, runs.get(), collectedDuringRace.get(), last.collected(), referenced.size());

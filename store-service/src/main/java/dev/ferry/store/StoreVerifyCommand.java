@@ -2,6 +2,9 @@ package dev.ferry.store;
 
 import dev.ferry.store.audit.StoreVerifier;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.StateDatabase;
+import dev.ferry.store.storage.pack.PackStore;
+import dev.ferry.store.storage.pack.LocalPackStore;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -31,16 +34,16 @@ final class StoreVerifyCommand {
             return CANNOT;
         }
         try (StoreLayout layout = StoreLayout.open(dest)) {
-            MirrorIndex index = new MirrorIndex(layout);
-            try {
-                ChunkStore chunks = new ChunkStore(layout);
+            try (StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE));
+                 PackStore packs = new LocalPackStore(layout.stateDir().resolve("packs"));
+                 MirrorIndex index = new MirrorIndex(layout, db)) {
+                ChunkStore chunks = new ChunkStore(layout.dest(), db, packs, index, index::markDamaged,
+                        dev.ferry.chunker.ChunkerParams.DEFAULT.maxSize());
                 Materializer materializer = new Materializer(layout, chunks, index);
                 out.println("ferry-store: verifying " + layout.dest() + (repair ? " (repairing)" : ""));
                 StoreVerifier.Report r = new StoreVerifier(chunks, index, materializer, layout).verify(repair);
                 StoreVerifier.describe(r).forEach(out::println);
                 return r.clean() ? OK : PROBLEMS;
-            } finally {
-                index.close();
             }
         } catch (StoreOpenException e) {
             err.println("ferry-store: cannot verify: " + e.getMessage() + " (a running store is verified with POST "

@@ -2,8 +2,9 @@
  * Ferry's store service: keeps a deduplicated chunk store and materializes DEST from it.
  *
  * <ul>
- *   <li><b>Chunk store</b> ({@code storage.ChunkStore}): content-addressed chunk files under DEST/.ferry/chunks,
- *       verified on the way in and on every read.</li>
+ *   <li><b>Chunk store</b> ({@code storage.ChunkStore}): each chunk kept once, in a region of a mirror file or
+ *       in a pack under DEST/.ferry/packs (locations in DEST/.ferry/state.mv.db), verified on the way in and on
+ *       every read.</li>
  *   <li><b>Mirror index</b> ({@code storage.MirrorIndex}): the manifests applied to DEST and the mirror regions of
  *       their chunks, in the state database DEST/.ferry/state.mv.db; its root digest is compared with the
  *       watcher's.</li>

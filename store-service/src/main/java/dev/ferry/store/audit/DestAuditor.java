@@ -253,6 +253,7 @@ public class DestAuditor {
             }
         }
         materializer.finishDirectories();
+        materializer.commitChunks();
         index.flush();
         for (String gone : unremovable) {
             if (!left.contains(gone)) {
@@ -277,9 +278,11 @@ public class DestAuditor {
     private Outcome restore(Manifest m, boolean marked) throws Exception {
         if (m.type() != EntryType.FILE || materializer.lacking(m).isEmpty()) {
             if (materializer.apply(m).isEmpty()) {
-                if (marked) {
+                // A region read while rebuilding may have found the old file changed (and marked it): rebuilt now.
+                if (marked || index.damaged(m.path())) {
                     index.put(m);
                 }
+                materializer.recorded(m);
                 return Outcome.REBUILT;
             }
         }

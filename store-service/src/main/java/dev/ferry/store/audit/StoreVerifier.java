@@ -6,6 +6,7 @@ import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.store.storage.ChunkLocation;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
@@ -25,8 +26,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The integrity check behind {@code --verify} and {@code POST /api/v1/verify}: re-hashes every stored chunk
- * against its name and every mirror file against its manifest, chunk by chunk, so it also finds what the auditor
+ * The integrity check behind {@code --verify} and {@code POST /api/v1/verify}: re-hashes every pack record
+ * against its hash and every mirror file against its manifest, chunk by chunk, so it also finds what the auditor
  * cannot (bytes changed behind an unchanged size and mtime). With repair: a corrupt chunk is deleted and, when an
  * intact mirror file holds its bytes, stored again from there; a damaged entry is rebuilt from its chunks. A file
  * whose chunks are gone is never deleted (DEST may hold its only copy): its mode and mtime are restored in place when
@@ -74,6 +75,7 @@ public final class StoreVerifier {
         if (repair) {
             run.repair();
             materializer.finishDirectories();
+            chunks.flush();
             index.flush();
         }
         long remaining = run.problems.stream().filter(p -> !p.repaired()).count();
@@ -105,24 +107,22 @@ public final class StoreVerifier {
 
         void checkChunks() throws IOException {
             for (int fan = 0; fan < 256; fan++) {
-                for (Map.Entry<ChunkHash, Path> e : chunks.fan(fan)) {
-                    byte[] bytes;
-                    try {
-                        bytes = Files.readAllBytes(e.getValue());
-                    } catch (NoSuchFileException gone) {
-                        continue;
+                for (Map.Entry<ChunkHash, ChunkLocation> e : chunks.fan(fan)) {
+                    int n = chunks.readPacked(e.getValue(), buf);
+                    if (n < 0) {
+                        n = 0;
                     }
                     chunksChecked++;
-                    bytesHashed += bytes.length;
-                    ChunkHash actual = ChunkHash.compute(bytes, 0, bytes.length);
+                    bytesHashed += n;
+                    ChunkHash actual = ChunkHash.compute(buf, 0, n);
                     if (!actual.equals(e.getKey())) {
                         corrupt++;
                         corruptHashes.add(e.getKey());
                         if (repair) {
                             chunks.delete(e.getKey());
                         }
-                        problems.add(new Problem("corrupt-chunk", null, e.getKey().hex() + " holds " + bytes.length
-                                + " bytes hashing to " + actual.hex() + (repair ? ": deleted" : ""), repair));
+                        problems.add(new Problem("corrupt-chunk", null, e.getKey().hex() + " holds " + n
+                                + " bytes in pack " + e.getValue().pack() + " hashing to " + actual.hex() + (repair ? ": deleted" : ""), repair));
                     }
                 }
             }
@@ -219,6 +219,10 @@ public final class StoreVerifier {
                 String detail = why == null ? "its chunks are gone" : why;
                 try {
                     if (!lacks && materializer.apply(m).isEmpty()) {
+                        if (index.damaged(m.path())) {
+                            index.put(m);
+                        }
+                        materializer.recorded(m);
                         problems.add(new Problem("damaged-entry", m.path(), detail + ": rebuilt from its chunks", true));
                         continue;
                     }

@@ -53,8 +53,10 @@ public class StoreMetrics implements MeterBinder {
         counter(r, "ferry.store.verify.problems", null, "Problems the integrity checks found", stats::verifyProblems);
         counter(r, "ferry.store.verify.repaired", null, "Problems the integrity checks repaired", stats::verifyRepaired);
         counter(r, "ferry.store.chunks.corrupt", null, "Stored chunks found corrupt when read", chunks::corruptCount);
-        gauge(r, "ferry.store.chunks.stored", null, "Chunks in the chunk store", chunks::chunkCount);
-        gauge(r, "ferry.store.stored", "bytes", "Bytes in the chunk store (each chunk once)", chunks::byteCount);
+        gauge(r, "ferry.store.chunks.stored", null, "Chunks kept in packs (those no mirror file holds)", chunks::chunkCount);
+        gauge(r, "ferry.store.stored", "bytes", "Bytes of chunks kept in packs, those no mirror file holds (each chunk once)", chunks::byteCount);
+        gauge(r, "ferry.store.packs", null, "Pack files of the chunk store", () -> chunks.packFigures()[0]);
+        gauge(r, "ferry.store.packs.size", "bytes", "Bytes of the pack files, dead records included", () -> chunks.packFigures()[1]);
         gauge(r, "ferry.store.index.entries", null, "Entries of the mirror index (files, directories, links)", index::size);
         gauge(r, "ferry.store.audit.unremovable", null, "Foreign entries of DEST the last audit could not remove (0 for a mirror)", stats::auditUnremovable);
         gauge(r, "ferry.store.pending.files", null, "Files waiting for chunks before they can be written", sync::pendingFiles);

@@ -2,82 +2,114 @@ package dev.ferry.store.storage;
 
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.ChunkRef;
+import dev.ferry.protocol.EntryType;
+import dev.ferry.protocol.FileNames;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.store.storage.pack.PackStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Content-addressed chunk files at {@code .ferry/chunks/ab/<64 hex>}. A chunk is hashed before it is kept, written
- * to {@code tmp/} and renamed into place, so a name always holds the complete bytes of that hash; every read
- * hashes the bytes again, and a chunk that no longer matches is deleted and reported missing, never used.
+ * Where verified bytes of each chunk live, each chunk kept once (docs/STORAGE.md): a region of an applied mirror
+ * file ({@link MirrorRegions}, from the index's manifests) or, for chunks no mirror file holds, a pack record
+ * ({@link PackStore}) whose location is in the {@code chunk-locations} map of the {@link StateDatabase}. Every read
+ * hashes the bytes: a changed region makes its file damaged, a bad pack record loses its location, and the chunk is
+ * reported missing (asked for again), never used.
  *
- * <p>Chunks are not fsynced: a materialized file is fsynced before its rename, every read verifies the chunk, and a
- * chunk lost in a crash is simply reported missing and uploaded again. An fsync per chunk would cost one disk
- * flush per 64 KiB for no gain in safety. Thread-safe.
+ * <p>Durability: new locations are held in memory ({@code staged}) until {@link #flush()} has synced the packs,
+ * so a committed location always points at durable bytes; {@link #flush()} then commits the database (with the
+ * index entries that made pack records dead) and only after that deletes packs with nothing live. A crash before
+ * a flush loses the staged locations (their chunks are asked for again; the orphan pack is deleted at start).
+ * Thread-safe.
  */
 @Singleton
 public class ChunkStore {
     private static final Logger LOG = Logger.getLogger(ChunkStore.class);
+    static final String LOCATIONS = "chunk-locations";
+    static final String PACK_LIVE = "pack-live";
+    /** Staged locations past this many are flushed on the put path (about 256 MiB of 64 KiB chunks). */
+    static final int STAGED_FLUSH = 4096;
 
     /** What {@link #put} did. */
     public enum Stored { STORED, PRESENT }
 
-    private final Path chunksDir;
-    private final Path tmpDir;
+    /** Marks an applied file damaged: one of its regions no longer hashes right. */
+    @FunctionalInterface
+    public interface DamageSink {
+        void damaged(String path) throws IOException;
+    }
+
+    private final Path root;
+    private final StateDatabase db;
+    private final PackStore packs;
+    private final MirrorRegions regions;
+    private final DamageSink damage;
     private final int maxChunk;
-    private final AtomicLong chunks = new AtomicLong();
+    private final MVMap<byte[], ChunkLocation> locations;
+    private final MVMap<Long, Long> packLive;
+    /** Locations appended since the last flush (their packs not yet synced); bounded by {@link #STAGED_FLUSH}. */
+    private final Map<ChunkHash, ChunkLocation> staged = new HashMap<>();
+    /** Packs whose live bytes fell to zero: deleted after the next commit. */
+    private final Set<Long> emptied = new HashSet<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
     /** While a garbage collection runs: every chunk looked up, read or stored meanwhile (it may be needed). */
     private volatile Set<ChunkHash> accessed;
 
     @Inject
-    public ChunkStore(StoreLayout layout) throws IOException {
-        this(layout.chunksDir(), layout.tmpDir(), ChunkerParams.DEFAULT.maxSize());
+    public ChunkStore(StoreLayout layout, StateDatabase db, PackStore packs, MirrorRegions regions, MirrorIndex index)
+            throws IOException {
+        this(layout.dest(), db, packs, regions, index::markDamaged, ChunkerParams.DEFAULT.maxSize());
+        ChunkFilesImport.run(layout.chunksDir(), this);
     }
 
-    ChunkStore(Path chunksDir, Path tmpDir, int maxChunk) throws IOException {
-        this.chunksDir = chunksDir;
-        this.tmpDir = tmpDir;
+    public ChunkStore(Path root, StateDatabase db, PackStore packs, MirrorRegions regions, DamageSink damage,
+                      int maxChunk) throws IOException {
+        this.root = root;
+        this.db = db;
+        this.packs = packs;
+        this.regions = regions;
+        this.damage = damage;
         this.maxChunk = maxChunk;
-        HexFormat hex = HexFormat.of();
-        for (int i = 0; i < 256; i++) {
-            Files.createDirectories(chunksDir.resolve(hex.toHexDigits((byte) i)));
+        this.locations = db.map(LOCATIONS, ByteArrayDataType.INSTANCE, ChunkLocation.Type.INSTANCE);
+        this.packLive = db.map(PACK_LIVE, LongDataType.INSTANCE, LongDataType.INSTANCE);
+        long live = 0;
+        for (Long b : packLive.values()) {
+            live += b;
         }
-        count();
+        bytes.set(live);
+        dropOrphanPacks();
     }
 
-    private void count() throws IOException {
-        try (DirectoryStream<Path> fans = Files.newDirectoryStream(chunksDir)) {
-            for (Path fan : fans) {
-                if (!Files.isDirectory(fan, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
-                }
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(fan)) {
-                    for (Path f : files) {
-                        chunks.incrementAndGet();
-                        bytes.addAndGet(Files.size(f));
-                    }
-                }
+    /** Packs no committed location points into (a crash before their locations were committed) are deleted. */
+    private void dropOrphanPacks() throws IOException {
+        for (PackStore.PackInfo p : packs.packs()) {
+            Long live = packLive.get(p.pack());
+            if (live == null || live <= 0) {
+                packLive.remove(p.pack());
+                packs.delete(p.pack());
+                LOG.debugf("Deleted pack %d: nothing live in it", p.pack());
             }
         }
     }
@@ -87,14 +119,39 @@ public class ChunkStore {
         return maxChunk;
     }
 
-    public Path pathOf(ChunkHash hash) {
-        String hex = hash.hex();
-        return chunksDir.resolve(hex.substring(0, 2)).resolve(hex);
-    }
-
+    /** True when a region or a pack holds the chunk (not yet verified: a read may still find it changed). */
     public boolean has(ChunkHash hash) {
         noteAccess(hash);
-        return Files.isRegularFile(pathOf(hash), LinkOption.NOFOLLOW_LINKS);
+        return locate(hash) != null || !regions.regionsOf(hash, 1).isEmpty();
+    }
+
+    /** The chunk's pack location, or null when no pack holds it (for the verifier and tests). */
+    public ChunkLocation locationOf(ChunkHash hash) {
+        return locate(hash);
+    }
+
+    /** Sets a pack-held chunk's last-stored time (tests make a chunk old enough to collect); false when none. */
+    public synchronized boolean backdateForTests(ChunkHash hash, long millis) {
+        ChunkLocation s = staged.get(hash);
+        if (s != null) {
+            staged.put(hash, s.touched(millis));
+            return true;
+        }
+        ChunkLocation l = locations.get(hash.toBytes());
+        if (l != null) {
+            locations.put(hash.toBytes(), l.touched(millis));
+        }
+        return l != null;
+    }
+
+    /** True when a pack holds the chunk (whatever the mirror holds). */
+    public boolean inPack(ChunkHash hash) {
+        return locate(hash) != null;
+    }
+
+    private synchronized ChunkLocation locate(ChunkHash hash) {
+        ChunkLocation s = staged.get(hash);
+        return s != null ? s : locations.get(hash.toBytes());
     }
 
     /**
@@ -118,42 +175,9 @@ public class ChunkStore {
         }
     }
 
-    /** The chunk files of one fan-out folder ({@code 0..255}), with their hashes; misnamed files are skipped. */
-    public List<Map.Entry<ChunkHash, Path>> fan(int index) throws IOException {
-        Path dir = chunksDir.resolve(HexFormat.of().toHexDigits((byte) index));
-        List<Map.Entry<ChunkHash, Path>> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (ChunkHash.isValid(name) && name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
-                    out.add(Map.entry(ChunkHash.parse(name), f));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return out;
-        }
-        return out;
-    }
-
-    /** Deletes a stored chunk (garbage collection); its size, or -1 when it was not there. */
-    public long delete(ChunkHash hash) throws IOException {
-        Path p = pathOf(hash);
-        long size;
-        try {
-            size = Files.size(p);
-        } catch (NoSuchFileException e) {
-            return -1;
-        }
-        if (!Files.deleteIfExists(p)) {
-            return -1;
-        }
-        chunks.decrementAndGet();
-        bytes.addAndGet(-size);
-        return size;
-    }
-
     /**
-     * Keeps {@code len} bytes of {@code buf} under {@code expected} after checking that they hash to it.
+     * Keeps {@code len} bytes of {@code buf} under {@code expected} after checking that they hash to it: appended
+     * to a pack unless a pack or a mirror region holds it already.
      *
      * @throws HashMismatchException when they do not (nothing is stored)
      */
@@ -166,96 +190,345 @@ public class ChunkStore {
             throw new HashMismatchException("bytes hash to " + actual.hex() + ", not " + expected.hex());
         }
         noteAccess(expected);
-        Path target = pathOf(expected);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            freshen(target);
-            return Stored.PRESENT;
-        }
-        Path tmp = Files.createTempFile(tmpDir, "chunk-", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
-            }
-            boolean existed = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            if (existed) {
+        long now = System.currentTimeMillis();
+        boolean flush;
+        synchronized (this) {
+            ChunkLocation s = staged.get(expected);
+            if (s != null) {
+                staged.put(expected, s.touched(now));
                 return Stored.PRESENT;
             }
-        } finally {
-            Files.deleteIfExists(tmp);
+            byte[] key = expected.toBytes();
+            ChunkLocation had = locations.get(key);
+            if (had != null) {
+                // Uploaded again: a manifest will want it, so its age for garbage collection restarts.
+                locations.put(key, had.touched(now));
+                return Stored.PRESENT;
+            }
+            if (!regions.regionsOf(expected, 1).isEmpty()) {
+                return Stored.PRESENT;
+            }
+            PackStore.Location l = packs.append(expected, buf, off, len);
+            staged.put(expected, ChunkLocation.of(l, now));
+            bytes.addAndGet(len);
+            flush = staged.size() >= STAGED_FLUSH;
         }
-        chunks.incrementAndGet();
-        bytes.addAndGet(len);
+        if (flush) {
+            flush();
+        }
         return Stored.STORED;
     }
 
     /**
-     * Reads the chunk into {@code buf} and verifies its hash.
+     * Reads the chunk into {@code buf} and verifies its hash: from a mirror region first, else from its pack.
      *
-     * @return its length, or -1 when it is missing or was corrupt (a corrupt chunk is deleted and counted)
+     * @return its length, or -1 when neither holds it intact (a changed region makes its file damaged, a bad pack
+     * record loses its location; both are counted)
      */
     public int read(ChunkHash hash, byte[] buf) throws IOException {
         noteAccess(hash);
-        Path p = pathOf(hash);
-        int n;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            long size = ch.size();
-            if (size <= 0 || size > buf.length) {
-                return discardCorrupt(hash, p, "size " + size);
+        for (MirrorRegions.Region r : regions.regionsOf(hash, 4)) {
+            int n = readRegion(r, buf);
+            if (n > 0 && ChunkHash.compute(buf, 0, n).equals(hash)) {
+                return n;
             }
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) size);
-            while (bb.hasRemaining()) {
-                if (ch.read(bb) < 0) {
-                    break;
-                }
-            }
-            n = bb.position();
-        } catch (NoSuchFileException e) {
-            return -1;
+            regionChanged(r, hash);
         }
-        if (!ChunkHash.compute(buf, 0, n).equals(hash)) {
-            return discardCorrupt(hash, p, "content hashes to another value");
-        }
-        return n;
+        return readFromPack(hash, buf);
     }
 
-    /**
-     * A chunk uploaded again is wanted again: its age restarts, so garbage collection gives it a full grace period
-     * for the manifest that will reference it.
-     */
-    private static void freshen(Path chunk) {
-        try {
-            Files.setLastModifiedTime(chunk, FileTime.from(Instant.now()));
-        } catch (IOException e) {
-            LOG.debugf("Cannot touch %s: %s", chunk, e);
+    /** Like {@link #read} from the chunk's pack record only (its regions were tried already). */
+    public int readFromPack(ChunkHash hash, byte[] buf) throws IOException {
+        noteAccess(hash);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            ChunkLocation loc = locate(hash);
+            if (loc == null || loc.length() > buf.length) {
+                return -1;
+            }
+            int n = packs.read(loc.location(), buf);
+            if (n == loc.length() && ChunkHash.compute(buf, 0, n).equals(hash)) {
+                return n;
+            }
+            // A repack may have moved it meanwhile: only a location that still stands is bad.
+            if (dropIfStill(hash, loc)) {
+                corrupt.incrementAndGet();
+                LOG.warnf("Chunk %s is corrupt in pack %d (%s): dropped, it will be requested again", hash.hex(),
+                        loc.pack(), n < 0 ? "record gone or short" : "content hashes to another value");
+                return -1;
+            }
         }
-    }
-
-    private int discardCorrupt(ChunkHash hash, Path p, String why) throws IOException {
-        LOG.warnf("Chunk %s is corrupt (%s): deleted, it will be requested again", hash.hex(), why);
-        long size = Files.size(p);
-        if (Files.deleteIfExists(p)) {
-            chunks.decrementAndGet();
-            bytes.addAndGet(-size);
-        }
-        corrupt.incrementAndGet();
         return -1;
     }
 
-    public long chunkCount() {
-        return chunks.get();
+    /**
+     * Reads region {@code r} of a mirror file into a direct buffer ({@code buf}, cleared) and verifies it, for
+     * writing straight to a file; false (the region's file marked damaged, counted) when it does not hash to
+     * {@code hash}.
+     */
+    public boolean readRegion(MirrorRegions.Region r, ChunkHash hash, ByteBuffer buf) throws IOException {
+        noteAccess(hash);
+        buf.clear().limit(r.length());
+        boolean ok = false;
+        try (FileChannel ch = openRegionFile(r)) {
+            if (ch != null) {
+                long at = r.offset();
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, at);
+                    if (n < 0) {
+                        break;
+                    }
+                    at += n;
+                }
+                ok = !buf.hasRemaining();
+            }
+        }
+        buf.flip();
+        if (ok) {
+            java.security.MessageDigest md = ChunkHash.newDigest();
+            md.update(buf.duplicate());
+            ok = ChunkHash.finish(md).equals(hash);
+        }
+        if (!ok) {
+            regionChanged(r, hash);
+        }
+        return ok;
     }
 
+    /** Regions of applied files that hold {@code hash}, for callers that copy them without the heap. */
+    public List<MirrorRegions.Region> regionsOf(ChunkHash hash, int max) {
+        return regions.regionsOf(hash, max);
+    }
+
+    private void regionChanged(MirrorRegions.Region r, ChunkHash hash) throws IOException {
+        corrupt.incrementAndGet();
+        LOG.warnf("%s changed in DEST (chunk %s at %d no longer matches): marked damaged, it will be sent again",
+                dev.ferry.protocol.RelativePaths.printable(r.path()), hash.hex(), r.offset());
+        damage.damaged(r.path());
+    }
+
+    private int readRegion(MirrorRegions.Region r, byte[] buf) throws IOException {
+        if (r.length() > buf.length) {
+            return -1;
+        }
+        try (FileChannel ch = openRegionFile(r)) {
+            if (ch == null) {
+                return -1;
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, r.length());
+            long at = r.offset();
+            while (bb.hasRemaining()) {
+                int n = ch.read(bb, at);
+                if (n < 0) {
+                    return -1;
+                }
+                at += n;
+            }
+            return r.length();
+        }
+    }
+
+    /** The mirror file of a region, opened without following a link at its name; null when it is gone. */
+    FileChannel openRegionFile(MirrorRegions.Region r) throws IOException {
+        try {
+            return FileChannel.open(FileNames.resolve(root, r.path()), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // Gone, or a link now (not followed): the region is not there.
+            return null;
+        }
+    }
+
+    /** The raw bytes of a pack record (not verified: for the verifier, which hashes them itself); -1 when gone. */
+    public int readPacked(ChunkLocation loc, byte[] buf) throws IOException {
+        return loc.length() > buf.length ? -1 : packs.read(loc.location(), buf);
+    }
+
+    private synchronized boolean dropIfStill(ChunkHash hash, ChunkLocation loc) {
+        ChunkLocation now = locate(hash);
+        if (now == null || now.pack() != loc.pack() || now.offset() != loc.offset()) {
+            return false;
+        }
+        drop(hash);
+        return true;
+    }
+
+    private void addLive(long pack, int len) {
+        Long had = packLive.get(pack);
+        packLive.put(pack, (had == null ? 0 : had) + len);
+    }
+
+    /** Removes the chunk's pack location (staged or committed); its length, or -1 when it had none. */
+    private synchronized long drop(ChunkHash hash) {
+        ChunkLocation loc = staged.remove(hash);
+        if (loc != null) {
+            // Not counted live yet: the flush deletes its pack when nothing else there is.
+            emptied.add(loc.pack());
+            bytes.addAndGet(-loc.length());
+            return loc.length();
+        }
+        loc = locations.remove(hash.toBytes());
+        if (loc == null) {
+            return -1;
+        }
+        Long had = packLive.get(loc.pack());
+        long left = had == null ? 0 : had - loc.length();
+        if (left <= 0) {
+            packLive.remove(loc.pack());
+            emptied.add(loc.pack());
+        } else {
+            packLive.put(loc.pack(), left);
+        }
+        bytes.addAndGet(-loc.length());
+        return loc.length();
+    }
+
+    /**
+     * The file {@code m} was just recorded in the index: each of its chunks that a mirror region now holds loses
+     * its pack location (that record is dead). Committed with the index entry by the next {@link #flush()}.
+     */
+    public void release(Manifest m) {
+        if (m == null || m.type() != EntryType.FILE) {
+            return;
+        }
+        for (ChunkRef c : m.chunks()) {
+            if (inPack(c.hash()) && !regions.regionsOf(c.hash(), 1).isEmpty()) {
+                drop(c.hash());
+            }
+        }
+    }
+
+    /** Deletes a chunk's pack location (garbage collection); its length, or -1 when it had none. */
+    public long delete(ChunkHash hash) {
+        return drop(hash);
+    }
+
+    /**
+     * Makes everything so far durable, in the order that keeps a crash safe: packs synced, their staged locations
+     * entered, the database committed (with whatever the index changed), then packs with nothing live deleted.
+     */
+    public synchronized void flush() throws IOException {
+        packs.sync();
+        for (Map.Entry<ChunkHash, ChunkLocation> e : staged.entrySet()) {
+            locations.put(e.getKey().toBytes(), e.getValue());
+            addLive(e.getValue().pack(), e.getValue().length());
+        }
+        staged.clear();
+        db.commit();
+        // Under the lock: no put may append to a pack between the check that it is empty and its deletion.
+        for (long pack : emptied) {
+            if (!packLive.containsKey(pack)) {
+                packs.delete(pack);
+            }
+        }
+        emptied.clear();
+    }
+
+    /** The chunks in packs whose hash starts with byte {@code fan} ({@code 0..255}), with their locations. */
+    public synchronized List<Map.Entry<ChunkHash, ChunkLocation>> fan(int fan) {
+        List<Map.Entry<ChunkHash, ChunkLocation>> out = new ArrayList<>();
+        byte[] from = new byte[ChunkHash.LENGTH];
+        from[0] = (byte) fan;
+        Cursor<byte[], ChunkLocation> c = locations.cursor(from);
+        while (c.hasNext()) {
+            byte[] k = c.next();
+            if ((k[0] & 0xff) != fan) {
+                break;
+            }
+            out.add(Map.entry(ChunkHash.of(k), c.getValue()));
+        }
+        for (Map.Entry<ChunkHash, ChunkLocation> e : staged.entrySet()) {
+            if ((e.getKey().toBytes()[0] & 0xff) == fan) {
+                out.add(Map.entry(e.getKey(), e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Copies the live records of every pack whose dead share is above {@code deadShare} (0..1) into the pack being
+     * filled, commits their new locations, then deletes the old pack. Each record is verified on the way (a bad
+     * one loses its location). Returns the bytes of the packs deleted.
+     */
+    public long repack(double deadShare) throws IOException {
+        long freed = 0;
+        List<PackStore.PackInfo> all = packs.packs();
+        long newest = -1;
+        for (PackStore.PackInfo p : all) {
+            newest = Math.max(newest, p.pack());
+        }
+        for (PackStore.PackInfo p : all) {
+            Long live = packLive.get(p.pack());
+            // The newest pack may be the one being filled: it is left alone.
+            if (p.pack() == newest || live == null || p.bytes() == 0 || 1.0 - (double) live / p.bytes() <= deadShare) {
+                continue;
+            }
+            freed += repackOne(p);
+        }
+        return freed;
+    }
+
+    private long repackOne(PackStore.PackInfo p) throws IOException {
+        byte[] buf = new byte[maxChunk];
+        synchronized (this) {
+            flush();
+            Map<ChunkHash, ChunkLocation> moved = new HashMap<>();
+            for (PackStore.Record rec : packs.records(p.pack())) {
+                ChunkLocation cur = locations.get(rec.hash().toBytes());
+                if (cur == null || cur.pack() != p.pack() || cur.offset() != rec.location().offset()) {
+                    continue;
+                }
+                int n = cur.length() <= buf.length ? packs.read(cur.location(), buf) : -1;
+                if (n != cur.length() || !ChunkHash.compute(buf, 0, n).equals(rec.hash())) {
+                    drop(rec.hash());
+                    corrupt.incrementAndGet();
+                    continue;
+                }
+                PackStore.Location l = packs.append(rec.hash(), buf, 0, n);
+                if (l.pack() == p.pack()) {
+                    return 0;
+                }
+                moved.put(rec.hash(), new ChunkLocation(l.pack(), l.offset(), l.length(), cur.touchedMillis()));
+            }
+            packs.sync();
+            for (Map.Entry<ChunkHash, ChunkLocation> e : moved.entrySet()) {
+                locations.put(e.getKey().toBytes(), e.getValue());
+                addLive(e.getValue().pack(), e.getValue().length());
+            }
+            packLive.remove(p.pack());
+            db.commit();
+            packs.delete(p.pack());
+        }
+        return p.bytes();
+    }
+
+    public long chunkCount() {
+        synchronized (this) {
+            return locations.sizeAsLong() + staged.size();
+        }
+    }
+
+    /** Bytes of the chunks kept in packs (live records). */
     public long byteCount() {
         return bytes.get();
     }
 
-    /** Chunks found corrupt on read since start. */
+    /** Chunks found corrupt on read since start (changed regions and bad pack records). */
     public long corruptCount() {
         return corrupt.get();
+    }
+
+    /** Packs on disk and their bytes, live records and dead ones together. */
+    public long[] packFigures() {
+        try {
+            long n = 0;
+            long b = 0;
+            for (PackStore.PackInfo p : packs.packs()) {
+                n++;
+                b += p.bytes();
+            }
+            return new long[] {n, b};
+        } catch (IOException e) {
+            return new long[] {-1, -1};
+        }
     }
 
     /** The bytes of an upload do not hash to the name it was sent under. */

@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 
 /**
  * {@code ferry.store.quota}: the most bytes the store keeps on its disk, counted as what a user sees it take: the
- * chunk store plus the mirror's files (each file is there twice, as chunks and as itself). File upserts reserve
+ * chunks kept in packs (those no mirror file holds) plus the mirror's files. File upserts reserve
  * what they will add until they are applied, so files admitted together never pass it; chunk uploads are checked
  * against what is stored. Thread-safe.
  */
@@ -37,7 +37,7 @@ public class DiskQuota {
         return limit;
     }
 
-    /** Bytes counted against the quota now: stored chunks plus the files of the mirror. */
+    /** Bytes counted against the quota now: live pack records plus the files of the mirror. */
     public long used() {
         return chunks.byteCount() + index.fileBytes();
     }

@@ -45,6 +45,7 @@ public class Materializer {
     private final ChunkStore chunks;
     private final MirrorIndex index;
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
     private final Set<String> touchedDirs = new HashSet<>();
     private final Object stateDirKey;
     private final DestTree tree;
@@ -191,8 +192,20 @@ public class Materializer {
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer direct = DIRECT.get();
+                if (direct.capacity() < chunks.maxChunk()) {
+                    direct = ByteBuffer.allocateDirect(chunks.maxChunk());
+                    DIRECT.set(direct);
+                }
                 for (ChunkRef c : m.chunks()) {
-                    int n = chunks.read(c.hash(), buf);
+                    if (fromRegion(c, direct)) {
+                        // One read into a direct buffer, hashed there, one write: no copy through the heap.
+                        while (direct.hasRemaining()) {
+                            ch.write(direct);
+                        }
+                        continue;
+                    }
+                    int n = chunks.readFromPack(c.hash(), buf);
                     if (n < 0) {
                         return new Written(null, List.of(c.hash()));
                     }
@@ -217,6 +230,16 @@ public class Materializer {
         }
     }
 
+    /** True when a mirror region held {@code c} intact: its bytes are then in {@code direct}, ready to write. */
+    private boolean fromRegion(ChunkRef c, ByteBuffer direct) throws IOException {
+        for (MirrorRegions.Region r : chunks.regionsOf(c.hash(), 4)) {
+            if (r.length() == c.length() && r.length() <= direct.capacity() && chunks.readRegion(r, c.hash(), direct)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Second half of {@link #applyFile}, on the apply thread: renames a written file over its final path. */
     public void install(Manifest m, Written w) throws IOException, ProtocolException {
         try (DestTree.Entry e = prepare(m.path())) {
@@ -225,6 +248,19 @@ public class Materializer {
         } finally {
             Files.deleteIfExists(w.tmp());
         }
+    }
+
+    /**
+     * The file {@code m} is in the index now (after {@code index.put}): the mirror holds its chunks, so their pack
+     * records are dead. Committed with the index entry by {@link #commitChunks()}.
+     */
+    public void recorded(Manifest m) {
+        chunks.release(m);
+    }
+
+    /** Makes the chunk store durable (packs synced, locations committed, dead packs deleted after the commit). */
+    public void commitChunks() throws IOException {
+        chunks.flush();
     }
 
     /** Drops a written file that will not be installed (its upsert was superseded meanwhile). */

@@ -18,7 +18,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /**
- * The store's folders under DEST: {@code .ferry/chunks/}, {@code .ferry/tmp/}, {@code .ferry/index.log},
+ * The store's folders under DEST: {@code .ferry/packs/}, {@code .ferry/tmp/}, {@code .ferry/state.mv.db},
+ * {@code .ferry/index.log},
  * {@code .ferry/store-id}, {@code .ferry/chunker} and {@code .ferry/lock}. Opening it creates what is missing,
  * empties {@code tmp/} and takes the lock, so two stores never serve one DEST.
  */
@@ -52,7 +53,6 @@ public final class StoreLayout implements Closeable {
         if (attrs != null && !attrs.isDirectory()) {
             throw new StoreOpenException(state + " exists but is not a real directory (a symlink or a file)");
         }
-        Files.createDirectories(state.resolve("chunks"));
         Files.createDirectories(state.resolve("tmp"));
         FileChannel channel = FileChannel.open(state.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -105,7 +105,7 @@ public final class StoreLayout implements Closeable {
     }
 
     /**
-     * DEST/.ferry names every path, size and mode of the mirror: it, chunks/ and tmp/ are 0700, the files directly
+     * DEST/.ferry names every path, size and mode of the mirror: it, packs/ and tmp/ are 0700, the files directly
      * in it (state database, store id, source binding, lock) 0600; a store made by an older version is tightened on
      * start. Below chunks/ nothing is walked (millions of entries): the closed folder above them keeps others out,
      * and chunks are written as 0600 temp files anyway.
@@ -171,6 +171,7 @@ public final class StoreLayout implements Closeable {
         return stateDir;
     }
 
+    /** Where a store made before packs kept one file per chunk; imported into packs and removed at start. */
     public Path chunksDir() {
         return stateDir.resolve("chunks");
     }

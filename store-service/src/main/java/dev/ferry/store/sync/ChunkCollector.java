@@ -5,6 +5,7 @@ import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.storage.ChunkLocation;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.MirrorIndex;
 import io.quarkus.scheduler.Scheduled;
@@ -13,10 +14,6 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -25,8 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Garbage collection of chunks nothing needs any more (docs/STORAGE.md, "Garbage collection"): mark every chunk
- * the index or a pending file references, then sweep the 256 fan-out folders one at a time, deleting a chunk only
- * when it is unmarked, was not looked up, read or stored since the mark, and is older than the grace period.
+ * the index or a pending file references, then sweep the pack locations in 256 slices (by the hash's first byte)
+ * one at a time, dropping a location only when it is unmarked, was not looked up, read or stored since the mark,
+ * and was last stored before the grace period; then commit, delete packs with nothing live and repack partly dead
+ * ones.
  * The mark and every sweep step run on the apply thread, the only thread that adds references, so no reference
  * can appear between a step's check and its delete; other work runs between the steps.
  */
@@ -37,6 +36,9 @@ public class ChunkCollector {
     /** What one collection did. */
     public record Report(long referenced, long kept, long young, long collected, long bytesCollected, long millis) {
     }
+
+    /** A pack more than this share dead is copied (its live records) and deleted. */
+    static final double REPACK_DEAD_SHARE = 0.5;
 
     private final ChunkStore chunks;
     private final MirrorIndex index;
@@ -105,6 +107,12 @@ public class ChunkCollector {
                         return null;
                     });
                 }
+                // The dropped locations are committed before any pack goes; then partly dead packs are compacted.
+                apply.call(() -> {
+                    chunks.flush();
+                    return null;
+                });
+                apply.call(() -> chunks.repack(REPACK_DEAD_SHARE));
             } finally {
                 chunks.recordAccess(null);
             }
@@ -122,19 +130,13 @@ public class ChunkCollector {
     }
 
     private void sweep(int fan, Set<ChunkHash> marked, long cutoffMillis, long[] counts) throws IOException {
-        for (Map.Entry<ChunkHash, Path> e : chunks.fan(fan)) {
+        for (Map.Entry<ChunkHash, ChunkLocation> e : chunks.fan(fan)) {
             ChunkHash h = e.getKey();
             if (marked.contains(h) || chunks.accessedSinceMark(h)) {
                 counts[0]++;
                 continue;
             }
-            long mtime;
-            try {
-                mtime = Files.getLastModifiedTime(e.getValue(), LinkOption.NOFOLLOW_LINKS).toMillis();
-            } catch (NoSuchFileException gone) {
-                continue;
-            }
-            if (mtime > cutoffMillis) {
+            if (e.getValue().touchedMillis() > cutoffMillis) {
                 counts[1]++;
                 continue;
             }

@@ -600,6 +600,7 @@ public class SyncService {
             return;
         }
         index.put(m);
+        materializer.recorded(m);
         stats.applied("upsert", path);
         removeReplaced(replaces);
     }
@@ -761,6 +762,7 @@ public class SyncService {
             if (w.tmp() != null) {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
+                materializer.recorded(p.entry);
                 stats.applied("upsert", p.entry.path());
                 p.batch.open--;
                 removeReplaced(p.replaces);
@@ -828,6 +830,8 @@ public class SyncService {
             LOG.warnf("Cannot restore directory times: %s", e);
         }
         try {
+            // One database: the chunk locations (packs synced first) and the index entries commit together.
+            materializer.commitChunks();
             index.flush();
             return true;
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import dev.ferry.protocol.ignore.IgnoreRules;
 import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.store.TestData;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.TestChunkStores;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -42,8 +43,8 @@ class DestAuditorIgnoreTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
         auditor = new DestAuditor(layout, index, materializer, new ApplyExecutor(), new StoreStats(), true, rules::get);
         Manifest src = Manifest.directory("src", 0755, 3_000_000_000L);

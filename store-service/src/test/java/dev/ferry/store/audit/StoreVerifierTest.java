@@ -1,8 +1,11 @@
 package dev.ferry.store.audit;
 
+import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.store.TestData;
 import dev.ferry.store.storage.ChunkStore;
+import dev.ferry.store.storage.TestChunkStores;
+import dev.ferry.store.storage.TestChunkStores;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -19,6 +22,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,8 +39,9 @@ class StoreVerifierTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        index = new MirrorIndex(layout);
-        chunks = new ChunkStore(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        // Chunks only in packs: what the verifier finds in the packs is the subject here.
+        chunks = TestChunkStores.withoutRegions(layout);
         materializer = new Materializer(layout, chunks, index);
         verifier = new StoreVerifier(chunks, index, materializer, layout);
     }
@@ -83,14 +88,14 @@ class StoreVerifierTest {
         TestData.FileData b = put("b.bin");
         TestData.FileData c = put("c.bin");
         // a: a corrupt chunk, while the mirror file still holds its bytes.
-        Path aChunk = chunks.pathOf(a.chunks().get(1).hash());
-        Files.write(aChunk, new byte[] {1, 2, 3});
+        ChunkHash aChunk = a.chunks().get(1).hash();
+        TestChunkStores.corruptPackRecord(layout, chunks, aChunk);
         // b: bytes changed in DEST with size and mtime kept: invisible to the auditor.
         scribble(dest.resolve("b.bin"), 45_000);
         assertTrue(materializer.intact(index.get("b.bin")), "the auditor's check cannot see it");
         // c: damaged in DEST and one of its chunks gone: only the watcher can bring it back.
         scribble(dest.resolve("c.bin"), 10);
-        Files.delete(chunks.pathOf(c.chunks().get(0).hash()));
+        chunks.delete(c.chunks().get(0).hash());
 
         StoreVerifier.Report found = verifier.verify(false);
         List<String> text = StoreVerifier.describe(found);
@@ -99,7 +104,7 @@ class StoreVerifierTest {
         assertEquals(2, found.missingChunks(), text.toString());
         assertEquals(2, found.damagedEntries(), text.toString());
         assertEquals(0, found.repaired());
-        assertTrue(Files.exists(aChunk), "without --repair nothing changes");
+        assertNotNull(chunks.locationOf(aChunk), "without --repair nothing changes");
         assertTrue(text.stream().anyMatch(l -> l.contains("b.bin") && l.contains("although size and mtime match")), text.toString());
 
         StoreVerifier.Report fixed = verifier.verify(true);
@@ -123,8 +128,8 @@ class StoreVerifierTest {
     void aFileWithChangedMetadataAndALostChunkIsKeptAndGivesTheChunkBack() throws Exception {
         TestData.FileData d = put("d.bin");
         Path file = dest.resolve("d.bin");
-        Path lost = chunks.pathOf(d.chunks().get(2).hash());
-        Files.delete(lost);
+        ChunkHash lost = d.chunks().get(2).hash();
+        chunks.delete(lost);
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
 
         StoreVerifier.Report fixed = verifier.verify(true);
@@ -132,7 +137,7 @@ class StoreVerifierTest {
         assertTrue(fixed.clean(), text.toString());
         assertArrayEquals(d.bytes(), Files.readAllBytes(file), "kept");
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertTrue(Files.exists(lost), "the lost chunk is stored again from the intact file");
+        assertTrue(chunks.inPack(lost), "the lost chunk is stored again from the intact file");
         assertEquals(d.chunks().get(2).length(), chunks.read(d.chunks().get(2).hash(), new byte[chunks.maxChunk()]));
         assertTrue(verifier.verify(false).clean());
     }

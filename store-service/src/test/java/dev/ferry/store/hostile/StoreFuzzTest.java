@@ -76,6 +76,8 @@ class StoreFuzzTest {
     StoreLayout layout;
     @Inject
     MirrorIndex index;
+    @Inject
+    dev.ferry.store.storage.ChunkStore chunkStore;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, Integer> outcomes = new TreeMap<>();
@@ -603,21 +605,15 @@ class StoreFuzzTest {
         try (var names = Files.list(state)) {
             for (Path p : names.toList()) {
                 assertTrue(List.of("lock", "store-id", "chunker", "index.log", "source.json", StoreIgnoreRules.FILE,
-                        dev.ferry.store.storage.StateDatabase.FILE, "chunks", "tmp").contains(p.getFileName().toString()), "unexpected " + p);
+                        dev.ferry.store.storage.StateDatabase.FILE, "packs", "tmp").contains(p.getFileName().toString()), "unexpected " + p);
             }
         }
         int chunks = 0;
-        try (var fans = Files.list(layout.chunksDir())) {
-            for (Path fan : fans.toList()) {
-                assertTrue(Files.isDirectory(fan, LinkOption.NOFOLLOW_LINKS) && fan.getFileName().toString().matches("[0-9a-f]{2}"), fan.toString());
-                try (var files = Files.list(fan)) {
-                    for (Path f : files.toList()) {
-                        byte[] bytes = Files.readAllBytes(f);
-                        assertEquals(f.getFileName().toString(), HexFormat.of().formatHex(ChunkHash.compute(bytes, 0, bytes.length).toBytes()),
-                                "a chunk is stored under its own hash");
-                        chunks++;
-                    }
-                }
+        byte[] buf = new byte[chunkStore.maxChunk()];
+        for (int fan = 0; fan < 256; fan++) {
+            for (var e : chunkStore.fan(fan)) {
+                assertEquals(e.getValue().length(), chunkStore.read(e.getKey(), buf), "a chunk is stored under its own hash");
+                chunks++;
             }
         }
         index.flush();

@@ -33,8 +33,8 @@ class MaterializerIgnoreTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }
 

@@ -47,8 +47,8 @@ class MaterializerRaceTest {
         Files.writeString(outside.resolve("sub/f"), "outside file");
         Files.writeString(outside.resolve("sub/d/keep"), "keep");
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
         data = TestData.file(2000, 1000);
         for (byte[] p : data.pieces()) {

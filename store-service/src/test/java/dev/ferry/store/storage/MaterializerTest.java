@@ -37,8 +37,8 @@ class MaterializerTest {
         dest = Files.createDirectory(base.resolve("dest"));
         outside = Files.createDirectory(base.resolve("outside"));
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }
 
@@ -150,7 +150,7 @@ class MaterializerTest {
                 assertThrows(ProtocolException.class, () -> fresh.delete(path), path);
             }
             assertThrows(ProtocolException.class, () -> fresh.move("alias", "elsewhere"));
-            assertTrue(Files.isDirectory(layout.chunksDir()) && Files.isDirectory(layout.tmpDir()));
+            assertTrue(Files.isDirectory(layout.tmpDir()));
             assertTrue(Files.isRegularFile(layout.stateDir().resolve("store-id")));
         } finally {
             new ProcessBuilder("umount", alias.toString()).start().waitFor();
@@ -226,7 +226,7 @@ class MaterializerTest {
     void corruptChunkIsNeverWrittenIntoAFile() throws Exception {
         Manifest m = stored("c", 2000, 0644, 1L);
         ChunkHash first = m.chunks().get(0).hash();
-        Files.write(chunks.pathOf(first), new byte[] {1, 2, 3});
+        TestChunkStores.corruptPackRecord(layout, chunks, first);
         assertEquals(List.of(first), materializer.applyFile(m));
         assertFalse(Files.exists(dest.resolve("c")));
     }

@@ -24,16 +24,18 @@ class PrivateStateTest {
     @Test
     void aNewStoreKeepsItsStatePrivate() throws Exception {
         Path dest = base.resolve("dest");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             index.put(Manifest.directory("a", 0755, 1L));
             index.flush();
             new SourceBinding(layout.sourceFile(), layout.tmpDir()).bind("src-1", "host:1");
             assertPrivate(layout);
             assertEquals(0600, mode(layout.sourceFile()));
-            ChunkStore chunks = new ChunkStore(layout);
+            ChunkStore chunks = TestChunkStores.open(layout, index);
             byte[] data = TestData.random(100);
             chunks.put(TestData.hash(data), data, 0, data.length);
-            try (var files = Files.walk(layout.chunksDir())) {
+            chunks.flush();
+            assertEquals(0700, mode(TestChunkStores.packsDir(layout)), "packs/");
+            try (var files = Files.walk(TestChunkStores.packsDir(layout))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     assertEquals(0600, mode(f), f.toString());
                 }
@@ -44,19 +46,20 @@ class PrivateStateTest {
     @Test
     void anOlderStoreIsTightenedOnStart() throws Exception {
         Path dest = base.resolve("old");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             index.put(Manifest.directory("a", 0755, 1L));
             index.flush();
         }
         Path state = dest.resolve(".ferry");
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String name : List.of("chunks", "tmp")) {
+        Files.createDirectories(state.resolve("packs"));
+        for (String name : List.of("packs", "tmp")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             Files.setPosixFilePermissions(state.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
             assertPrivate(layout);
         }
     }
@@ -64,8 +67,8 @@ class PrivateStateTest {
     @Test
     void materializedEntriesNeverGetSetIdBits() throws Exception {
         Path dest = base.resolve("modes");
-        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout)) {
-            ChunkStore chunks = new ChunkStore(layout);
+        try (StoreLayout layout = StoreLayout.open(dest); MirrorIndex index = new MirrorIndex(layout, TestChunkStores.db(layout))) {
+            ChunkStore chunks = TestChunkStores.open(layout, index);
             Materializer materializer = new Materializer(layout, chunks, index);
             TestData.FileData f = TestData.file(2000, 1000);
             for (byte[] p : f.pieces()) {
@@ -88,7 +91,9 @@ class PrivateStateTest {
 
     private static void assertPrivate(StoreLayout layout) throws Exception {
         assertEquals(0700, mode(layout.stateDir()), ".ferry");
-        assertEquals(0700, mode(layout.chunksDir()), "chunks/");
+        if (Files.exists(TestChunkStores.packsDir(layout))) {
+            assertEquals(0700, mode(TestChunkStores.packsDir(layout)), "packs/");
+        }
         assertEquals(0700, mode(layout.tmpDir()), "tmp/");
         for (String name : List.of(StateDatabase.FILE, "store-id", "chunker", "lock")) {
             assertEquals(0600, mode(layout.stateDir().resolve(name)), name);

@@ -35,8 +35,8 @@ class StoreIgnoreRulesTest {
     @BeforeEach
     void open() throws Exception {
         layout = StoreLayout.open(dest);
-        chunks = new ChunkStore(layout);
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
+        chunks = TestChunkStores.open(layout, index);
         materializer = new Materializer(layout, chunks, index);
     }
 
@@ -114,7 +114,7 @@ class StoreIgnoreRulesTest {
             assertTrue(Files.exists(dest.resolve(gone)), gone + " stays in DEST");
         }
         index.close();
-        index = new MirrorIndex(layout);
+        index = new MirrorIndex(layout, TestChunkStores.db(layout));
         assertNull(index.get("build/out.o"), "forgetting is journaled");
         assertNotNull(index.get("keep.txt"));
         assertEquals(dev.ferry.protocol.RootDigest.of(java.util.Map.of(

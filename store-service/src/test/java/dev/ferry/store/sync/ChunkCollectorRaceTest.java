@@ -125,10 +125,7 @@ class ChunkCollectorRaceTest {
                 }
                 // The orphan is old and unreferenced, so a collection may delete it, right up to the moment this
                 // batch makes it needed again (an old version restored): from then on it must stay.
-                Path orphanFile = chunks.pathOf(TestData.hash(orphan));
-                if (Files.exists(orphanFile)) {
-                    Files.setLastModifiedTime(orphanFile, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-                }
+                chunks.backdateForTests(TestData.hash(orphan), System.currentTimeMillis() - 3_600_000);
                 c.send(new Message.Changes(i, items));
                 boolean first = true;
                 while (true) {
@@ -184,7 +181,10 @@ class ChunkCollectorRaceTest {
             for (int fan = 0; fan < 256; fan++) {
                 chunks.fan(fan).forEach(e -> stored.add(e.getKey()));
             }
-            assertEquals(referenced, stored, "after the grace period only referenced chunks remain");
+            // Issue 12: applied files hold their chunks in the mirror; packs keep only what no file holds, and after
+            // the grace period nothing unreferenced.
+            assertTrue(referenced.containsAll(stored), "after the grace period only referenced chunks remain: "
+                    + stored.stream().filter(h -> !referenced.contains(h)).toList());
             System.out.printf("[gc-race] seed %d: %d iterations, %d collections raced them and deleted %d chunks, "
                             + "0 needed chunks lost; the final run deleted %d, leaving exactly the %d referenced%n",
                     seed, ITERATIONS, runs.get(), collectedDuringRace.get(), last.collected(), referenced.size());

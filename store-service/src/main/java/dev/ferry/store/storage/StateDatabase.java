@@ -86,6 +86,9 @@ public final class StateDatabase implements Closeable {
         if (failed != null) {
             throw new IOException("the state database " + file + " failed (" + failed + ") and is not recovered yet");
         }
+        if (!store.hasUnsavedChanges()) {
+            return; // an idle flush: nothing to write, no fsync to pay
+        }
         try {
             hook.beforeCommit();
             store.commit();

@@ -111,7 +111,7 @@ class MirrorIndexRegionLogTest {
 
     /**
      * 50,000 one-chunk files with a commit every 200 (the apply thread's rhythm): the hash-keyed region map used to
-     * be rewritten by every commit, so the file grew with commits x map size (about 80 MiB here); the log keeps it
+     * be rewritten by every commit, so the file grew with commits x map size (113 MiB here); the log keeps it
      * near the live data.
      */
     @Test

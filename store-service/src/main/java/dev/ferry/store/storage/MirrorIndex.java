@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.NoSuchElementException;
 
 /**
@@ -63,6 +64,12 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private static final String JOURNAL_IMPORTED = "journalImported";
     private static final int REGION_VALUE = 8 + 4;
     private static final int IMPORT_COMMIT_LINES = 20_000;
+    /**
+     * How many regions the log takes before it is folded into {@link #regions}. A fold rewrites the folded map's
+     * leaves once (their keys start with random hashes, so many regions touch nearly all of them); appending to the
+     * log touches only its last leaves. The tail lookup costs 4 MiB of heap for this many, whatever the mirror's size.
+     */
+    static final int FOLD_AT = 100_000;
 
     private final StateDatabase db;
     private final boolean ownsDb;
@@ -72,6 +79,15 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private final MVMap<String, String> digests;
     /** chunk hash + path (UTF-8) -> offset (8 bytes) + length (4 bytes): a prefix scan by hash finds regions. */
     private final MVMap<byte[], byte[]> regions;
+    /**
+     * The regions added since the last fold, in order: sequence number -> chunk hash (32 bytes) + offset (8) + length
+     * (4) + path (UTF-8). Removed regions are removed from it; a fold moves the rest into {@link #regions}.
+     */
+    private final MVMap<Long, byte[]> regionLog;
+    /** The log's entries by hash, on the heap (fixed size); rebuilt from the log at open. */
+    private final RegionTail tail;
+    private final int foldAt;
+    private long nextSeq;
     /** {@link #FILE_BYTES}, {@link #JOURNAL_IMPORTED}. */
     private final MVMap<String, Long> meta;
     private String rootDigest;
@@ -98,14 +114,27 @@ public class MirrorIndex implements MirrorRegions, Closeable {
         this(db, false, journal);
     }
 
+    /** For tests: like {@link #open(Path, Path)}, folding the region log every {@code foldAt} regions. */
+    static MirrorIndex open(Path stateFile, Path journal, int foldAt) throws IOException {
+        return new MirrorIndex(StateDatabase.open(stateFile), true, journal, foldAt);
+    }
+
     private MirrorIndex(StateDatabase db, boolean ownsDb, Path journal) throws IOException {
+        this(db, ownsDb, journal, FOLD_AT);
+    }
+
+    private MirrorIndex(StateDatabase db, boolean ownsDb, Path journal, int foldAt) throws IOException {
         this.db = db;
         this.ownsDb = ownsDb;
+        this.foldAt = foldAt;
         manifests = db.map("index.manifests", StringDataType.INSTANCE, ByteArrayDataType.INSTANCE);
         digests = db.map("index.digests", StringDataType.INSTANCE, StringDataType.INSTANCE);
         regions = db.map("index.regions", ByteArrayDataType.INSTANCE, ByteArrayDataType.INSTANCE);
+        regionLog = db.map("index.region-log", LongDataType.INSTANCE, ByteArrayDataType.INSTANCE);
         meta = db.map("index.meta", StringDataType.INSTANCE, LongDataType.INSTANCE);
         fileBytes = meta.getOrDefault(FILE_BYTES, 0L);
+        tail = new RegionTail(foldAt);
+        rebuildTail();
         if (journal != null && Files.exists(journal)) {
             try {
                 importJournal(journal);
@@ -128,6 +157,8 @@ public class MirrorIndex implements MirrorRegions, Closeable {
             manifests.clear();
             digests.clear();
             regions.clear();
+            regionLog.clear();
+            tail.clear();
             fileBytes = 0;
             int lines = 0;
             try (BufferedReader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
@@ -369,19 +400,40 @@ public class MirrorIndex implements MirrorRegions, Closeable {
         return DAMAGED.equals(digests.get(path));
     }
 
+    /**
+     * The regions of {@code hash}, in path order: those of the log's tail and those already folded (a path in both,
+     * after a crash inside a fold, counts once).
+     */
     @Override
-    public List<Region> regionsOf(ChunkHash hash, int max) {
+    public synchronized List<Region> regionsOf(ChunkHash hash, int max) {
         byte[] prefix = hash.toBytes();
-        List<Region> out = new ArrayList<>();
+        TreeMap<String, Region> found = new TreeMap<>();
+        tail.forEach(tailKey(prefix, 0), seq -> {
+            byte[] v = regionLog.get(seq);
+            if (v != null && Arrays.equals(v, 0, ChunkHash.LENGTH, prefix, 0, ChunkHash.LENGTH)) {
+                Region r = logRegion(v);
+                found.put(r.path(), r);
+            }
+        });
+        int tailCount = found.size();
         Cursor<byte[], byte[]> c = regions.cursor(prefix);
-        while (out.size() < max && c.hasNext()) {
+        int folded = 0;
+        while (folded < max + tailCount && c.hasNext()) {
             byte[] key = c.next();
             if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
                 break;
             }
             ByteBuffer v = ByteBuffer.wrap(c.getValue());
-            out.add(new Region(new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8),
-                    v.getLong(), v.getInt()));
+            String path = new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
+            found.putIfAbsent(path, new Region(path, v.getLong(), v.getInt()));
+            folded++;
+        }
+        List<Region> out = new ArrayList<>(Math.min(max, found.size()));
+        for (Region r : found.values()) {
+            if (out.size() >= max) {
+                break;
+            }
+            out.add(r);
         }
         return out;
     }
@@ -426,6 +478,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     public synchronized void close() throws IOException {
         try {
             recover();
+            fold();
             flush();
         } finally {
             if (ownsDb) {
@@ -486,23 +539,121 @@ public class MirrorIndex implements MirrorRegions, Closeable {
         return true;
     }
 
+    /** Appends the regions of a file's chunks to the log (the first offset of a chunk the file repeats). */
     private void addRegions(String path, byte[] manifest) {
         if (manifest[1] != EntryType.FILE.ordinal()) {
             return;
         }
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) -> regions.putIfAbsent(
-                regionKey(bytes, hashAt, pathBytes), ByteBuffer.allocate(REGION_VALUE).putLong(offset).putInt(length)
-                        .array()));
+        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) -> {
+            if (tailSeq(bytes, hashAt, pathBytes) < 0) {
+                append(ByteBuffer.allocate(ChunkHash.LENGTH + REGION_VALUE + pathBytes.length)
+                        .put(bytes, hashAt, ChunkHash.LENGTH).putLong(offset).putInt(length).put(pathBytes).array());
+            }
+        });
     }
 
+    private void append(byte[] entry) {
+        long seq = nextSeq++;
+        regionLog.put(seq, entry);
+        tail.add(tailKey(entry, 0), seq);
+        if (tail.added() >= foldAt) {
+            fold();
+        }
+    }
+
+    /** Removes a file's regions, from the log's tail or from the folded map (a removal touches one leaf). */
     private void dropRegions(String path, byte[] manifest) {
         if (manifest[1] != EntryType.FILE.ordinal()) {
             return;
         }
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) ->
-                regions.remove(regionKey(bytes, hashAt, pathBytes)));
+        ManifestCodec.forEachChunk(manifest, (bytes, hashAt, offset, length) -> {
+            long seq = tailSeq(bytes, hashAt, pathBytes);
+            if (seq >= 0) {
+                regionLog.remove(seq);
+                tail.remove(tailKey(bytes, hashAt), seq);
+            }
+            regions.remove(regionKey(bytes, hashAt, pathBytes)); // also after a crash inside a fold left both
+        });
+    }
+
+    /** The log sequence number of the region of the chunk at {@code hashAt} of {@code path}, or -1. */
+    private long tailSeq(byte[] bytes, int hashAt, byte[] pathBytes) {
+        long[] found = {-1};
+        tail.forEach(tailKey(bytes, hashAt), seq -> {
+            byte[] v = regionLog.get(seq);
+            if (found[0] < 0 && v != null
+                    && Arrays.equals(v, 0, ChunkHash.LENGTH, bytes, hashAt, hashAt + ChunkHash.LENGTH)
+                    && Arrays.equals(v, ChunkHash.LENGTH + REGION_VALUE, v.length, pathBytes, 0, pathBytes.length)) {
+                found[0] = seq;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * Moves the log's regions into the folded map, in hash order (each leaf is changed once), then clears the log.
+     * It joins the next commit; a crash after part of it reached the disk (MVStore also writes on its own when its
+     * unsaved pages grow) leaves regions in both maps with the same key and value: harmless, the log wins at open.
+     */
+    private void fold() {
+        if (tail.added() == 0 && regionLog.isEmpty()) {
+            return;
+        }
+        for (long seq : tail.seqsInKeyOrder()) {
+            byte[] v = regionLog.get(seq);
+            if (v != null) {
+                foldOne(v);
+            }
+        }
+        regionLog.clear();
+        tail.clear();
+    }
+
+    /** Puts one log entry into the folded map: key hash + path, value offset + length. */
+    private void foldOne(byte[] v) {
+        byte[] key = new byte[v.length - REGION_VALUE];
+        System.arraycopy(v, 0, key, 0, ChunkHash.LENGTH);
+        System.arraycopy(v, ChunkHash.LENGTH + REGION_VALUE, key, ChunkHash.LENGTH,
+                v.length - ChunkHash.LENGTH - REGION_VALUE);
+        regions.put(key, Arrays.copyOfRange(v, ChunkHash.LENGTH, ChunkHash.LENGTH + REGION_VALUE));
+    }
+
+    /**
+     * Rebuilds the tail lookup from the log at open. A log longer than the lookup holds (written with a larger
+     * {@code foldAt}) is folded at once, in log order.
+     */
+    private void rebuildTail() {
+        Long last = regionLog.lastKey();
+        nextSeq = last == null ? 0 : last + 1;
+        boolean fits = regionLog.sizeAsLong() < foldAt;
+        Cursor<Long, byte[]> c = regionLog.cursor(null);
+        while (c.hasNext()) {
+            long seq = c.next();
+            if (fits) {
+                tail.add(tailKey(c.getValue(), 0), seq);
+            } else {
+                foldOne(c.getValue());
+            }
+        }
+        if (!fits) {
+            regionLog.clear();
+        }
+    }
+
+    private static Region logRegion(byte[] v) {
+        ByteBuffer b = ByteBuffer.wrap(v, ChunkHash.LENGTH, REGION_VALUE);
+        long offset = b.getLong();
+        int length = b.getInt();
+        String path = new String(v, ChunkHash.LENGTH + REGION_VALUE, v.length - ChunkHash.LENGTH - REGION_VALUE,
+                StandardCharsets.UTF_8);
+        return new Region(path, offset, length);
+    }
+
+    /** The tail's key of the hash at {@code hashAt}: its first 8 bytes. */
+    private static long tailKey(byte[] bytes, int hashAt) {
+        return ByteBuffer.wrap(bytes, hashAt, 8).getLong();
     }
 
     private static byte[] regionKey(byte[] manifest, int hashAt, byte[] path) {

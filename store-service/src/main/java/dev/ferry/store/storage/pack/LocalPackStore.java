@@ -482,11 +482,13 @@ public final class LocalPackStore implements PackStore {
                     dirsToSync.remove(d);
                 }
             }
+            // Unlink first, then close the shared reader: a reader opening the pack in between sees it gone when it
+            // checks after its insert, so no channel can keep a deleted pack's space (and bytes) alive.
+            Files.deleteIfExists(pathOf(pack));
             FileChannel r = readers.remove(pack);
             if (r != null) {
                 r.close();
             }
-            Files.deleteIfExists(pathOf(pack));
         }
     }
 

@@ -33,8 +33,9 @@ public final class ApiBodies {
 
     /**
      * The store at a glance (GET /api/v1/status, also what the status page shows). {@code mirrorBytes} is the size
-     * of every file in the mirror added up, {@code dedupRatio} that divided by {@code bytesStored} (1 without
-     * sharing, 4 for four copies of one file); {@code lagSeconds} is the age of the oldest change batch not yet
+     * of every file in the mirror added up; {@code bytesStored} the bytes of chunks kept in packs (those no mirror file
+     * holds); {@code dedupRatio} the file bytes written into the mirror per new chunk byte uploaded since start (1 without
+     * sharing, about 4 for four copies of one file); {@code lagSeconds} is the age of the oldest change batch not yet
      * applied completely; {@code diskFreeBytes} is free space on DEST's file system (-1 when unknown);
      * {@code auditUnremovable} counts foreign entries of DEST the last audit could not remove (0 for a mirror).
      */

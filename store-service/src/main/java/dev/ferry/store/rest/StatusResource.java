@@ -59,8 +59,17 @@ public class StatusResource {
                 index.size(), sync.pendingFiles(), session == null ? null : session.clientId(),
                 last == null ? null : last.toString(), stats.entriesApplied(), stats.chunksReceived(),
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
-                stats.auditRepairs(), index.rootDigest(), mirror, stored == 0 ? 1.0 : (double) mirror / stored,
+                stats.auditRepairs(), index.rootDigest(), mirror, dedupRatio(stats.fileBytesApplied(), stats.bytesReceived() - stats.bytesDeduplicated()),
                 stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent,
                 stats.auditUnremovable());
+    }
+
+    /**
+     * File content written into the mirror per new chunk byte uploaded, since start: the mirror holds each file's
+     * bytes for real, so what deduplication saves is uploads (copies, unchanged parts of edits), not disk. 1 until
+     * something new was uploaded.
+     */
+    static double dedupRatio(long applied, long uploadedNew) {
+        return uploadedNew <= 0 ? 1.0 : Math.max(1.0, (double) applied / uploadedNew);
     }
 }

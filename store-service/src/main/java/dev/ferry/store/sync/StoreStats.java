@@ -20,6 +20,7 @@ public class StoreStats {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong wireBytesReceived = new AtomicLong();
     private final AtomicLong bytesDeduplicated = new AtomicLong();
+    private final AtomicLong fileBytesApplied = new AtomicLong();
     private final AtomicLong chunksReceived = new AtomicLong();
     private final AtomicLong chunksDeduplicated = new AtomicLong();
     private final AtomicLong entriesApplied = new AtomicLong();
@@ -49,6 +50,16 @@ public class StoreStats {
             bytesDeduplicated.addAndGet(bytes);
             chunksDeduplicated.incrementAndGet();
         }
+    }
+
+    /** A file of {@code bytes} bytes written into the mirror (from uploads, other files' regions or packs). */
+    public void fileApplied(long bytes) {
+        fileBytesApplied.addAndGet(bytes);
+    }
+
+    /** The sizes of the files written into the mirror since start, added up. */
+    public long fileBytesApplied() {
+        return fileBytesApplied.get();
     }
 
     /** An uploaded chunk's bytes as they came (compressed ones at their compressed size, record headers excluded). */

@@ -602,6 +602,7 @@ public class SyncService {
         index.put(m);
         materializer.recorded(m);
         stats.applied("upsert", path);
+        stats.fileApplied(m.size());
         removeReplaced(replaces);
     }
 
@@ -764,6 +765,7 @@ public class SyncService {
                 index.put(p.entry);
                 materializer.recorded(p.entry);
                 stats.applied("upsert", p.entry.path());
+                stats.fileApplied(p.entry.size());
                 p.batch.open--;
                 removeReplaced(p.replaces);
             } else {

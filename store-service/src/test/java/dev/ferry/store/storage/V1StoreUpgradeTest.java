@@ -123,9 +123,9 @@ class V1StoreUpgradeTest {
                 .then().statusCode(200).body("missing", empty());
 
         // The changed file is rebuilt from the chunks the upgrade kept; then DEST is exactly the imported index.
-        given().when().post(Endpoints.VERIFY + "?repair=true").then().statusCode(200).body("remaining", equalTo(0));
+        given().contentType("application/json").when().post(Endpoints.VERIFY + "?repair=true").then().statusCode(200).body("remaining", equalTo(0));
         assertArrayEquals(CHANGED.bytes(), Files.readAllBytes(layout.dest().resolve("data/b.bin")));
-        given().when().post(Endpoints.VERIFY)
+        given().contentType("application/json").when().post(Endpoints.VERIFY)
                 .then().statusCode(200).body("remaining", equalTo(0)).body("corruptChunks", equalTo(0));
         Map<String, String> digests = new TreeMap<>();
         for (Manifest m : List.of(DIR, FILE, CHANGED_FILE)) {

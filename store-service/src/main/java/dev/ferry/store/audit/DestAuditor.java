@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -101,6 +102,10 @@ public class DestAuditor {
      * successful applies keep it (they write only what the index records).
      */
     private volatile boolean verified;
+    /** Whether the last audit dropped an entry or newly marked one damaged: only the watcher can send those. */
+    private volatile boolean leftForWatcher;
+    /** Told (after a scheduled audit) that the index lost entries the watcher must send again. */
+    private volatile Consumer<String> watcherNeeded = why -> { };
     /** No scheduled audit before this (System.nanoTime()): see {@link #DUTY}. */
     private volatile long notBefore = System.nanoTime();
 
@@ -156,11 +161,20 @@ public class DestAuditor {
         }
         try {
             apply.call(this::auditNow);
+            if (leftForWatcher) {
+                // No check of the watcher's may come for minutes (a quiet source): ask it for one now.
+                watcherNeeded.accept("the audit found entries in DEST that only the source can restore");
+            }
         } catch (Exception e) {
             LOG.warnf("Audit of %s failed: %s", root, e);
         }
         long end = System.nanoTime();
         notBefore = end + DUTY * (end - start);
+    }
+
+    /** Sets who is told when a scheduled audit leaves entries for the watcher to send again. */
+    public void onWatcherNeeded(Consumer<String> listener) {
+        watcherNeeded = listener;
     }
 
     /** Something may have made DEST and the index differ: the next {@link #destProblem()} walks DEST again. */
@@ -197,6 +211,7 @@ public class DestAuditor {
     public Report auditNow() throws IOException {
         detailLines = 0;
         verified = false;
+        leftForWatcher = false;
         Set<String> left = new LinkedHashSet<>();
         IgnoreRules heard = ignore.get();
         IgnoreRules rules = heard == null ? IgnoreRules.none() : heard;
@@ -235,12 +250,14 @@ public class DestAuditor {
                     }
                     case DROPPED -> {
                         dropped++;
+                        leftForWatcher = true;
                         detail("cannot restore %s (chunks missing, nothing in DEST): dropped from the index, the watcher will resend it", path);
                     }
                     case LEFT -> {
                         damaged++;
                         firstDamaged = firstDamaged == null ? path : firstDamaged;
                         if (!marked) {
+                            leftForWatcher = true;
                             LOG.warnf("Audit: %s differs from the mirror and its chunks are not all stored: left as it is "
                                     + "(it may be the only copy); the watcher is asked to send it again", path);
                         }

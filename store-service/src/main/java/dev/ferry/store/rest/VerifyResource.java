@@ -8,6 +8,7 @@ import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
 import dev.ferry.store.sync.ApplyExecutor;
 import dev.ferry.store.sync.StoreStats;
+import dev.ferry.store.sync.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -33,12 +34,14 @@ public class VerifyResource {
     private final StoreVerifier verifier;
     private final ApplyExecutor apply;
     private final StoreStats stats;
+    private final SyncService sync;
 
     public VerifyResource(ChunkStore chunks, MirrorIndex index, Materializer materializer, StoreLayout layout,
-                          ApplyExecutor apply, StoreStats stats) {
+                          ApplyExecutor apply, StoreStats stats, SyncService sync) {
         this.verifier = new StoreVerifier(chunks, index, materializer, layout);
         this.apply = apply;
         this.stats = stats;
+        this.sync = sync;
     }
 
     @POST
@@ -58,6 +61,10 @@ public class VerifyResource {
     public StoreVerifier.Report verify(@QueryParam("repair") boolean repair) throws Exception {
         StoreVerifier.Report r = apply.call(() -> verifier.verify(repair));
         stats.verified(r.repaired() + r.remaining(), r.repaired());
+        if (repair && r.remaining() > 0) {
+            // Entries left marked damaged wait for the watcher to send them again: ask it now.
+            sync.mirrorDiffers("the integrity check left " + r.remaining() + " problem(s) for the watcher to resend");
+        }
         for (String line : StoreVerifier.describe(r)) {
             if (line.startsWith("PROBLEM") || line.startsWith("repaired") || line.startsWith("...")) {
                 LOG.warn("Verify: " + line);

@@ -47,9 +47,16 @@ public final class ChunkFilesImport {
                             continue;
                         }
                         seen++;
+                        ChunkHash hash = ChunkHash.parse(name);
+                        if (store.read(hash, buf) >= 0) {
+                            // A mirror file (or a pack) holds it intact: the chunk file is a second copy.
+                            continue;
+                        }
+                        // No intact copy: DEST may have changed while the older store was down (the failed read
+                        // marked that file damaged and dropped its regions), so the chunk file is the only copy.
                         byte[] bytes = Files.readAllBytes(f);
                         try {
-                            if (store.put(ChunkHash.parse(name), bytes, 0, bytes.length) == ChunkStore.Stored.STORED) {
+                            if (store.put(hash, bytes, 0, bytes.length) == ChunkStore.Stored.STORED) {
                                 packed++;
                             }
                         } catch (ChunkStore.HashMismatchException e) {

@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -60,6 +62,9 @@ public class ChunkStore {
         void damaged(String path) throws IOException;
     }
 
+    /** Free bytes kept for the state database's commits when uploads fill the disk. */
+    static final long STATE_RESERVE = 2L << 20;
+
     private final Path root;
     private final StateDatabase db;
     private final PackStore packs;
@@ -74,6 +79,8 @@ public class ChunkStore {
     private final Set<Long> emptied = new HashSet<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
+    /** The file system of the state database, asked for free space before each pack append. */
+    private final FileStore stateDisk;
     /** While a garbage collection runs: every chunk looked up, read or stored meanwhile (it may be needed). */
     private volatile Set<ChunkHash> accessed;
 
@@ -94,6 +101,7 @@ public class ChunkStore {
         this.maxChunk = maxChunk;
         this.locations = db.map(LOCATIONS, ByteArrayDataType.INSTANCE, ChunkLocation.Type.INSTANCE);
         this.packLive = db.map(PACK_LIVE, LongDataType.INSTANCE, LongDataType.INSTANCE);
+        this.stateDisk = Files.getFileStore(db.file().toAbsolutePath().getParent());
         long live = 0;
         for (Long b : packLive.values()) {
             live += b;
@@ -207,6 +215,12 @@ public class ChunkStore {
             }
             if (!regions.regionsOf(expected, 1).isEmpty()) {
                 return Stored.PRESENT;
+            }
+            if (stateDisk.getUsableSpace() < STATE_RESERVE + len) {
+                // Packs share the disk with the state database: an MVStore write that fails closes it until a
+                // restart, which would stop renames and deletes too. Uploads stop first (mapped to disk-full).
+                throw new IOException("No space left on device: fewer than " + (STATE_RESERVE >> 20)
+                        + " MiB free on the store's disk, kept for its state database");
             }
             PackStore.Location l = packs.append(expected, buf, off, len);
             staged.put(expected, ChunkLocation.of(l, now));

@@ -100,6 +100,7 @@ public class SyncService {
         this.maxSessionBytes = dev.ferry.store.config.SessionLimits.maxSessionBytes(config, Runtime.getRuntime().maxMemory());
         LOG.debugf("A session may hold %d bytes (ferry.store.max-session-bytes)", maxSessionBytes);
         apply.whenIdle(this::durable);
+        auditor.onWatcherNeeded(this::mirrorDiffers);
         this.dryRun = new DryRunSessions(this, index, materializer, layout, binding, maxBatchItems, maxSessionBytes);
     }
 
@@ -112,6 +113,19 @@ public class SyncService {
     public SyncSession current() {
         SyncSession s = current;
         return s != null && s.isOpen() ? s : null;
+    }
+
+    /**
+     * Tells the connected watcher that the mirror no longer matches its tree (an integrity repair marked entries
+     * damaged that only the source can send again): an unsolicited {@code checked} "not in sync", on which it
+     * checks and reconciles now rather than at its next periodic rescan (minutes later). No-op without a greeted
+     * session; an older watcher ignores it.
+     */
+    public void mirrorDiffers(String why) {
+        SyncSession s = current();
+        if (s != null && s.greeted()) {
+            s.send(new Message.Checked(index.rootDigest(), false, why));
+        }
     }
 
     /** Adds every chunk of every pending file (present or not) to {@code into}. Apply thread only. */

@@ -662,7 +662,16 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
 
     private void onChecked(StoreLink link, Message.Checked checked) {
         Session s = session;
-        if (s == null || s.link != link || !s.checkOutstanding) {
+        if (s == null || s.link != link) {
+            return;
+        }
+        if (!s.checkOutstanding) {
+            // Unasked: the store's mirror changed under it (an integrity repair left entries for us to resend).
+            if (!checked.inSync()) {
+                LOG.infof("the store asks for a check: %s", RelativePaths.printable(String.valueOf(checked.problem())));
+                s.checkNeeded = true;
+                maybeCheck(s);
+            }
             return;
         }
         s.checkOutstanding = false;

@@ -125,6 +125,12 @@ final class FakeStore implements ChunkUploads, StoreMessages<FakeStore.Link> {
         return link;
     }
 
+    /** Sends the connected watcher a {@code checked} it did not ask for, as a store whose mirror changed under it. */
+    void checkedUnasked(String problem) {
+        Link l = link;
+        io.execute(() -> reply(l, new Message.Checked(rootDigest(), false, problem)));
+    }
+
     private void reply(Link l, Message m) {
         l.toWatcher.accept(FrameCodec.encode(m, true));
     }

@@ -252,6 +252,25 @@ class SyncEngineTest {
         assertTrue(sent(Message.Check.class).size() >= 1);
     }
 
+    @Test
+    void aQuietSourceResendsAnEntryTheStoreDroppedAsSoonAsTheStoreAsks() throws Exception {
+        populate(6);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        // An integrity repair left an entry for the watcher to send again, and the store says so unasked.
+        synchronized (store) {
+            store.index.remove("d1/f1.bin");
+        }
+        store.received.clear();
+
+        store.checkedUnasked("the integrity check left 1 problem(s) for the watcher to resend");
+        awaitSynced();
+
+        assertStoreMatches(watcher.cache);
+        assertTrue(sent(Message.Check.class).size() >= 1);
+    }
+
     private static void writeAt(Path file, long offset, byte[] data) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(data), offset);

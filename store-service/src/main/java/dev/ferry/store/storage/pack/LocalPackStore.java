@@ -11,6 +11,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -489,6 +490,21 @@ public final class LocalPackStore implements PackStore {
             if (r != null) {
                 r.close();
             }
+            removeIfEmpty(pathOf(pack).getParent());
+        }
+    }
+
+    /**
+     * Removes a fan-out folder whose last pack went, so deleted packs leave no empty folders behind. Lock held:
+     * {@link #create()} checks for and makes the folder under the same lock, so no new pack lands in it meanwhile.
+     */
+    private static void removeIfEmpty(Path fan) {
+        try {
+            Files.delete(fan);
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            // Other packs live there, or it is gone already.
+        } catch (IOException e) {
+            LOG.debugf("cannot remove the empty pack folder %s: %s", fan, e);
         }
     }
 

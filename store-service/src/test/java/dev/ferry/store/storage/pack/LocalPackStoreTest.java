@@ -54,6 +54,39 @@ class LocalPackStoreTest extends PackStoreContract {
     }
 
     @Test
+    void theLastPackOfAFanOutFolderTakesTheFolderAlong() throws IOException {
+        store.close();
+        store = open(9, MAX); // one record per pack: pack 257 shares fan-out folder 01 with pack 1
+        List<Put> puts = new java.util.ArrayList<>();
+        for (int i = 0; i < 257; i++) {
+            puts.add(put(16));
+        }
+        store.sync();
+        Path fan01 = packsDir().resolve("01");
+        Path fan02 = packsDir().resolve("02");
+        assertEquals(fan01, fileOf(puts.get(256).location().pack()).getParent());
+
+        store.delete(puts.get(1).location().pack());
+        assertTrue(Files.notExists(fan02), "pack 2 was the only one in folder 02");
+        store.delete(puts.get(0).location().pack());
+        assertTrue(Files.isDirectory(fan01), "pack 257 still lives in folder 01");
+        store.delete(puts.get(256).location().pack());
+        assertTrue(Files.notExists(fan01));
+
+        // The next pack (258) belongs in folder 02, which went: it is made again, and the pack reads after a reopen.
+        store.close();
+        store = open(9, MAX);
+        Put next = put(16);
+        store.sync();
+        assertEquals(fan02.resolve("0000000000000102.pack"), fileOf(next.location().pack()));
+        assertTrue(Files.isRegularFile(fileOf(next.location().pack())));
+        store = reopen(store);
+        byte[] buf = new byte[16];
+        assertEquals(16, store.read(next.location(), buf));
+        assertTrue(java.util.Arrays.equals(next.bytes(), buf));
+    }
+
+    @Test
     void packsAndTheirFoldersArePrivate() throws IOException {
         Put p = put(500);
         store.sync();

@@ -14,7 +14,7 @@ import java.util.Locale;
  * The upgrade of a store made before packs ({@code .ferry/chunks/ab/<hash>}, one file per chunk): each chunk that
  * hashes right and that no mirror file holds is put into a pack, the locations are committed, and only then is
  * the folder removed. A crash midway repeats it at the next start (a chunk imported twice is simply present).
- * Minimal until the packs' own {@code ChunkFileUpgrade} lands.
+ * Memory stays flat: the folders are streamed, and the chunk store flushes its staged locations as it goes.
  */
 public final class ChunkFilesImport {
     private static final Logger LOG = Logger.getLogger(ChunkFilesImport.class);

@@ -6,6 +6,7 @@ import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.EntryType;
 import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
+import dev.ferry.store.storage.pack.PackRepacker;
 import dev.ferry.store.storage.pack.PackStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -481,37 +482,37 @@ public class ChunkStore {
     }
 
     private long repackOne(PackStore.PackInfo p) throws IOException {
-        byte[] buf = new byte[maxChunk];
         synchronized (this) {
             flush();
-            Map<ChunkHash, ChunkLocation> moved = new HashMap<>();
-            for (PackStore.Record rec : packs.records(p.pack())) {
-                ChunkLocation cur = locations.get(rec.hash().toBytes());
-                if (cur == null || cur.pack() != p.pack() || cur.offset() != rec.location().offset()) {
-                    continue;
+            new PackRepacker(packs, maxChunk).repack(p.pack(), this::pointedAt, new PackRepacker.Relocations() {
+                @Override
+                public void moved(PackStore.Record from, PackStore.Location to) {
+                    ChunkLocation cur = locations.get(from.hash().toBytes());
+                    locations.put(from.hash().toBytes(), new ChunkLocation(to.pack(), to.offset(), to.length(),
+                            cur == null ? System.currentTimeMillis() : cur.touchedMillis()));
+                    addLive(to.pack(), to.length());
                 }
-                int n = cur.length() <= buf.length ? packs.read(cur.location(), buf) : -1;
-                if (n != cur.length() || !ChunkHash.compute(buf, 0, n).equals(rec.hash())) {
-                    drop(rec.hash());
+
+                @Override
+                public void corrupt(PackStore.Record record) {
+                    drop(record.hash());
                     corrupt.incrementAndGet();
-                    continue;
                 }
-                PackStore.Location l = packs.append(rec.hash(), buf, 0, n);
-                if (l.pack() == p.pack()) {
-                    return 0;
+
+                @Override
+                public void commit() throws IOException {
+                    packLive.remove(p.pack());
+                    db.commit();
                 }
-                moved.put(rec.hash(), new ChunkLocation(l.pack(), l.offset(), l.length(), cur.touchedMillis()));
-            }
-            packs.sync();
-            for (Map.Entry<ChunkHash, ChunkLocation> e : moved.entrySet()) {
-                locations.put(e.getKey().toBytes(), e.getValue());
-                addLive(e.getValue().pack(), e.getValue().length());
-            }
-            packLive.remove(p.pack());
-            db.commit();
-            packs.delete(p.pack());
+            });
         }
         return p.bytes();
+    }
+
+    /** True when the committed location of the record's chunk is this very record (not a duplicate left behind). */
+    private boolean pointedAt(PackStore.Record rec) {
+        ChunkLocation cur = locations.get(rec.hash().toBytes());
+        return cur != null && cur.pack() == rec.location().pack() && cur.offset() == rec.location().offset();
     }
 
     public long chunkCount() {

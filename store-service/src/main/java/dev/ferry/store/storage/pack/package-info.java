@@ -8,8 +8,7 @@
  * folder, which an object-store backend can copy as key prefixes. {@code .ferry/packs/last-id} holds the highest id
  * ever made, so ids are never reused. Folders are 0700 and files 0600, as everything under {@code .ferry}.
  *
- * <p>{@link dev.ferry.store.storage.pack.PackRepacker} copies the live records out of a partly dead pack;
- * {@link dev.ferry.store.storage.pack.ChunkFileUpgrade} moves the chunk files of the old layout
- * ({@code .ferry/chunks/ab/<hash>}) into packs on first start.
+ * <p>{@link dev.ferry.store.storage.pack.PackRepacker} copies the live records out of a partly dead pack, lets the
+ * caller commit their new locations, and only then deletes the pack.
  */
 package dev.ferry.store.storage.pack;

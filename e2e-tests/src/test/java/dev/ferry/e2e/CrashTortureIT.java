@@ -60,8 +60,10 @@ class CrashTortureIT {
         assertSamplerCheckCanFail();
         source = Files.createDirectories(root.resolve("source"));
         dest = root.resolve("dest");
+        // The workload deletes folders at random, at times more than half of its small tree within a minute: the
+        // delete brake (DeleteBrakeIT's subject) would hold those deletes and the mirror could never converge here.
         env = new HashMap<>(Map.of("FERRY_WATCHER_STATE_DIR", root.resolve("watcher-state").toString(),
-                "FERRY_WATCHER_RETRY_MAX_DELAY", "1s"));
+                "FERRY_WATCHER_RETRY_MAX_DELAY", "1s", "FERRY_WATCHER_MAX_DELETE", "off"));
         Random plan = new Random(SEED);
         TortureWorkload workload = new TortureWorkload(source, root.resolve("staging"), SEED * 31 + 7, 150, 4);
         workload.populate();

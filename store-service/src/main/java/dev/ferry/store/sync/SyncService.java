@@ -227,15 +227,4 @@ public class SyncService {
             s.send(new Message.Error(ErrorCode.BAD_MESSAGE, "a store does not accept " + m.getClass().getSimpleName()));
         }
     }
-
-    /**
-     * Why an apply failed, the same words each time it fails the same way (no temp file names), so the watcher can
-     * tell a repeating failure (a full or read-only disk) from a new one.
-     */
-    static String reason(Exception e) {
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getClass().getSimpleName() + ": " + f.getReason();
-        }
-        return String.valueOf(e);
-    }
 }

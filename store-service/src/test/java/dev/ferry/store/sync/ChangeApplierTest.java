@@ -80,6 +80,25 @@ class ChangeApplierTest {
     }
 
     @Test
+    void aDeleteSupersedesAFileWaitingForChunksWhichThenNeverAppears() throws Exception {
+        TestData.FileData data = TestData.file(30_000, 16_000);
+        List<ChunkHash> hashes = data.chunks().stream().map(ChunkRef::hash).toList();
+        store.send(session, 5, new Change.Upsert(data.manifest("late.bin", 0644, 1L)));
+        assertEquals(hashes, channel.next(Message.Missing.class).chunks());
+
+        store.send(session, 6, new Change.Delete("late.bin"));
+
+        channel.next(Message.Missing.class);
+        assertEquals(java.util.Set.of(5L, 6L), java.util.Set.of(channel.next(Message.Ack.class).batch(),
+                channel.next(Message.Ack.class).batch()), "the superseded batch is done too");
+        assertEquals(0, store.pending.size());
+        store.store(data);
+        store.onApply(() -> store.changes.chunksArrived(hashes));
+        assertTrue(Files.notExists(dest.resolve("late.bin")), "a deleted file does not come back with its chunks");
+        assertNull(store.index.get("late.bin"));
+    }
+
+    @Test
     void aMoveRenamesTheFileInDest() throws Exception {
         TestData.FileData data = TestData.file(20_000, 8_000);
         store.store(data);

@@ -92,6 +92,21 @@ class SessionGateTest {
         assertFalse(Files.exists(dest.resolve("intruder.txt")));
     }
 
+    @Test
+    void aRepairThatMakesTheMirrorDifferTellsTheConnectedWatcherUnasked() throws Exception {
+        store.gate.mirrorDiffers("nobody connected");
+        CapturingChannel channel = new CapturingChannel("c1");
+        store.greeted(channel, "src");
+
+        store.gate.mirrorDiffers("docs/a.txt is damaged");
+
+        Message.Checked checked = channel.next(Message.Checked.class);
+        assertFalse(checked.inSync());
+        assertEquals("docs/a.txt is damaged", checked.problem());
+        assertEquals(store.index.rootDigest(), checked.rootDigest());
+        assertNull(channel.poll());
+    }
+
     private static Batch completeBatch(long n) {
         Batch b = new Batch(n);
         b.processed = true;

@@ -46,6 +46,9 @@ import java.util.concurrent.FutureTask;
  * folders that are too), or any entry when the cache was empty, cannot be a move's end, so it is planned in batches
  * of {@link #STREAM_BATCH} as the walk goes, and the walk marks what is gone folder by folder against the cache. The
  * heap of a full scan then grows with what changed, not with the tree (the first sync and a restart hold a batch).
+ * Past {@link #holdLimit} held entries (a restart after a first sync that stopped halfway finds half the tree new),
+ * a new entry outside the held folders is planned as it is found too: it is sent as new even if it was moved, and
+ * what it was moved from is deleted (the same tree, at the cost of hashing it again).
  *
  * <p>Confined to one thread (the sync engine's tree thread).
  */
@@ -53,6 +56,8 @@ public final class ChangeDetector {
     private static final Logger LOG = Logger.getLogger(ChangeDetector.class);
     /** Entries a full walk gathers before it plans them (and hashes their files, {@link #window} at a time). */
     static final int STREAM_BATCH = 2048;
+    /** Held entries (see the class comment) past which a full walk plans new entries as it finds them: ~15 MiB. */
+    static final int HOLD_LIMIT = 50_000;
 
     /** Receives what a flush decides, in order. */
     public interface Listener {
@@ -151,6 +156,7 @@ public final class ChangeDetector {
     private final SourceIgnoreRules ignores;
     /** Folders whose ignore file cannot be read now, with why (an ERROR is logged once per folder and reason). */
     private final java.util.TreeMap<String, String> unreadableIgnoreFiles = new java.util.TreeMap<>();
+    private int holdLimit = HOLD_LIMIT;
 
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource) {
@@ -187,6 +193,11 @@ public final class ChangeDetector {
         this.cache = cache;
         this.listener = listener;
         this.allowEmptySource = allowEmptySource;
+    }
+
+    /** For tests: the held entries past which a full walk plans new entries as it finds them. */
+    void holdAtMost(int entries) {
+        this.holdLimit = entries;
     }
 
     /** The ignore rules this detector follows (and keeps up to date). */
@@ -401,7 +412,8 @@ public final class ChangeDetector {
                 markGoneBelow(path);
             }
             boolean plannable = streaming && (parent == null || !heldFolders.contains(parent)) && !present.containsKey(path)
-                    && (c == null ? cacheWasEmpty : c.type() == entry.type() && c.inode() == entry.inode());
+                    && (c == null ? cacheWasEmpty || present.size() >= holdLimit
+                            : c.type() == entry.type() && c.inode() == entry.inode());
             if (plannable) {
                 batch.put(path, entry);
             } else {

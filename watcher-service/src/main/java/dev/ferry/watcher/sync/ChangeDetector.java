@@ -411,8 +411,8 @@ public final class ChangeDetector {
                 // No longer a folder: it is not listed, so what the cache has below it is gone.
                 markGoneBelow(path);
             }
-            boolean plannable = streaming && (parent == null || !heldFolders.contains(parent)) && !present.containsKey(path)
-                    && (c == null ? cacheWasEmpty || present.size() >= holdLimit
+            boolean plannable = streaming && (parent == null || !heldFolders.contains(parent))
+                    && !present.containsKey(path) && (c == null ? cacheWasEmpty || present.size() >= holdLimit
                             : c.type() == entry.type() && c.inode() == entry.inode());
             if (plannable) {
                 batch.put(path, entry);
@@ -437,7 +437,7 @@ public final class ChangeDetector {
             }
         }
 
-        /** The full walk listed {@code dirPath}: what the cache has directly in it and the walk did not report is gone. */
+        /** The full walk listed {@code dirPath}: what the cache has directly in it and was not reported is gone. */
         @Override
         public void listed(String dirPath) {
             if (!comparing || !dirPath.equals(listing)) {

@@ -204,7 +204,8 @@ class LocalStateCacheTest {
     @Test
     void childrenAreTheEntriesDirectlyInAFolderWithoutWhatLiesBelowThem() {
         LocalStateCache cache = new LocalStateCache(stateDir, "s", ChunkerParams.DEFAULT);
-        for (String p : List.of("a", "a/b", "a/b/c", "a/b/c/d", "a/b-c", "a/b.c", "a/b0", "a/e", "a-b", "a0", "ab", "ab/x")) {
+        for (String p : List.of("a", "a/b", "a/b/c", "a/b/c/d", "a/b-c", "a/b.c", "a/b0", "a/e", "a-b", "a0", "ab",
+                "ab/x")) {
             cache.put(p, CachedEntry.of(Manifest.directory(p, 0755, 1), 1, false));
         }
         List<String> top = new ArrayList<>();

@@ -83,7 +83,8 @@ class FullScanHeapTest {
             FileHasher hasher = new FileHasher(new FastCdc(ChunkerParams.DEFAULT), scanner);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             int[] emitted = new int[1];
-            try (LocalStateCache cache = new LocalStateCache(Path.of(args[1]), root.toString(), ChunkerParams.DEFAULT)) {
+            Path state = Path.of(args[1]);
+            try (LocalStateCache cache = new LocalStateCache(state, root.toString(), ChunkerParams.DEFAULT)) {
                 MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
                 long[] peak = new long[1];
                 ChangeDetector detector = new ChangeDetector(scanner, hasher, cache, new ChangeDetector.Listener() {

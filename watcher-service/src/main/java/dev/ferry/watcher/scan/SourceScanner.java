@@ -66,6 +66,14 @@ public final class SourceScanner {
         }
 
         /**
+         * Every entry of {@code dirPath} that is still there has been reported (each of its folders is walked
+         * after this): a name the directory held before and that was not reported now is gone. Not called for a
+         * directory reported as {@link #unlisted}; called too when it vanished before or while it was listed.
+         */
+        default void listed(String dirPath) {
+        }
+
+        /**
          * A directory that could not be listed (permission denied, I/O error): what lies below it is unknown, and
          * must not be taken as deleted.
          */
@@ -247,6 +255,7 @@ public final class SourceScanner {
             handle = parent.openDirectory(dir.name);
         } catch (NoSuchFileException e) {
             LOG.debugf("%s vanished before it was listed", RelativePaths.printable(dirPath));
+            visitor.listed(dirPath);
             return;
         } catch (IOException | RuntimeException e) {
             cannotList(dirPath, e, visitor);
@@ -296,10 +305,12 @@ public final class SourceScanner {
                     folders.add(looked);
                 }
             }
+            visitor.listed(dirPath);
         } catch (IOException | RuntimeException e) {
             Throwable cause = e instanceof DirectoryIteratorException d ? d.getCause() : e;
             if (cause instanceof NoSuchFileException || cause instanceof NotDirectoryException) {
                 LOG.debugf("%s vanished while being listed", RelativePaths.printable(dirPath));
+                visitor.listed(dirPath);
             } else {
                 cannotList(dirPath, cause, visitor);
             }

@@ -415,6 +415,50 @@ public final class LocalStateCache implements Closeable {
         return new Range(rangeStart(path), rangeEnd(path));
     }
 
+    /**
+     * The paths directly in the folder {@code dir} ("" for the root), in path order, read from the database as they
+     * are iterated: the entries below each child folder are skipped by a seek, not read.
+     */
+    public Iterable<String> children(String dir) {
+        String end = rangeEnd(dir);
+        int depth = dir.isEmpty() ? 0 : dir.length() + 1;
+        return () -> new Iterator<>() {
+            private Cursor<String, CachedEntry> c = entries.cursor(rangeStart(dir));
+            private String next = advance();
+
+            private String advance() {
+                while (c.hasNext()) {
+                    String key = c.next();
+                    if (end != null && key.compareTo(end) >= 0) {
+                        return null;
+                    }
+                    int slash = key.indexOf('/', depth);
+                    if (slash < 0) {
+                        return key;
+                    }
+                    // Below a child folder: jump past its subtree ('0' follows '/').
+                    c = entries.cursor(key.substring(0, slash) + "0");
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public String next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                String path = next;
+                next = advance();
+                return path;
+            }
+        };
+    }
+
     /** All entries in path order (the order of {@link RootDigest}), read as iterated; read-only. */
     public Map<String, CachedEntry> entries() {
         return new Range(null, null);

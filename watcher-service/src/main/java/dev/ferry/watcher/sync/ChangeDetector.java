@@ -42,10 +42,22 @@ import java.util.concurrent.FutureTask;
  * items: moves and new directories first (parents before children, and a path vacated before it is reused), then
  * deletes and upserts in path order. A vanished directory is one delete.
  *
+ * <p>A full walk holds only what may take part in a move: an entry that is the cached one (same type and inode, below
+ * folders that are too), or any entry when the cache was empty, cannot be a move's end, so it is planned in batches
+ * of {@link #STREAM_BATCH} as the walk goes, and the walk marks what is gone folder by folder against the cache. The
+ * heap of a full scan then grows with what changed, not with the tree (the first sync and a restart hold a batch).
+ * Past {@link #holdLimit} held entries (a restart after a first sync that stopped halfway finds half the tree new),
+ * a new entry outside the held folders is planned as it is found too: it is sent as new even if it was moved, and
+ * what it was moved from is deleted (the same tree, at the cost of hashing it again).
+ *
  * <p>Confined to one thread (the sync engine's tree thread).
  */
 public final class ChangeDetector {
     private static final Logger LOG = Logger.getLogger(ChangeDetector.class);
+    /** Entries a full walk gathers before it plans them (and hashes their files, {@link #window} at a time). */
+    static final int STREAM_BATCH = 2048;
+    /** Held entries (see the class comment) past which a full walk plans new entries as it finds them: ~15 MiB. */
+    static final int HOLD_LIMIT = 50_000;
 
     /** Receives what a flush decides, in order. */
     public interface Listener {
@@ -144,6 +156,7 @@ public final class ChangeDetector {
     private final SourceIgnoreRules ignores;
     /** Folders whose ignore file cannot be read now, with why (an ERROR is logged once per folder and reason). */
     private final java.util.TreeMap<String, String> unreadableIgnoreFiles = new java.util.TreeMap<>();
+    private int holdLimit = HOLD_LIMIT;
 
     public ChangeDetector(SourceScanner scanner, FileHasher hasher, LocalStateCache cache, Listener listener,
                           boolean allowEmptySource) {
@@ -182,6 +195,11 @@ public final class ChangeDetector {
         this.allowEmptySource = allowEmptySource;
     }
 
+    /** For tests: the held entries past which a full walk plans new entries as it finds them. */
+    void holdAtMost(int entries) {
+        this.holdLimit = entries;
+    }
+
     /** The ignore rules this detector follows (and keeps up to date). */
     public SourceIgnoreRules ignores() {
         return ignores;
@@ -216,10 +234,13 @@ public final class ChangeDetector {
         Observation seen = new Observation();
         IgnoreSet rulesBefore = ignores.set();
         if (dirty.full()) {
+            seen.comparing = true;
+            seen.streaming = true;
+            seen.cacheWasEmpty = cache.size() == 0;
             if (!seen.walk("")) {
                 return guard("the source folder " + scanner.root() + " is missing or not a directory");
             }
-            if (seen.present.isEmpty() && cache.size() > 0 && !allowEmptySource && seen.unknown.isEmpty()
+            if (seen.reported == 0 && cache.size() > 0 && !allowEmptySource && seen.unknown.isEmpty()
                     && !seen.unlisted.contains("")) {
                 return guard("the source folder " + scanner.root() + " is empty, but " + cache.size()
                         + " entries were synced from it");
@@ -250,7 +271,7 @@ public final class ChangeDetector {
         followRules(seen, rulesBefore);
         FlushResult result = new Plan(seen).run();
         scheduleUnknown(seen);
-        return result;
+        return seen.planned == 0 ? result : new FlushResult(result.changes() + seen.planned, false);
     }
 
     private static boolean isIgnoreFile(String path) {
@@ -355,15 +376,100 @@ public final class ChangeDetector {
         /** Entries that exist but could not be stat'ed: kept, with everything below them, as last synced. */
         final Set<String> unknown = new HashSet<>();
         final Set<String> looked = new HashSet<>();
+        /** Entries the walks reported, planned ones included ({@link #present} holds those not planned yet). */
+        long reported;
+        /** The full walk is on: it marks what is gone folder by folder, as each folder is listed. */
+        boolean comparing;
+        /** The full walk plans, as it goes, what cannot take part in a move (see the class comment). */
+        boolean streaming;
+        /** The cache was empty when the flush began: nothing can have vanished, so nothing found can be a move. */
+        boolean cacheWasEmpty;
+        /** Found by the full walk, to be planned as the next batch, in path order. */
+        final TreeMap<String, ScannedEntry> batch = new TreeMap<>();
+        /** Change items the batches emitted. */
+        int planned;
+        /** Folders kept in {@link #present} for the final plan: what lies below them is kept there too. */
+        final Set<String> heldFolders = new HashSet<>();
+        /** The folder the full walk is listing, and the paths in it reported so far. */
+        String listing;
+        final Set<String> listedChildren = new HashSet<>();
 
         @Override
         public void entry(ScannedEntry entry) {
-            present.put(entry.path(), entry);
+            reported++;
+            String path = entry.path();
+            String parent = RelativePaths.parent(path);
+            if (listing != null && listing.equals(parent == null ? "" : parent)) {
+                listedChildren.add(path);
+            }
+            if (!comparing) {
+                present.put(path, entry);
+                return;
+            }
+            CachedEntry c = cache.get(path);
+            if (c != null && c.type() == EntryType.DIRECTORY && entry.type() != EntryType.DIRECTORY) {
+                // No longer a folder: it is not listed, so what the cache has below it is gone.
+                markGoneBelow(path);
+            }
+            boolean plannable = streaming && (parent == null || !heldFolders.contains(parent))
+                    && !present.containsKey(path) && (c == null ? cacheWasEmpty || present.size() >= holdLimit
+                            : c.type() == entry.type() && c.inode() == entry.inode());
+            if (plannable) {
+                batch.put(path, entry);
+            } else {
+                present.put(path, entry);
+                if (entry.type() == EntryType.DIRECTORY) {
+                    heldFolders.add(path);
+                }
+            }
         }
 
         @Override
         public void beforeListing(String dirPath, Path dir) {
+            if (batch.size() >= STREAM_BATCH) {
+                // Here, not in entry(): outside the scanner's handling of a folder's listing errors.
+                planBatch();
+            }
             listener.watchDirectory(dirPath, dir);
+            if (comparing) {
+                listing = dirPath;
+                listedChildren.clear();
+            }
+        }
+
+        /** The full walk listed {@code dirPath}: what the cache has directly in it and was not reported is gone. */
+        @Override
+        public void listed(String dirPath) {
+            if (!comparing || !dirPath.equals(listing)) {
+                return;
+            }
+            for (String path : cache.children(dirPath)) {
+                if (!listedChildren.contains(path) && !isKept(path)) {
+                    absent.add(path);
+                    markGoneBelow(path);
+                }
+            }
+            listing = null;
+            listedChildren.clear();
+        }
+
+        private void markGoneBelow(String path) {
+            for (String below : cache.below(path).keySet()) {
+                if (!isKept(below)) {
+                    absent.add(below);
+                }
+            }
+        }
+
+        /** Plans the gathered batch: upserts (and hashing) of entries that are new, or the cached ones. */
+        void planBatch() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            Observation part = new Observation();
+            part.present.putAll(batch);
+            batch.clear();
+            planned += new Plan(part).run().changes();
         }
 
         @Override
@@ -383,7 +489,12 @@ public final class ChangeDetector {
 
         @Override
         public String ignoreFile(String dirPath, String text) {
+            IgnoreSet before = ignores.set();
             String problem = ignores.read(dirPath, text);
+            if (streaming && ignores.set() != before && !ignores.set().equals(before)) {
+                // The store must hear of the new rules before any item that depends on them: hold the rest.
+                streaming = false;
+            }
             if (problem == null && unreadableIgnoreFiles.remove(dirPath) != null) {
                 LOG.infof("the ignore file of %s can be read again", dirPath.isEmpty() ? "the source folder"
                         : RelativePaths.printable(dirPath));
@@ -424,6 +535,11 @@ public final class ChangeDetector {
                     return true;
                 }
             }
+            // Not gone, in the cache and not kept: the full walk found it and planned it as it went.
+            CachedEntry c = cache.get(dir);
+            if (c != null && c.type() == EntryType.DIRECTORY) {
+                return false;
+            }
             return walked.contains("");
         }
 
@@ -432,7 +548,14 @@ public final class ChangeDetector {
             if (isWalked(start)) {
                 return true;
             }
+            boolean full = comparing && start.isEmpty();
             boolean isDirectory = scanner.walk(start, this);
+            if (full) {
+                comparing = false;
+                streaming = false;
+                listing = null;
+                planBatch();
+            }
             if (start.isEmpty() && !isDirectory) {
                 return false;
             }
@@ -440,21 +563,29 @@ public final class ChangeDetector {
             if (!start.isEmpty() && !present.containsKey(start) && cache.contains(start) && !isKept(start)) {
                 absent.add(start);
             }
+            if (!full) {
+                markAbsentBelow(start);
+            }
+            return true;
+        }
+
+        private void markAbsentBelow(String start) {
             for (String path : cache.below(start).keySet()) {
                 if (!present.containsKey(path) && !isKept(path)) {
                     absent.add(path);
                 }
             }
-            return true;
         }
 
         /**
-         * Paths the cache now has below a walked root that the walk did not find: after moves rebased cached
-         * subtrees, entries deleted inside a moved directory show up here.
+         * Paths the cache now has below the folders moved to {@code movedTo} that the walk did not find: a move
+         * rebased the cached subtree, and entries deleted inside the moved folder show up here. (Everything else
+         * the cache has and the walk did not find is already {@link #absent}; what lies below a folder moved in is
+         * all in {@link #present}, as nothing below a new or replaced folder is planned early.)
          */
-        Set<String> cachedButNotSeen() {
+        Set<String> cachedButNotSeen(List<String> movedTo) {
             Set<String> gone = new HashSet<>();
-            for (String w : walked) {
+            for (String w : movedTo) {
                 for (String path : cache.below(w).keySet()) {
                     if (!present.containsKey(path) && !isKept(path)) {
                         gone.add(path);
@@ -621,6 +752,8 @@ public final class ChangeDetector {
         final TreeMap<String, String> sourceToDest = new TreeMap<>();
         final Set<String> covered = new HashSet<>();
         final Set<String> inProgress = new HashSet<>();
+        /** Where the folders this plan moved went. */
+        final List<String> movedTo = new ArrayList<>();
         HashPrefetch prefetch;
         int changes;
 
@@ -640,7 +773,7 @@ public final class ChangeDetector {
             }
             TreeSet<String> all = new TreeSet<>(seen.present.keySet());
             all.addAll(seen.absent);
-            all.addAll(seen.cachedButNotSeen());
+            all.addAll(seen.cachedButNotSeen(movedTo));
             Set<String> held = brakeDeletes(all);
             planHashing();
             try {
@@ -827,6 +960,7 @@ public final class ChangeDetector {
                 emit(new Change.Move(source, c.manifest(dest)));
                 cache.rebase(source, dest);
                 if (a.type() == EntryType.DIRECTORY) {
+                    movedTo.add(dest);
                     listener.directoryMoved(source, dest);
                     for (String s : new ArrayList<>(sourceToDest.subMap(source + "/", true, source + "0", false).keySet())) {
                         String d = sourceToDest.remove(s);

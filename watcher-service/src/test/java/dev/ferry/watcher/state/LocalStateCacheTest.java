@@ -201,6 +201,29 @@ class LocalStateCacheTest {
         assertEquals(List.of("a-b", "a0", "ab"), new ArrayList<>(cache.entries().keySet()));
     }
 
+    @Test
+    void childrenAreTheEntriesDirectlyInAFolderWithoutWhatLiesBelowThem() {
+        LocalStateCache cache = new LocalStateCache(stateDir, "s", ChunkerParams.DEFAULT);
+        for (String p : List.of("a", "a/b", "a/b/c", "a/b/c/d", "a/b-c", "a/b.c", "a/b0", "a/e", "a-b", "a0", "ab",
+                "ab/x")) {
+            cache.put(p, CachedEntry.of(Manifest.directory(p, 0755, 1), 1, false));
+        }
+        List<String> top = new ArrayList<>();
+        cache.children("").forEach(top::add);
+        assertEquals(List.of("a", "a-b", "a0", "ab"), top);
+        List<String> inA = new ArrayList<>();
+        cache.children("a").forEach(inA::add);
+        assertEquals(List.of("a/b", "a/b-c", "a/b.c", "a/b0", "a/e"), inA);
+        assertEquals(List.of(), toList(cache.children("a/e")));
+        assertEquals(List.of("a/b/c/d"), toList(cache.children("a/b/c")));
+    }
+
+    private static List<String> toList(Iterable<String> paths) {
+        List<String> list = new ArrayList<>();
+        paths.forEach(list::add);
+        return list;
+    }
+
     private static Manifest fileOf(String path, int chunks, int seed) {
         List<dev.ferry.protocol.ChunkRef> refs = new ArrayList<>();
         for (int i = 0; i < chunks; i++) {

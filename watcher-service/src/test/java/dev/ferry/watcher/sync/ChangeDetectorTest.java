@@ -373,6 +373,32 @@ class ChangeDetectorTest {
         assertTrue(mirror.movesApplied > 0, "some moves were detected");
     }
 
+    /**
+     * With no room to hold new entries for move detection (as after a first sync that stopped halfway), a full scan
+     * plans them as it finds them: moves become upserts and deletes, and mirror, cache and disk still agree.
+     */
+    @Test
+    void aFullScanThatCannotHoldNewEntriesStillMirrorsTheTree() throws IOException {
+        detector.holdAtMost(0);
+        Random random = new Random(7);
+        List<String> names = List.of("a", "b", "c", "d");
+        for (int round = 0; round < 40; round++) {
+            int ops = 1 + random.nextInt(6);
+            for (int i = 0; i < ops; i++) {
+                randomOperation(random, names, new java.util.HashSet<>());
+            }
+            flushAll();
+        }
+        write("m/one.txt", "one");
+        write("m/two.txt", "two");
+        flushAll();
+        Files.move(root.resolve("m"), root.resolve("n"));
+        List<Change> moved = flushAll();
+        assertEquals(List.of("delete m", "upsert n", "upsert n/one.txt", "upsert n/two.txt"),
+                moved.stream().map(c -> (c instanceof Change.Delete ? "delete " : c instanceof Change.Move ? "move "
+                        : "upsert ") + c.path()).sorted().toList(), describe(moved));
+    }
+
     private void randomOperation(Random random, List<String> names, Set<String> touched) throws IOException {
         String path = randomPath(random, names);
         Path p = root.resolve(path);

@@ -601,14 +601,14 @@ public class SyncService {
                         + pending.heldBytes() + " bytes of the " + maxSessionBytes + " a session may (upload their "
                         + "chunks, then send this one again)");
             }
-            pending.add(m, batch, lacking, growth).replaces = replaces;
+            pending.add(m, batch, lacking, growth, materializer.openPart(m)).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
         }
         lacking = materializer.applyFile(m);
         if (!lacking.isEmpty()) {
-            pending.add(m, batch, lacking, growth).replaces = replaces;
+            pending.add(m, batch, lacking, growth, materializer.openPart(m)).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
@@ -745,7 +745,7 @@ public class SyncService {
                 Materializer.Written w;
                 Exception failure = null;
                 try {
-                    w = materializer.write(m);
+                    w = materializer.write(m, p.part);
                 } catch (Exception e) {
                     w = null;
                     failure = e;
@@ -765,6 +765,7 @@ public class SyncService {
         SyncSession s = current;
         boolean wanted = pending.written(p);
         if (!wanted) {
+            PendingFiles.closePart(p);
             if (w != null) {
                 materializer.discard(w);
             }
@@ -778,6 +779,7 @@ public class SyncService {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
                 materializer.recorded(p.entry);
+                PendingFiles.closePart(p);
                 stats.applied("upsert", p.entry.path());
                 stats.fileApplied(p.entry.size());
                 p.batch.open--;
@@ -789,6 +791,7 @@ public class SyncService {
                 }
             }
         } catch (Exception e) {
+            PendingFiles.closePart(p);
             auditor.invalidate();
             LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
             p.batch.fail(p.entry.path(), Materializer.failureReason(e));

@@ -139,7 +139,7 @@ public class ChunkStore {
         return locate(hash) != null || parts.holds(hash) || !regions.regionsOf(hash, 1).isEmpty();
     }
 
-    /** The files being built, which take the uploads they want (docs/STORAGE.md, "Upload → file being built"). */
+    /** The files being built, which take the uploads they want. */
     public PartFiles parts() {
         return parts;
     }

@@ -11,6 +11,7 @@ import dev.ferry.store.TempDestProfile;
 import dev.ferry.store.TestData;
 import dev.ferry.store.WsClient;
 import dev.ferry.store.storage.MirrorIndex;
+import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.StateDatabase;
 import dev.ferry.store.storage.StoreLayout;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -50,6 +51,8 @@ class SyncEndpointTest {
     MirrorIndex index;
     @Inject
     StateDatabase db;
+    @Inject
+    ChunkStore chunks;
 
     private WsClient greeted(String clientId) throws Exception {
         WsClient c = WsClient.connect(sync, null);
@@ -171,6 +174,16 @@ class SyncEndpointTest {
             assertFalse(Files.exists(dest("proj/run.sh")), "not before its chunks are there");
 
             upload(f.pieces().subList(0, 2));
+            // Written once, into the file being built: not into a pack.
+            for (byte[] piece : f.pieces().subList(0, 2)) {
+                assertFalse(chunks.inPack(TestData.hash(piece)), "an upload the waiting file took is in no pack");
+            }
+            try (java.util.stream.Stream<Path> parts = Files.list(layout.tmpDir())) {
+                List<Path> building = parts.toList();
+                assertEquals(1, building.size(), "one file being built");
+                byte[] head = Files.readAllBytes(building.get(0));
+                assertArrayEquals(java.util.Arrays.copyOf(f.bytes(), 200_000), java.util.Arrays.copyOf(head, 200_000));
+            }
             byte[] last = f.pieces().get(2);
             given().contentType("application/octet-stream").body(last)
                     .put(Endpoints.CHUNKS + "/" + TestData.hash(last).hex()).then().statusCode(201);

@@ -85,7 +85,7 @@ public class ChunkStore {
     /** While a garbage collection runs: every chunk looked up, read or stored meanwhile (it may be needed). */
     private volatile Set<ChunkHash> accessed;
     /** Files being built whose uploads go straight into them rather than into a pack. */
-    private final PartFiles parts = new PartFiles();
+    private final PartFiles parts = new PartFiles(this::keep);
 
     @Inject
     public ChunkStore(StoreLayout layout, StateDatabase db, PackStore packs, MirrorRegions regions, MirrorIndex index)
@@ -220,8 +220,27 @@ public class ChunkStore {
         return putVerified(expected, buf, off, len);
     }
 
+    /**
+     * Keeps a chunk a dropped part file held: verified again (read back from disk), then into another file being
+     * built that wants it, else a pack, unless a pack or a region holds it.
+     */
+    private void keep(ChunkHash hash, byte[] buf, int len) throws IOException {
+        if (!ChunkHash.compute(buf, 0, len).equals(hash)) {
+            return;
+        }
+        if (parts.wants(hash) && parts.offer(hash, buf, 0, len)) {
+            return;
+        }
+        putVerified(hash, buf, 0, len, false);
+    }
+
     /** {@link #put} of bytes already verified, into a pack (or nowhere, when the store holds them already). */
     private Stored putVerified(ChunkHash expected, byte[] buf, int off, int len) throws IOException {
+        return putVerified(expected, buf, off, len, true);
+    }
+
+    /** {@link #putVerified}; {@code partsCount}: a chunk a file being built holds counts as held (not when it is dropped). */
+    private Stored putVerified(ChunkHash expected, byte[] buf, int off, int len, boolean partsCount) throws IOException {
         long now = System.currentTimeMillis();
         boolean flush;
         synchronized (this) {
@@ -237,7 +256,7 @@ public class ChunkStore {
                 locations.put(key, had.touched(now));
                 return Stored.PRESENT;
             }
-            if (parts.holds(expected) || !regions.regionsOf(expected, 1).isEmpty()) {
+            if ((partsCount && parts.holds(expected)) || !regions.regionsOf(expected, 1).isEmpty()) {
                 return Stored.PRESENT;
             }
             requireReserve(len);

@@ -154,6 +154,47 @@ public final class PartFile {
     }
 
     /**
+     * Its pending file left without it being installed (superseded, its session gone, failed): every chunk an upload
+     * wrote here is handed to the store's keeper first (read back, then verified and packed there), so an upload is
+     * not lost with the file (a reconnecting watcher is not asked for it again), then it is closed. A chunk that
+     * cannot be read back is left out: a file that needs it finds it lacking and asks for it again. Idempotent.
+     */
+    public void drop() {
+        List<Map.Entry<ChunkHash, Places>> held;
+        Path file;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            sealed = true;
+            held = new ArrayList<>(written.entrySet());
+            file = path;
+        }
+        if (file != null && !held.isEmpty()) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (Map.Entry<ChunkHash, Places> e : held) {
+                    byte[] buf = new byte[e.getValue().length()];
+                    ByteBuffer bb = ByteBuffer.wrap(buf);
+                    long pos = e.getValue().offsets()[0];
+                    while (bb.hasRemaining()) {
+                        int n = ch.read(bb, pos);
+                        if (n < 0) {
+                            break;
+                        }
+                        pos += n;
+                    }
+                    if (!bb.hasRemaining()) {
+                        registry.keeper().keep(e.getKey(), buf, buf.length);
+                    }
+                }
+            } catch (IOException e) {
+                // Gone or unreadable: what is not kept is asked for again by the file that needs it.
+            }
+        }
+        close();
+    }
+
+    /**
      * Forgets it and deletes its file unless that was renamed into the mirror already (a completed file). Idempotent.
      */
     public void close() {

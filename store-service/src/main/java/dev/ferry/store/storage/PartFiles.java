@@ -21,6 +21,22 @@ import java.util.Map;
 public final class PartFiles {
     private final Map<ChunkHash, List<PartFile>> wanting = new HashMap<>();
     private final Map<ChunkHash, List<PartFile>> holding = new HashMap<>();
+    private final Keeper keeper;
+
+    /** Keeps a chunk that a dropped part file held (the store appends it to a pack); its bytes are verified there. */
+    @FunctionalInterface
+    public interface Keeper {
+        void keep(ChunkHash hash, byte[] buf, int len) throws IOException;
+    }
+
+    /** {@code keeper} keeps what a dropped part file held, so an upload is never lost with its file. */
+    public PartFiles(Keeper keeper) {
+        this.keeper = keeper;
+    }
+
+    Keeper keeper() {
+        return keeper;
+    }
 
     /** A part file in {@code dir} for a file made of {@code chunks}; it wants nothing until told ({@link PartFile#want}). */
     public PartFile open(Path dir, List<ChunkRef> chunks) {

@@ -39,7 +39,7 @@ final class PendingFiles {
         long reserved;
         /** The source of the move this file completes, removed once it is installed; or null. */
         Replaced replaces;
-        /** The file being built, which its uploads are written into; or null. Closed when it leaves. */
+        /** The file being built, which its uploads are written into; or null. Closed or dropped when it leaves. */
         PartFile part;
 
         Pending(Manifest entry, Batch batch, long seq) {
@@ -202,7 +202,7 @@ final class PendingFiles {
 
     void clear() {
         for (Pending p : byPath.values()) {
-            closePart(p);
+            dropPart(p);
         }
         byPath.clear();
         waiters.clear();
@@ -230,15 +230,22 @@ final class PendingFiles {
         return out;
     }
 
-    /** Closes the part file of a pending file that left (installed, failed or dropped); its file goes unless installed. */
+    /** Closes the part file of a pending file that was installed (the mirror holds its chunks now). */
     static void closePart(Pending p) {
         if (p.part != null) {
             p.part.close();
         }
     }
 
+    /** Drops the part file of a pending file that left uninstalled; the chunks uploads wrote there are kept in packs. */
+    static void dropPart(Pending p) {
+        if (p.part != null) {
+            p.part.drop();
+        }
+    }
+
     private void forget(Pending p) {
-        closePart(p);
+        dropPart(p);
         if (byPath.remove(p.entry.path()) == p) {
             released(p);
         }

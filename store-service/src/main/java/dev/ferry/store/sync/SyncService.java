@@ -765,7 +765,7 @@ public class SyncService {
         SyncSession s = current;
         boolean wanted = pending.written(p);
         if (!wanted) {
-            PendingFiles.closePart(p);
+            PendingFiles.dropPart(p);
             if (w != null) {
                 materializer.discard(w);
             }
@@ -791,7 +791,7 @@ public class SyncService {
                 }
             }
         } catch (Exception e) {
-            PendingFiles.closePart(p);
+            PendingFiles.dropPart(p);
             auditor.invalidate();
             LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
             p.batch.fail(p.entry.path(), Materializer.failureReason(e));

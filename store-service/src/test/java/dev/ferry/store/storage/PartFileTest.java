@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Uploads written once, straight into the file being built (docs/STORAGE.md). Real files under a temp DEST. */
 class PartFileTest {
@@ -102,7 +103,7 @@ class PartFileTest {
     }
 
     @Test
-    void aDroppedFileIsDeletedAndAFileThatCountedOnItsChunkAsksForItAgain() throws Exception {
+    void aDroppedFileIsDeletedAndTheUploadItHeldIsKeptForAFileThatCountedOnIt() throws Exception {
         byte[] x = TestData.random(800);
         byte[] w = TestData.random(600);
         Manifest first = file("first", x);
@@ -114,21 +115,40 @@ class PartFileTest {
         PartFile p2 = materializer.openPart(second);
         p2.want(materializer.lacking(second));
 
-        p1.close();
+        p1.drop();
         assertEquals(List.of(), tmpFiles(), "the superseded file's part file is gone from .ferry/tmp");
+        assertTrue(chunks.inPack(hash(x)), "the upload only it held is kept in a pack");
+        assertEquals(List.of(), materializer.lacking(first), "a reconnecting watcher is not asked for it again");
+        put(w);
+        Materializer.Written done = materializer.write(second, p2);
+        install(second, done, p2);
+        assertArrayEquals(concat(x, w), Files.readAllBytes(layout.dest().resolve("second")));
+        assertEquals(List.of(), tmpFiles());
+    }
+
+    @Test
+    void aFileThatCountedOnAChunkNoLongerAnywhereAsksForItAgain() throws Exception {
+        byte[] x = TestData.random(800);
+        byte[] w = TestData.random(600);
+        Manifest first = file("first", x);
+        Manifest second = file("second", x, w);
+        PartFile p1 = materializer.openPart(first);
+        p1.want(materializer.lacking(first));
+        put(x);
+        PartFile p2 = materializer.openPart(second);
+        p2.want(materializer.lacking(second));
+        p1.close();
         put(w);
         Materializer.Written lacking = materializer.write(second, p2);
         assertNull(lacking.tmp());
-        assertEquals(List.of(hash(x)), lacking.lacking(), "the chunk only the dropped file held is asked for again");
+        assertEquals(List.of(hash(x)), lacking.lacking(), "asked for again, never built without it");
 
         p2.want(lacking.lacking());
         assertEquals(ChunkStore.Stored.STORED, put(x));
-        Materializer.Written done = materializer.write(second, p2);
-        assertNotNull(done.tmp());
-        install(second, done, p2);
+        install(second, materializer.write(second, p2), p2);
         assertArrayEquals(concat(x, w), Files.readAllBytes(layout.dest().resolve("second")));
         chunks.flush();
-        assertEquals(0, chunks.packFigures()[1]);
+        assertEquals(0, chunks.packFigures()[1], "the second upload went into the file being built");
         assertEquals(List.of(), tmpFiles());
     }
 

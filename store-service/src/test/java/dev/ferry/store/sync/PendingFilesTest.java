@@ -67,7 +67,11 @@ class PendingFilesTest {
 
     @Test
     void aPendingFileThatLeavesClosesItsPartFileAndDeletesIt(@TempDir Path tmp) throws Exception {
-        PartFiles parts = new PartFiles();
+        List<ChunkHash> kept = new ArrayList<>();
+        PartFiles parts = new PartFiles((hash, buf, len) -> {
+            assertEquals(hash, ChunkHash.compute(buf, 0, len), "the bytes read back from the dropped file");
+            kept.add(hash);
+        });
         PendingFiles pending = new PendingFiles();
         Batch batch = new Batch(1);
         byte[] bytes = new byte[10];
@@ -82,8 +86,10 @@ class PendingFilesTest {
 
         pending.removeAt("a");
         assertEquals(1, files(tmp), "a superseded file's part file is deleted");
+        assertEquals(List.of(h), kept, "the upload it held is kept (in a pack), not lost with it");
         pending.clear();
         assertEquals(0, files(tmp), "a session's end deletes the rest");
+        assertEquals(List.of(h, h), kept, "a session's end keeps what its files held: the watcher need not send it again");
         assertFalse(parts.holds(h));
         assertEquals(0, parts.openCount());
     }

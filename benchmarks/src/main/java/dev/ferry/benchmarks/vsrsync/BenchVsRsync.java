@@ -450,18 +450,7 @@ public final class BenchVsRsync {
             byte[] content = randomBytes(Workload.seedFor(settings.seed(), "latency-ferry", r * 1000L + i));
             Path f = src.resolve("lat").resolve("ferry-" + i + ".txt");
             Path d = fdest.resolve("lat").resolve("ferry-" + i + ".txt");
-            long t0 = System.nanoTime();
-            Files.write(f, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Entry expected = TreeComparison.stat(f);
-            long deadline = t0 + Duration.ofSeconds(60).toNanos();
-            while (!complete(d, expected, content)) {
-                if (System.nanoTime() > deadline) {
-                    throw new BenchException("new file " + f + " not in DEST after 60 s\n" + ferry.logs());
-                }
-                alive(ferry, w);
-                Convergence.sleep(1);
-            }
-            ferryMs.add((System.nanoTime() - t0) / 1e6);
+            ferryMs.add(writeAndAwait(f, d, content, "DEST", () -> alive(ferry, w), ferry::logs));
             settle(ferry.proxy);
         }
         idle(ferry, 8);
@@ -500,6 +489,27 @@ public final class BenchVsRsync {
     }
 
     /**
+     * Writes {@code content} as the new file {@code f} and polls every 1 ms until {@code d} is its complete copy (type,
+     * size, mode, mtime, bytes), running {@code alive} (throws when the side died) between polls: the milliseconds from
+     * the write to that.
+     */
+    private static double writeAndAwait(Path f, Path d, byte[] content, String where, Runnable alive,
+            java.util.function.Supplier<String> logs) throws IOException {
+        long t0 = System.nanoTime();
+        Files.write(f, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Entry expected = TreeComparison.stat(f);
+        long deadline = t0 + Duration.ofSeconds(60).toNanos();
+        while (!complete(d, expected, content)) {
+            if (System.nanoTime() > deadline) {
+                throw new BenchException("new file " + f + " not in " + where + " after 60 s\n" + logs.get());
+            }
+            alive.run();
+            Convergence.sleep(1);
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /**
      * Case 8 for Syncthing: the same 30 new files, written into its copy of SOURCE while its instances run, each
      * timed from its write to the complete file in DEST (type, size, mode, mtime, bytes), polled every 1 ms.
      */
@@ -514,18 +524,7 @@ public final class BenchVsRsync {
             byte[] content = randomBytes(Workload.seedFor(settings.seed(), "latency-syncthing", r * 1000L + i));
             Path f = stsrc.resolve("lat").resolve("syncthing-" + i + ".txt");
             Path d = stdest.resolve("lat").resolve("syncthing-" + i + ".txt");
-            long t0 = System.nanoTime();
-            Files.write(f, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Entry expected = TreeComparison.stat(f);
-            long deadline = t0 + Duration.ofSeconds(60).toNanos();
-            while (!complete(d, expected, content)) {
-                if (System.nanoTime() > deadline) {
-                    throw new BenchException("new file " + f + " not in Syncthing's DEST after 60 s\n" + st.logs());
-                }
-                st.checkAlive();
-                Convergence.sleep(1);
-            }
-            ms.add((System.nanoTime() - t0) / 1e6);
+            ms.add(writeAndAwait(f, d, content, "Syncthing's DEST", st::checkAlive, st::logs));
             settle(st.toDest);
         }
         syncthingIdle(st, 8);

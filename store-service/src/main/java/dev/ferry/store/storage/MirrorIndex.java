@@ -274,31 +274,6 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     }
 
     /**
-     * Every manifest, in path order, as one list on the heap.
-     *
-     * @deprecated it holds the whole index in memory; iterate {@link #manifests()} instead
-     */
-    @Deprecated
-    public List<Manifest> snapshot() {
-        List<Manifest> out = new ArrayList<>();
-        manifests().forEach(out::add);
-        return out;
-    }
-
-    /**
-     * Every path with its digest, in path order, as one list on the heap.
-     *
-     * @deprecated it holds the whole index in memory; iterate {@link #digestsDescending()} instead
-     */
-    @Deprecated
-    public List<Map.Entry<String, String>> digests() {
-        List<Map.Entry<String, String>> out = new ArrayList<>();
-        digestsDescending().forEach(out::add);
-        java.util.Collections.reverse(out);
-        return out;
-    }
-
-    /**
      * Records {@code m} as applied. A file or symlink has nothing below it, and nothing above an entry is anything
      * but a directory, so such stale entries go too.
      */

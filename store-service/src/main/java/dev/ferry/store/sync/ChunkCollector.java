@@ -87,7 +87,7 @@ public class ChunkCollector {
             Set<ChunkHash> marked = apply.call(() -> {
                 chunks.recordAccess(accessed);
                 Set<ChunkHash> refs = new HashSet<>();
-                for (Manifest m : index.snapshot()) {
+                for (Manifest m : index.manifests()) {
                     if (m.type() == EntryType.FILE) {
                         for (ChunkRef c : m.chunks()) {
                             refs.add(c.hash());

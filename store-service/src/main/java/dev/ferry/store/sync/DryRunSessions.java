@@ -27,7 +27,7 @@ final class DryRunSessions implements StoreMessages<SyncSession> {
     private static final Logger LOG = Logger.getLogger(DryRunSessions.class);
     private static final int PLANNED_FRAME_BYTES = 4 * 1024 * 1024;
 
-    private final SyncService sync;
+    private final CurrentSession current;
     private final MirrorIndex index;
     private final Materializer materializer;
     private final StoreLayout layout;
@@ -35,9 +35,9 @@ final class DryRunSessions implements StoreMessages<SyncSession> {
     private final int maxBatchItems;
     private final long maxSessionBytes;
 
-    DryRunSessions(SyncService sync, MirrorIndex index, Materializer materializer, StoreLayout layout,
+    DryRunSessions(CurrentSession current, MirrorIndex index, Materializer materializer, StoreLayout layout,
                    SourceBinding binding, int maxBatchItems, long maxSessionBytes) {
-        this.sync = sync;
+        this.current = current;
         this.index = index;
         this.materializer = materializer;
         this.layout = layout;
@@ -55,7 +55,7 @@ final class DryRunSessions implements StoreMessages<SyncSession> {
         HelloChecks.Refusal refused = HelloChecks.fields(h, 3, " for a dry run");
         if (refused == null) {
             // Read-only: an unbound store stays unbound, and a take-over is planned (while the owner is away), not made.
-            refused = HelloChecks.ownership(binding.owner(), h, sync.current() != null);
+            refused = HelloChecks.ownership(binding.owner(), h, current.open() != null);
         }
         if (refused != null) {
             refused.sendTo(s);

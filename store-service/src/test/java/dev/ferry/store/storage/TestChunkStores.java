@@ -94,7 +94,7 @@ public final class TestChunkStores {
         @Override
         public List<Region> regionsOf(ChunkHash hash, int max) {
             List<Region> out = new ArrayList<>();
-            for (Manifest m : index.snapshot()) {
+            for (Manifest m : index.manifests()) {
                 if (m.type() != EntryType.FILE || index.damaged(m.path())) {
                     continue;
                 }

@@ -159,7 +159,7 @@ class ChunkCollectorRaceTest {
             gc.join(30_000);
             assertEquals(List.of(), gcErrors);
             assertEquals(0, violations, "a chunk a pending file needed was deleted (seed " + seed + ")");
-            for (Manifest m : index.snapshot()) {
+            for (Manifest m : index.manifests()) {
                 if (m.type() == EntryType.FILE) {
                     for (ChunkRef ref : m.chunks()) {
                         assertTrue(chunks.has(ref.hash()), m.path() + " lost chunk " + ref.hash().hex());
@@ -172,7 +172,7 @@ class ChunkCollectorRaceTest {
             pause(GRACE.toMillis() + 50);
             ChunkCollector.Report last = collector.collect(GRACE);
             Set<ChunkHash> referenced = new HashSet<>();
-            for (Manifest m : index.snapshot()) {
+            for (Manifest m : index.manifests()) {
                 for (ChunkRef ref : m.chunks()) {
                     referenced.add(ref.hash());
                 }

@@ -102,7 +102,7 @@ class IgnoreRulesEndpointTest {
     private String digestWithout(String... ignored) {
         Map<String, String> entries = new HashMap<>();
         outer:
-        for (Map.Entry<String, String> e : index.digests()) {
+        for (Map.Entry<String, String> e : index.digestsDescending()) {
             for (String i : ignored) {
                 if (e.getKey().equals(i) || e.getKey().startsWith(i + "/")) {
                     continue outer;
@@ -157,7 +157,7 @@ class IgnoreRulesEndpointTest {
             mirror(c, Manifest.directory("t3", 0755, 1_000_000_000L), file("t3/sent.tmp"), file("t3/gone.txt"));
             assertNotNull(index.get("t3/sent.tmp"));
             List<Message.IndexEntry> theirs = new ArrayList<>();
-            for (Map.Entry<String, String> e : index.digests()) {
+            for (Map.Entry<String, String> e : index.digestsDescending()) {
                 if (!e.getKey().equals("t3/sent.tmp") && !e.getKey().equals("t3/gone.txt")) {
                     theirs.add(new Message.IndexEntry(e.getKey(), e.getValue()));
                 }

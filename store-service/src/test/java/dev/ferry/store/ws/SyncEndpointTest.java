@@ -310,7 +310,7 @@ class SyncEndpointTest {
         assertTrue(Files.isDirectory(dest("extra/inner")));
         try (WsClient c = greeted("w-reconcile-2")) {
             List<Message.IndexEntry> theirs = new ArrayList<>();
-            for (Map.Entry<String, String> e : index.digests()) {
+            for (Map.Entry<String, String> e : index.digestsDescending()) {
                 if (!e.getKey().startsWith("extra")) {
                     theirs.add(new Message.IndexEntry(e.getKey(), e.getValue()));
                 }

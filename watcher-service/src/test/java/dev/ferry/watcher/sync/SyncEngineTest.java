@@ -235,15 +235,8 @@ class SyncEngineTest {
 
     @Test
     void aQuietSourceStillRepairsAnEntryTheStoreDroppedAtTheNextFullRescan() throws Exception {
-        populate(6);
-        Watcher watcher = new Watcher();
-        store.connect(watcher.engine);
-        awaitSynced();
         // The store's auditor dropped an entry whose chunks were corrupt; it counts on the watcher to resend it.
-        synchronized (store) {
-            store.index.remove("d1/f1.bin");
-        }
-        store.received.clear();
+        Watcher watcher = syncedThenDroppedByTheStore("d1/f1.bin");
 
         watcher.aggregator.fullRescan();
         awaitSynced();
@@ -254,21 +247,27 @@ class SyncEngineTest {
 
     @Test
     void aQuietSourceResendsAnEntryTheStoreDroppedAsSoonAsTheStoreAsks() throws Exception {
-        populate(6);
-        Watcher watcher = new Watcher();
-        store.connect(watcher.engine);
-        awaitSynced();
         // An integrity repair left an entry for the watcher to send again, and the store says so unasked.
-        synchronized (store) {
-            store.index.remove("d1/f1.bin");
-        }
-        store.received.clear();
+        Watcher watcher = syncedThenDroppedByTheStore("d1/f1.bin");
 
         store.checkedUnasked("the integrity check left 1 problem(s) for the watcher to resend");
         awaitSynced();
 
         assertStoreMatches(watcher.cache);
         assertTrue(sent(Message.Check.class).size() >= 1);
+    }
+
+    /** A synced tree of six files of which the store then lost {@code path} from its index, behind the watcher's back. */
+    private Watcher syncedThenDroppedByTheStore(String path) throws Exception {
+        populate(6);
+        Watcher watcher = new Watcher();
+        store.connect(watcher.engine);
+        awaitSynced();
+        synchronized (store) {
+            store.index.remove(path);
+        }
+        store.received.clear();
+        return watcher;
     }
 
     private static void writeAt(Path file, long offset, byte[] data) throws IOException {

@@ -1,0 +1,82 @@
+package dev.ferry.store.sync;
+
+import dev.ferry.protocol.ErrorCode;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.protocol.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link IndexReconciler}: the watcher's index decides what leaves DEST and what the store asks for. */
+class IndexReconcilerTest {
+    @TempDir
+    Path dest;
+    SyncRolesFixture store;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = new SyncRolesFixture(dest);
+        store.applied(Manifest.directory("keep", 0755, 1L));
+        store.applied(Manifest.directory("stale", 0755, 1L));
+        store.applied(Manifest.directory("gone", 0755, 1L));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        store.close();
+    }
+
+    @Test
+    void theLastIndexFrameRemovesWhatTheWatcherLacksAndAsksForWhatDiffers() throws Exception {
+        CapturingChannel channel = new CapturingChannel("c1");
+        SyncSession s = store.greeted(channel, "src");
+        String keep = store.index.digestOf("keep");
+
+        store.onApply(() -> store.reconciler.indexBatch(s, new Message.IndexBatch(List.of(
+                new Message.IndexEntry("keep", keep), new Message.IndexEntry("stale", "other-digest")), false)));
+        assertNull(channel.poll(), "nothing is answered before the last frame");
+        assertTrue(s.reconciling, "changes wait for the last frame");
+        assertTrue(Files.isDirectory(dest.resolve("gone")), "nothing is removed before the last frame");
+
+        store.onApply(() -> store.reconciler.indexBatch(s, new Message.IndexBatch(List.of(
+                new Message.IndexEntry("new", "new-digest")), true)));
+
+        Message.Need need = channel.next(Message.Need.class);
+        assertEquals(List.of("new", "stale"), need.paths());
+        assertTrue(need.last());
+        assertTrue(Files.notExists(dest.resolve("gone")), "an entry the watcher lacks leaves DEST");
+        assertNull(store.index.get("gone"));
+        assertTrue(Files.isDirectory(dest.resolve("keep")));
+        assertTrue(Files.isDirectory(dest.resolve("stale")), "a differing entry stays until its new version comes");
+        assertTrue(!s.reconciling);
+    }
+
+    @Test
+    void anIndexFrameOverTheLimitDropsTheReconcileAndRemovesNothing() throws Exception {
+        CapturingChannel channel = new CapturingChannel("c1");
+        SyncSession s = store.greeted(channel, "src");
+        List<Message.IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i <= SyncRolesFixture.MAX_BATCH_ITEMS; i++) {
+            entries.add(new Message.IndexEntry("f" + i, "d" + i));
+        }
+
+        store.onApply(() -> store.reconciler.indexBatch(s, new Message.IndexBatch(entries, true)));
+
+        assertEquals(ErrorCode.TOO_LARGE.wire(), channel.next(Message.Error.class).code());
+        assertTrue(channel.isOpen(), "the session stays; the watcher starts the reconcile again");
+        assertNotNull(store.index.get("gone"));
+        assertTrue(Files.isDirectory(dest.resolve("gone")));
+        assertNull(channel.poll(), "no need is sent");
+    }
+}

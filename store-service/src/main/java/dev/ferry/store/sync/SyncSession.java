@@ -4,9 +4,8 @@ import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Message;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.session.FrameCodec;
+import dev.ferry.store.storage.ReconcileSpill;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -21,9 +20,8 @@ public final class SyncSession {
     private volatile java.time.Instant greetedAt;
     private volatile int protocol;
     final TreeMap<Long, Batch> batches = new TreeMap<>();
-    Map<String, String> theirIndex = new HashMap<>();
-    /** Heap the reconcile index holds so far, roughly. */
-    long theirIndexBytes;
+    /** The index it is sending for a reconcile, on disk; null when none is under way. */
+    ReconcileSpill theirIndex;
     /** An index is being received: changes must wait until its last batch. */
     boolean reconciling;
     /** A dry-run session ({@code hello.dryRun}): it only plans, and is never the store's current session. */
@@ -51,13 +49,20 @@ public final class SyncSession {
         this.protocol = protocol;
         this.greeted = true;
         batches.clear();
-        theirIndex = new HashMap<>();
-        theirIndexBytes = 0;
-        reconciling = false;
+        endReconcile();
         dryRun = false;
         theirPlan = new TreeMap<>();
         theirPlanBytes = 0;
         ignore = null;
+    }
+
+    /** Drops the reconcile under way, if any, with its spill file. */
+    void endReconcile() {
+        if (theirIndex != null) {
+            theirIndex.close();
+            theirIndex = null;
+        }
+        reconciling = false;
     }
 
     /** The protocol version of the watcher's hello (0 before it). */

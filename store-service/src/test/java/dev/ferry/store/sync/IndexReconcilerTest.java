@@ -79,4 +79,50 @@ class IndexReconcilerTest {
         assertTrue(Files.isDirectory(dest.resolve("gone")));
         assertNull(channel.poll(), "no need is sent");
     }
+
+    @Test
+    void anIndexPastTheSessionHeapLimitReconcilesFromDiskAndLeavesNoSpillBehind() throws Exception {
+        // 400,000 entries would hold ~64 MiB of heap by the old per-entry reckoning (96 + 2 x (path + digest)).
+        CapturingChannel channel = new CapturingChannel("c1");
+        SyncSession s = store.greeted(channel, "src");
+        String keep = store.index.digestOf("keep");
+        int frames = 4000;
+        for (int f = 0; f < frames; f++) {
+            List<Message.IndexEntry> entries = new ArrayList<>();
+            if (f == 0) {
+                entries.add(new Message.IndexEntry("keep", keep));
+            }
+            for (int i = 0; i < SyncRolesFixture.MAX_BATCH_ITEMS - (f == 0 ? 1 : 0); i++) {
+                entries.add(new Message.IndexEntry(String.format("new/%04d/%03d", f, i), "d"));
+            }
+            boolean last = f == frames - 1;
+            store.onApply(() -> store.reconciler.indexBatch(s, new Message.IndexBatch(entries, last)));
+            if (f == 0) {
+                assertEquals(1, spillFiles(), "the index waits in one file under tmp/");
+            }
+        }
+
+        int asked = 0;
+        Message.Need need;
+        String previous = "";
+        do {
+            need = channel.next(Message.Need.class);
+            for (String p : need.paths()) {
+                assertTrue(p.compareTo(previous) > 0, "asked in path order");
+                previous = p;
+                asked++;
+            }
+        } while (!need.last());
+        assertEquals(frames * SyncRolesFixture.MAX_BATCH_ITEMS - 1, asked, "every new entry is asked for");
+        assertTrue(Files.notExists(dest.resolve("gone")), "what the watcher lacks leaves DEST");
+        assertTrue(Files.isDirectory(dest.resolve("keep")));
+        assertEquals(0, spillFiles(), "the spill goes with the reconcile");
+        assertTrue(channel.isOpen());
+    }
+
+    private long spillFiles() throws Exception {
+        try (var files = Files.list(store.layout.tmpDir())) {
+            return files.filter(p -> p.getFileName().toString().startsWith("reconcile-")).count();
+        }
+    }
 }

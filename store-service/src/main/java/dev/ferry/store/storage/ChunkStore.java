@@ -84,6 +84,8 @@ public class ChunkStore {
     private final FileStore stateDisk;
     /** While a garbage collection runs: every chunk looked up, read or stored meanwhile (it may be needed). */
     private volatile Set<ChunkHash> accessed;
+    /** Files being built whose uploads go straight into them rather than into a pack. */
+    private final PartFiles parts = new PartFiles(this::keep);
 
     @Inject
     public ChunkStore(StoreLayout layout, StateDatabase db, PackStore packs, MirrorRegions regions, MirrorIndex index)
@@ -128,10 +130,18 @@ public class ChunkStore {
         return maxChunk;
     }
 
-    /** True when a region or a pack holds the chunk (not yet verified: a read may still find it changed). */
+    /**
+     * True when a region, a pack or a file being built holds the chunk (not yet verified: a read may still find it
+     * changed, or the file being built may be dropped before it is read: then the chunk is asked for again).
+     */
     public boolean has(ChunkHash hash) {
         noteAccess(hash);
-        return locate(hash) != null || !regions.regionsOf(hash, 1).isEmpty();
+        return locate(hash) != null || parts.holds(hash) || !regions.regionsOf(hash, 1).isEmpty();
+    }
+
+    /** The files being built, which take the uploads they want. */
+    public PartFiles parts() {
+        return parts;
     }
 
     /** The chunk's pack location, or null when no pack holds it (for the verifier and tests). */
@@ -185,8 +195,9 @@ public class ChunkStore {
     }
 
     /**
-     * Keeps {@code len} bytes of {@code buf} under {@code expected} after checking that they hash to it: appended
-     * to a pack unless a pack or a mirror region holds it already.
+     * Keeps {@code len} bytes of {@code buf} under {@code expected} after checking (once) that they hash to it:
+     * written into every file being built that wants it ({@link PartFiles}), else appended to a pack unless a pack,
+     * a mirror region or a file being built holds it already.
      *
      * @throws HashMismatchException when they do not (nothing is stored)
      */
@@ -199,6 +210,37 @@ public class ChunkStore {
             throw new HashMismatchException("bytes hash to " + actual.hex() + ", not " + expected.hex());
         }
         noteAccess(expected);
+        if (parts.wants(expected)) {
+            // Files being built share the disk with the state database too: the same reserve holds.
+            requireReserve(len);
+            if (parts.offer(expected, buf, off, len)) {
+                return Stored.STORED;
+            }
+        }
+        return putVerified(expected, buf, off, len);
+    }
+
+    /**
+     * Keeps a chunk a dropped part file held: verified again (read back from disk), then into another file being
+     * built that wants it, else a pack, unless a pack or a region holds it.
+     */
+    private void keep(ChunkHash hash, byte[] buf, int len) throws IOException {
+        if (!ChunkHash.compute(buf, 0, len).equals(hash)) {
+            return;
+        }
+        if (parts.wants(hash) && parts.offer(hash, buf, 0, len)) {
+            return;
+        }
+        putVerified(hash, buf, 0, len, false);
+    }
+
+    /** {@link #put} of bytes already verified, into a pack (or nowhere, when the store holds them already). */
+    private Stored putVerified(ChunkHash expected, byte[] buf, int off, int len) throws IOException {
+        return putVerified(expected, buf, off, len, true);
+    }
+
+    /** {@link #putVerified}; {@code partsCount}: a chunk a file being built holds counts as held (not when it is dropped). */
+    private Stored putVerified(ChunkHash expected, byte[] buf, int off, int len, boolean partsCount) throws IOException {
         long now = System.currentTimeMillis();
         boolean flush;
         synchronized (this) {
@@ -214,15 +256,10 @@ public class ChunkStore {
                 locations.put(key, had.touched(now));
                 return Stored.PRESENT;
             }
-            if (!regions.regionsOf(expected, 1).isEmpty()) {
+            if ((partsCount && parts.holds(expected)) || !regions.regionsOf(expected, 1).isEmpty()) {
                 return Stored.PRESENT;
             }
-            if (stateDisk.getUsableSpace() < STATE_RESERVE + len) {
-                // Packs share the disk with the state database: an MVStore write that fails closes it until a
-                // restart, which would stop renames and deletes too. Uploads stop first (mapped to disk-full).
-                throw new IOException("No space left on device: fewer than " + (STATE_RESERVE >> 20)
-                        + " MiB free on the store's disk, kept for its state database");
-            }
+            requireReserve(len);
             PackStore.Location l = packs.append(expected, buf, off, len);
             staged.put(expected, ChunkLocation.of(l, now));
             bytes.addAndGet(len);
@@ -232,6 +269,15 @@ public class ChunkStore {
             flush();
         }
         return Stored.STORED;
+    }
+
+    private void requireReserve(int len) throws IOException {
+        if (stateDisk.getUsableSpace() < STATE_RESERVE + len) {
+            // Packs share the disk with the state database: an MVStore write that fails closes it until a
+            // restart, which would stop renames and deletes too. Uploads stop first (mapped to disk-full).
+            throw new IOException("No space left on device: fewer than " + (STATE_RESERVE >> 20)
+                    + " MiB free on the store's disk, kept for its state database");
+        }
     }
 
     /**

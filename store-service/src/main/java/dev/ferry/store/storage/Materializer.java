@@ -178,17 +178,31 @@ public class Materializer {
      * letting the file system commit their fsyncs together); only {@link #install} puts the file in place.
      */
     public Written write(Manifest m) throws IOException, ProtocolException {
+        return write(m, null);
+    }
+
+    /**
+     * {@link #write(Manifest)} into {@code part}, the file the uploads of {@code m} were written into (or null):
+     * only the chunks they did not write are filled in (each verified), then it is fsynced and given its mode and
+     * mtime. When a chunk is lacking, the part file stays as it is (it wants that chunk again, through its pending
+     * file); on an error the caller closes it.
+     */
+    public Written write(Manifest m, PartFile part) throws IOException, ProtocolException {
         RelativePaths.check(m.path());
-        List<ChunkHash> lacking = lacking(m);
-        if (!lacking.isEmpty()) {
-            return new Written(null, lacking);
+        if (part == null) {
+            List<ChunkHash> lacking = lacking(m);
+            if (!lacking.isEmpty()) {
+                return new Written(null, lacking);
+            }
         }
         byte[] buf = BUFFERS.get();
         if (buf.length < chunks.maxChunk()) {
             buf = new byte[chunks.maxChunk()];
             BUFFERS.set(buf);
         }
-        Path tmp = Files.createTempFile(tmpDir, "file-", ".part");
+        PartFile.Sealed sealed = part == null ? null : part.seal();
+        Path tmp = sealed == null ? Files.createTempFile(tmpDir, "file-", ".part") : sealed.path();
+        Set<ChunkHash> there = sealed == null ? Set.of() : sealed.written();
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -197,12 +211,17 @@ public class Materializer {
                     direct = ByteBuffer.allocateDirect(chunks.maxChunk());
                     DIRECT.set(direct);
                 }
+                long at = 0;
                 for (ChunkRef c : m.chunks()) {
-                    if (fromRegion(c, direct)) {
+                    long offset = at;
+                    at += c.length();
+                    if (there.contains(c.hash())) {
+                        // Written there by its upload, verified as it arrived.
+                        continue;
+                    }
+                    if (fromRegion(c, direct) || chunks.parts().read(c.hash(), c.length(), direct)) {
                         // One read into a direct buffer, hashed there, one write: no copy through the heap.
-                        while (direct.hasRemaining()) {
-                            ch.write(direct);
-                        }
+                        writeAt(ch, direct, offset);
                         continue;
                     }
                     int n = chunks.readFromPack(c.hash(), buf);
@@ -212,10 +231,10 @@ public class Materializer {
                     if (n != c.length()) {
                         throw new IOException("chunk " + c.hash().hex() + " has " + n + " bytes, the manifest says " + c.length());
                     }
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
+                    writeAt(ch, ByteBuffer.wrap(buf, 0, n), offset);
+                }
+                if (ch.size() != at) {
+                    throw new IOException("the file being built has " + ch.size() + " bytes, its chunks " + at);
                 }
                 fsync.force(ch, tmp);
             }
@@ -224,10 +243,25 @@ public class Materializer {
             done = true;
             return new Written(tmp, List.of());
         } finally {
-            if (!done) {
+            if (!done && part == null) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    private static void writeAt(FileChannel ch, ByteBuffer bb, long offset) throws IOException {
+        long pos = offset;
+        while (bb.hasRemaining()) {
+            pos += ch.write(bb, pos);
+        }
+    }
+
+    /**
+     * A part file for {@code m}, a file upsert still lacking chunks: the uploads it wants (told by its pending file)
+     * are written straight into it.
+     */
+    public PartFile openPart(Manifest m) {
+        return chunks.parts().open(tmpDir, m.chunks());
     }
 
     /** True when a mirror region held {@code c} intact: its bytes are then in {@code direct}, ready to write. */

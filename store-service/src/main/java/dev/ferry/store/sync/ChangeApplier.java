@@ -179,14 +179,14 @@ final class ChangeApplier {
                         + pending.heldBytes() + " bytes of the " + maxSessionBytes + " a session may (upload their "
                         + "chunks, then send this one again)");
             }
-            pending.add(m, batch, lacking, growth).replaces = replaces;
+            pending.add(m, batch, lacking, growth, materializer.openPart(m)).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
         }
         lacking = materializer.applyFile(m);
         if (!lacking.isEmpty()) {
-            pending.add(m, batch, lacking, growth).replaces = replaces;
+            pending.add(m, batch, lacking, growth, materializer.openPart(m)).replaces = replaces;
             batch.open++;
             missing.addAll(lacking);
             return;
@@ -323,7 +323,7 @@ final class ChangeApplier {
                 Materializer.Written w;
                 Exception failure = null;
                 try {
-                    w = materializer.write(m);
+                    w = materializer.write(m, p.part);
                 } catch (Exception e) {
                     w = null;
                     failure = e;
@@ -343,6 +343,7 @@ final class ChangeApplier {
         SyncSession s = current.get();
         boolean wanted = pending.written(p);
         if (!wanted) {
+            PendingFiles.dropPart(p);
             if (w != null) {
                 materializer.discard(w);
             }
@@ -356,6 +357,7 @@ final class ChangeApplier {
                 materializer.install(p.entry, w);
                 index.put(p.entry);
                 materializer.recorded(p.entry);
+                PendingFiles.closePart(p);
                 stats.applied("upsert", p.entry.path());
                 stats.fileApplied(p.entry.size());
                 p.batch.open--;
@@ -367,6 +369,7 @@ final class ChangeApplier {
                 }
             }
         } catch (Exception e) {
+            PendingFiles.dropPart(p);
             auditor.invalidate();
             LOG.warnf("Cannot apply %s: %s", RelativePaths.printable(p.entry.path()), e);
             p.batch.fail(p.entry.path(), Materializer.failureReason(e));

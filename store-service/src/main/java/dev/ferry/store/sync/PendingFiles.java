@@ -3,6 +3,7 @@ package dev.ferry.store.sync;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.RelativePaths;
+import dev.ferry.store.storage.PartFile;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,8 @@ final class PendingFiles {
         long reserved;
         /** The source of the move this file completes, removed once it is installed; or null. */
         Replaced replaces;
+        /** The file being built, which its uploads are written into; or null. Closed or dropped when it leaves. */
+        PartFile part;
 
         Pending(Manifest entry, Batch batch, long seq) {
             this.entry = entry;
@@ -69,14 +72,23 @@ final class PendingFiles {
 
     /** {@link #add(Manifest, Batch, List)}, holding {@code reserved} bytes of the quota until it is applied or dropped. */
     Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking, long reserved) {
+        return add(entry, batch, lacking, reserved, null);
+    }
+
+    /** {@link #add(Manifest, Batch, List, long)} with the part file its uploads are written into (closed when it leaves). */
+    Pending add(Manifest entry, Batch batch, List<ChunkHash> lacking, long reserved, PartFile part) {
         Pending p = new Pending(entry, batch, seq++);
         p.reserved = reserved;
+        p.part = part;
         wait(p, lacking);
         return p;
     }
 
     /** Puts a pending file back (its chunks turned out missing or corrupt when it was applied). */
     void wait(Pending p, List<ChunkHash> lacking) {
+        if (p.part != null) {
+            p.part.want(lacking);
+        }
         p.writing = false;
         p.lacking = lacking;
         p.waiting = lacking.size();
@@ -189,6 +201,9 @@ final class PendingFiles {
     }
 
     void clear() {
+        for (Pending p : byPath.values()) {
+            dropPart(p);
+        }
         byPath.clear();
         waiters.clear();
         size = 0;
@@ -215,7 +230,22 @@ final class PendingFiles {
         return out;
     }
 
+    /** Closes the part file of a pending file that was installed (the mirror holds its chunks now). */
+    static void closePart(Pending p) {
+        if (p.part != null) {
+            p.part.close();
+        }
+    }
+
+    /** Drops the part file of a pending file that left uninstalled; the chunks uploads wrote there are kept in packs. */
+    static void dropPart(Pending p) {
+        if (p.part != null) {
+            p.part.drop();
+        }
+    }
+
     private void forget(Pending p) {
+        dropPart(p);
         if (byPath.remove(p.entry.path()) == p) {
             released(p);
         }

@@ -3,7 +3,12 @@ package dev.ferry.store.sync;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.protocol.Manifest;
+import dev.ferry.store.storage.PartFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -58,5 +63,40 @@ class PendingFilesTest {
         assertEquals(List.of(newer), pending.arrived(List.of(hash(6))));
         assertTrue(pending.written(newer));
         assertEquals(0, pending.size());
+    }
+
+    @Test
+    void aPendingFileThatLeavesClosesItsPartFileAndDeletesIt(@TempDir Path tmp) throws Exception {
+        List<ChunkHash> kept = new ArrayList<>();
+        PartFiles parts = new PartFiles((hash, buf, len) -> {
+            assertEquals(hash, ChunkHash.compute(buf, 0, len), "the bytes read back from the dropped file");
+            kept.add(hash);
+        });
+        PendingFiles pending = new PendingFiles();
+        Batch batch = new Batch(1);
+        byte[] bytes = new byte[10];
+        ChunkHash h = ChunkHash.compute(bytes, 0, 10);
+        Manifest a = Manifest.file("a", 0644, 1L, 10, List.of(new ChunkRef(h, 10)));
+        Manifest b = Manifest.file("b", 0644, 1L, 10, List.of(new ChunkRef(h, 10)));
+        pending.add(a, batch, List.of(h), 0, parts.open(tmp, a.chunks()));
+        pending.add(b, batch, List.of(h), 0, parts.open(tmp, b.chunks()));
+        assertTrue(parts.wants(h), "a pending file's part file wants what it lacks");
+        assertTrue(parts.offer(h, bytes, 0, 10));
+        assertEquals(2, files(tmp), "both part files took the upload");
+
+        pending.removeAt("a");
+        assertEquals(1, files(tmp), "a superseded file's part file is deleted");
+        assertEquals(List.of(h), kept, "the upload it held is kept (in a pack), not lost with it");
+        pending.clear();
+        assertEquals(0, files(tmp), "a session's end deletes the rest");
+        assertEquals(List.of(h, h), kept, "a session's end keeps what its files held: the watcher need not send it again");
+        assertFalse(parts.holds(h));
+        assertEquals(0, parts.openCount());
+    }
+
+    private static long files(Path dir) throws Exception {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
     }
 }

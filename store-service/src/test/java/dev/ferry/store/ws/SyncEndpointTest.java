@@ -171,6 +171,13 @@ class SyncEndpointTest {
             assertFalse(Files.exists(dest("proj/run.sh")), "not before its chunks are there");
 
             upload(f.pieces().subList(0, 2));
+            // Written once, into the file being built: not into a pack.
+            try (java.util.stream.Stream<Path> parts = Files.list(layout.tmpDir())) {
+                List<Path> building = parts.toList();
+                assertEquals(1, building.size(), "one file being built");
+                byte[] head = Files.readAllBytes(building.get(0));
+                assertArrayEquals(java.util.Arrays.copyOf(f.bytes(), 200_000), java.util.Arrays.copyOf(head, 200_000));
+            }
             byte[] last = f.pieces().get(2);
             given().contentType("application/octet-stream").body(last)
                     .put(Endpoints.CHUNKS + "/" + TestData.hash(last).hex()).then().statusCode(201);

@@ -7,13 +7,10 @@ import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
 import dev.ferry.store.TestData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,23 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link ChangeApplier}: changes become files in DEST (now or when their chunks arrive), moves rename, bad patches fail. */
-class ChangeApplierTest {
-    @TempDir
-    Path dest;
-    SyncRolesFixture store;
+class ChangeApplierTest extends SyncRoleTest {
     CapturingChannel channel;
     SyncSession session;
 
     @BeforeEach
     void open() throws Exception {
-        store = new SyncRolesFixture(dest);
         channel = new CapturingChannel("c1");
         session = store.greeted(channel, "src");
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        store.close();
     }
 
     @Test

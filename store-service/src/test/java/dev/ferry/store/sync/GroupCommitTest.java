@@ -4,13 +4,9 @@ import dev.ferry.protocol.Change;
 import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,20 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link GroupCommit}: a batch is acknowledged only after what it applied is committed, and never when that fails. */
-class GroupCommitTest {
-    @TempDir
-    Path dest;
-    SyncRolesFixture store;
-
-    @BeforeEach
-    void open() throws Exception {
-        store = new SyncRolesFixture(dest);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        store.close();
-    }
+class GroupCommitTest extends SyncRoleTest {
 
     @Test
     void theAckIsSentOnlyAfterTheCommitOfWhatItAcknowledges() throws Exception {

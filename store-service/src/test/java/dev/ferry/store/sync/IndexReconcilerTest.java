@@ -3,13 +3,10 @@ package dev.ferry.store.sync;
 import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,22 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link IndexReconciler}: the watcher's index decides what leaves DEST and what the store asks for. */
-class IndexReconcilerTest {
-    @TempDir
-    Path dest;
-    SyncRolesFixture store;
+class IndexReconcilerTest extends SyncRoleTest {
 
     @BeforeEach
     void open() throws Exception {
-        store = new SyncRolesFixture(dest);
         store.applied(Manifest.directory("keep", 0755, 1L));
         store.applied(Manifest.directory("stale", 0755, 1L));
         store.applied(Manifest.directory("gone", 0755, 1L));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        store.close();
     }
 
     @Test
@@ -81,12 +69,11 @@ class IndexReconcilerTest {
     }
 
     @Test
-    void anIndexPastTheSessionHeapLimitReconcilesFromDiskAndLeavesNoSpillBehind() throws Exception {
-        // 400,000 entries would hold ~64 MiB of heap by the old per-entry reckoning (96 + 2 x (path + digest)).
+    void aLargeIndexWaitsInOneFileOnDiskAndWhatIsNeededStreamsInPathOrder() throws Exception {
         CapturingChannel channel = new CapturingChannel("c1");
         SyncSession s = store.greeted(channel, "src");
         String keep = store.index.digestOf("keep");
-        int frames = 4000;
+        int frames = 1000; // 100,000 entries
         for (int f = 0; f < frames; f++) {
             List<Message.IndexEntry> entries = new ArrayList<>();
             if (f == 0) {

@@ -3,13 +3,9 @@ package dev.ferry.store.sync;
 import dev.ferry.protocol.ErrorCode;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.Message;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,20 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link SessionGate}: who may sync (one session, one source) and what {@code check} answers. */
-class SessionGateTest {
-    @TempDir
-    Path dest;
-    SyncRolesFixture store;
-
-    @BeforeEach
-    void open() throws Exception {
-        store = new SyncRolesFixture(dest);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        store.close();
-    }
+class SessionGateTest extends SyncRoleTest {
 
     @Test
     void aSecondHelloReplacesTheFirstSessionWhichGetsNoMoreAcks() throws Exception {

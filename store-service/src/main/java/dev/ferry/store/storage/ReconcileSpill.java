@@ -33,6 +33,8 @@ public final class ReconcileSpill implements Closeable {
     private final Path file;
     private final MVStore store;
     private final MVMap<String, String> digests;
+    /** Heap the entries hold, roughly, when there is no file (0 otherwise). */
+    private long heapBytes;
 
     private ReconcileSpill(Path file, MVStore store) {
         this.file = file;
@@ -57,9 +59,26 @@ public final class ReconcileSpill implements Closeable {
         }
     }
 
+    /**
+     * A spill on the heap, for a store whose {@code tmp/} cannot take a file (a read-only DEST still reconciles, and
+     * reports what it cannot apply); {@link #heapBytes()} says what it holds, for the session's memory limit.
+     */
+    public static ReconcileSpill onHeap() {
+        return new ReconcileSpill(null, new MVStore.Builder().autoCommitDisabled().open());
+    }
+
     /** Records their entry; true when {@code path} was not in the spill yet. */
     public boolean put(String path, String digest) {
-        return digests.put(path, digest) == null;
+        boolean added = digests.put(path, digest) == null;
+        if (added && file == null) {
+            heapBytes += 96 + 2L * (path.length() + digest.length());
+        }
+        return added;
+    }
+
+    /** Heap the entries hold, roughly: 0 for a spill in a file. */
+    public long heapBytes() {
+        return heapBytes;
     }
 
     public boolean contains(String path) {
@@ -87,6 +106,7 @@ public final class ReconcileSpill implements Closeable {
         };
     }
 
+    /** The spill's file, or null when it is on the heap. */
     public Path file() {
         return file;
     }
@@ -98,7 +118,9 @@ public final class ReconcileSpill implements Closeable {
             store.closeImmediately();
         } finally {
             try {
-                Files.deleteIfExists(file);
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
             } catch (IOException e) {
                 // tmp/ is emptied at the next start.
             }

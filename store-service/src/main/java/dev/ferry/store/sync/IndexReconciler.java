@@ -37,15 +37,17 @@ final class IndexReconciler {
     private final StoreIgnoreRules ignore;
     private final DestAuditor auditor;
     private final int maxBatchItems;
+    private final long maxSessionBytes;
 
     IndexReconciler(StoreLayout layout, MirrorIndex index, Materializer materializer, StoreIgnoreRules ignore,
-                    DestAuditor auditor, int maxBatchItems) {
+                    DestAuditor auditor, int maxBatchItems, long maxSessionBytes) {
         this.layout = layout;
         this.index = index;
         this.materializer = materializer;
         this.ignore = ignore;
         this.auditor = auditor;
         this.maxBatchItems = maxBatchItems;
+        this.maxSessionBytes = maxSessionBytes;
     }
 
     void indexBatch(SyncSession s, Message.IndexBatch b) {
@@ -64,12 +66,18 @@ final class IndexReconciler {
                 return;
             }
             if (s.theirIndex == null) {
-                s.theirIndex = ReconcileSpill.create(layout.tmpDir());
+                s.theirIndex = spill(s);
             }
             for (Message.IndexEntry e : b.entries()) {
                 if (e != null && e.path() != null && e.digest() != null) {
                     s.theirIndex.put(e.path(), e.digest());
                 }
+            }
+            if (s.theirIndex.heapBytes() > maxSessionBytes) {
+                s.endReconcile();
+                s.fail(ErrorCode.TOO_LARGE, "the index passes the store's limit of " + maxSessionBytes
+                        + " bytes a session (ferry.store.max-session-bytes), and .ferry/tmp cannot hold it");
+                return;
             }
         } catch (IOException | RuntimeException e) {
             s.endReconcile();
@@ -85,6 +93,17 @@ final class IndexReconciler {
         try (ReconcileSpill theirs = s.theirIndex) {
             s.theirIndex = null;
             reconcile(s, theirs);
+        }
+    }
+
+    /** A spill file under {@code tmp/}, or on the heap when none can be made there (a read-only DEST). */
+    private ReconcileSpill spill(SyncSession s) {
+        try {
+            return ReconcileSpill.create(layout.tmpDir());
+        } catch (IOException e) {
+            LOG.warnf("The reconcile index of %s is kept on the heap (at most ferry.store.max-session-bytes): %s",
+                    s.describe(), e.getMessage());
+            return ReconcileSpill.onHeap();
         }
     }
 

@@ -61,7 +61,7 @@ public class SyncService {
         LOG.debugf("A session may hold %d bytes (ferry.store.max-session-bytes)", maxSessionBytes);
         this.commits = new GroupCommit(index, materializer, auditor, stats, pending, current);
         this.gate = new SessionGate(layout, index, binding, ignore, auditor, pending, current, commits);
-        this.reconciler = new IndexReconciler(layout, index, materializer, ignore, auditor, maxBatchItems);
+        this.reconciler = new IndexReconciler(layout, index, materializer, ignore, auditor, maxBatchItems, maxSessionBytes);
         this.changes = new ChangeApplier(index, materializer, apply, auditor, stats, quota, ignore, pending, current,
                 commits, maxBatchItems, maxSessionBytes);
         this.dryRun = new DryRunSessions(current, index, materializer, layout, binding, maxBatchItems, maxSessionBytes);

@@ -58,7 +58,7 @@ final class SyncRolesFixture implements AutoCloseable {
         ignore = new StoreIgnoreRules(layout.stateDir().resolve(StoreIgnoreRules.FILE), layout.tmpDir());
         commits = new GroupCommit(index, materializer, auditor, stats, pending, current);
         gate = new SessionGate(layout, index, binding, ignore, auditor, pending, current, commits);
-        reconciler = new IndexReconciler(layout, index, materializer, ignore, auditor, MAX_BATCH_ITEMS);
+        reconciler = new IndexReconciler(layout, index, materializer, ignore, auditor, MAX_BATCH_ITEMS, MAX_SESSION_BYTES);
         changes = new ChangeApplier(index, materializer, apply, auditor, stats, new DiskQuota(-1, chunks, index), ignore,
                 pending, current, commits, MAX_BATCH_ITEMS, MAX_SESSION_BYTES);
         apply.whenIdle(commits::durable);

@@ -59,12 +59,6 @@ final class IndexReconciler {
         }
         s.reconciling = !b.last();
         try {
-            if (layout.usableSpace() < ReconcileSpill.DISK_RESERVE) {
-                s.endReconcile();
-                s.fail(ErrorCode.DISK_FULL, "fewer than " + (ReconcileSpill.DISK_RESERVE >> 20) + " MiB free on the "
-                        + "store's disk: no room for the reconcile index", ErrorCode.Close.UNEXPECTED_CONDITION);
-                return;
-            }
             if (s.theirIndex == null) {
                 s.theirIndex = spill(s);
             }
@@ -79,7 +73,7 @@ final class IndexReconciler {
                         + " bytes a session (ferry.store.max-session-bytes), and .ferry/tmp cannot hold it");
                 return;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             s.endReconcile();
             LOG.warnf("Cannot keep the reconcile index of %s: %s", s.describe(), e);
             s.fail(ErrorCode.IO_ERROR, "the store cannot keep the reconcile index ("
@@ -96,9 +90,15 @@ final class IndexReconciler {
         }
     }
 
-    /** A spill file under {@code tmp/}, or on the heap when none can be made there (a read-only DEST). */
+    /**
+     * A spill file under {@code tmp/}, or on the heap when none can be made there: a read-only DEST, or one with less
+     * than {@link ReconcileSpill#DISK_RESERVE} free (a reconcile that removes files is how a full DEST gets space back).
+     */
     private ReconcileSpill spill(SyncSession s) {
         try {
+            if (layout.usableSpace() < ReconcileSpill.DISK_RESERVE) {
+                throw new IOException("fewer than " + (ReconcileSpill.DISK_RESERVE >> 20) + " MiB free on the store's disk");
+            }
             return ReconcileSpill.create(layout.tmpDir());
         } catch (IOException e) {
             LOG.warnf("The reconcile index of %s is kept on the heap (at most ferry.store.max-session-bytes): %s",

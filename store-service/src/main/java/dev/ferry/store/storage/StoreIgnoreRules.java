@@ -26,6 +26,8 @@ public final class StoreIgnoreRules {
     private final Path tmpDir;
     private volatile IgnoreRules rules;
     private volatile boolean known;
+    /** False from a hello until a check matches: the rules may still grow as the watcher's scan reads ignore files. */
+    private volatile boolean settled = true;
 
     /** Reads the rules kept in {@code file} (none when it does not exist); a damaged file stops the store's start. */
     public StoreIgnoreRules(Path file, Path tmpDir) throws IOException {
@@ -46,6 +48,24 @@ public final class StoreIgnoreRules {
      */
     public boolean known() {
         return known;
+    }
+
+    /**
+     * A watcher said hello: the rules it sent may lack ignore files its first scan has not read yet, so nothing outside
+     * the index is taken for foreign until {@link #settle()}.
+     */
+    public void unsettle() {
+        settled = false;
+    }
+
+    /** A check matched the watcher's tree: its scan is done and its rules are complete. */
+    public void settle() {
+        settled = true;
+    }
+
+    /** Whether the rules in force are complete enough to take what they do not ignore outside the index for foreign. */
+    public boolean settled() {
+        return settled;
     }
 
     /**

@@ -71,6 +71,7 @@ final class SessionGate {
         String problem = null;
         if (index.rootDigest().equals(c.rootDigest())) {
             index.markReconciled();
+            ignore.settle();
             problem = auditor.destProblem();
             if (index.failure() != null) {
                 commits.journalFailed();
@@ -102,6 +103,7 @@ final class SessionGate {
         pending.clear();
         current.set(s);
         s.greet(h.clientId(), h.protocol(), h.sourceId());
+        ignore.unsettle();
         if (!useRules(s, rules)) {
             current.set(null);
             s.fail(ErrorCode.INTERNAL, "the store cannot record the ignore rules; see its log");

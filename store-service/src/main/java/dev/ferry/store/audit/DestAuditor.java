@@ -119,7 +119,7 @@ public class DestAuditor {
     @Inject
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,
                        StoreStats stats, StoreConfig config, StoreIgnoreRules ignore) {
-        this(layout, index, materializer, apply, stats, config.store().audit(), () -> ignore.known() && ignore.settled() ? ignore.rules() : null);
+        this(layout, index, materializer, apply, stats, config.store().audit(), () -> ignore.known() ? ignore.rules() : null);
     }
 
     public DestAuditor(StoreLayout layout, MirrorIndex index, Materializer materializer, ApplyExecutor apply,

@@ -26,7 +26,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -234,21 +233,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
      * iteration starts: changes made while iterating do not show. Nothing is held on the heap but the current page.
      */
     public Iterable<Manifest> manifests() {
-        return () -> {
-            Cursor<String, byte[]> c = manifests.cursor(null);
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return c.hasNext();
-                }
-
-                @Override
-                public Manifest next() {
-                    String path = c.next();
-                    return ManifestCodec.decode(path, c.getValue());
-                }
-            };
-        };
+        return () -> new CursorIterator<>(manifests.cursor(null), ManifestCodec::decode);
     }
 
     /**
@@ -256,21 +241,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
      * when the iteration starts: changes made while iterating do not show.
      */
     public Iterable<Map.Entry<String, String>> digestsDescending() {
-        return () -> {
-            Cursor<String, String> c = digests.cursor(null, null, true);
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return c.hasNext();
-                }
-
-                @Override
-                public Map.Entry<String, String> next() {
-                    String path = c.next();
-                    return Map.entry(path, c.getValue());
-                }
-            };
-        };
+        return () -> new CursorIterator<>(digests.cursor(null, null, true), Map::entry);
     }
 
     /**

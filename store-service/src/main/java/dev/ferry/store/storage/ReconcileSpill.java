@@ -1,6 +1,5 @@
 package dev.ferry.store.storage;
 
-import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
@@ -91,19 +90,7 @@ public final class ReconcileSpill implements Closeable {
 
     /** Their entries in path order ({@link String#compareTo}), read from the file as the iteration goes. */
     public Iterator<Map.Entry<String, String>> entries() {
-        Cursor<String, String> cursor = digests.cursor(null);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return cursor.hasNext();
-            }
-
-            @Override
-            public Map.Entry<String, String> next() {
-                String path = cursor.next();
-                return Map.entry(path, cursor.getValue());
-            }
-        };
+        return new CursorIterator<>(digests.cursor(null), Map::entry);
     }
 
     /** The spill's file, or null when it is on the heap. */

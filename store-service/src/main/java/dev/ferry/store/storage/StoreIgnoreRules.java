@@ -43,11 +43,12 @@ public final class StoreIgnoreRules {
     }
 
     /**
-     * Whether the store has heard its source's rules, in this run or an earlier one. Until then nothing in DEST
-     * outside the index may be taken for foreign: it may be what the rules, once heard, leave alone.
+     * Whether the store has heard its source's complete rules: in this run or an earlier one, and not from a hello
+     * whose watcher has not yet matched a check (its first scan may still read ignore files). Until then nothing in
+     * DEST outside the index may be taken for foreign: it may be what the rules, once complete, leave alone.
      */
     public boolean known() {
-        return known;
+        return known && settled;
     }
 
     /**
@@ -61,11 +62,6 @@ public final class StoreIgnoreRules {
     /** A check matched the watcher's tree: its scan is done and its rules are complete. */
     public void settle() {
         settled = true;
-    }
-
-    /** Whether the rules in force are complete enough to take what they do not ignore outside the index for foreign. */
-    public boolean settled() {
-        return settled;
     }
 
     /**

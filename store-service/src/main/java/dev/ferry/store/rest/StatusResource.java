@@ -6,6 +6,9 @@ import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
+import dev.ferry.store.sync.VersionPruner;
+import dev.ferry.store.storage.VersionHistory;
+import java.io.IOException;
 import dev.ferry.store.sync.SyncSession;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -29,8 +32,11 @@ public class StatusResource {
     private final MirrorIndex index;
     private final SyncService sync;
     private final StoreStats stats;
+    private final VersionPruner versions;
 
-    public StatusResource(StoreLayout layout, ChunkStore chunks, MirrorIndex index, SyncService sync, StoreStats stats) {
+    public StatusResource(StoreLayout layout, ChunkStore chunks, MirrorIndex index, SyncService sync, StoreStats stats,
+                          VersionPruner versions) {
+        this.versions = versions;
         this.layout = layout;
         this.chunks = chunks;
         this.index = index;
@@ -61,7 +67,18 @@ public class StatusResource {
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
                 stats.auditRepairs(), index.rootDigest(), mirror, dedupRatio(stats.fileBytesApplied(), stats.bytesReceived() - stats.bytesDeduplicated()),
                 stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent,
-                stats.auditUnremovable());
+                stats.auditUnremovable(), versionsSummary(index.versions(), versions));
+    }
+
+    /** The status's {@code versions} block; the budget is -1 when it cannot be read. */
+    static ApiBodies.VersionsSummary versionsSummary(VersionHistory h, VersionPruner pruner) {
+        long budget;
+        try {
+            budget = pruner.budget();
+        } catch (IOException | RuntimeException e) {
+            budget = -1;
+        }
+        return new ApiBodies.VersionsSummary(h.count(), h.bytes(), budget, h.pruned());
     }
 
     /**

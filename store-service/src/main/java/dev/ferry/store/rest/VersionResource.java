@@ -8,6 +8,8 @@ import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
+import dev.ferry.store.folder.FolderStack;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.TreeAt;
@@ -51,12 +53,10 @@ public class VersionResource {
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'",
             Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private final MirrorIndex index;
-    private final ChunkStore chunks;
+    private final Folders folders;
 
-    public VersionResource(MirrorIndex index, ChunkStore chunks) {
-        this.index = index;
-        this.chunks = chunks;
+    public VersionResource(Folders folders) {
+        this.folders = folders;
     }
 
     @GET
@@ -68,7 +68,9 @@ public class VersionResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Versions.class)))
     @APIResponse(responseCode = "400", description = "bad-path")
     @APIResponse(responseCode = "404", description = "not-found: no current entry and no versions")
-    public Response list(@Parameter(description = "the path in the folder") @QueryParam("path") String path) {
+    public Response list(@Parameter(description = "the path in the folder") @QueryParam("path") String path,
+                         @Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        MirrorIndex index = folders.resolve(folder).index();
         String p = checkedPath(path, false);
         if (p == null) {
             return ChunkResource.error(400, ErrorCode.BAD_PATH.wire(), "not a path in the folder: " + printable(path));
@@ -101,12 +103,14 @@ public class VersionResource {
     @APIResponse(responseCode = "400", description = "bad-path or bad-time")
     @APIResponse(responseCode = "404", description = "not-found: nothing there at that moment")
     public Response tree(@Parameter(description = "the folder (or file); empty: the whole folder") @QueryParam("dir") String dir,
-                         @Parameter(description = "ISO-8601 instant; omitted: now") @QueryParam("at") String at) {
+                         @Parameter(description = "ISO-8601 instant; omitted: now") @QueryParam("at") String at,
+                         @Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        MirrorIndex index = folders.resolve(folder).index();
         String d = checkedPath(dir == null ? "" : dir, true);
         if (d == null) {
             return ChunkResource.error(400, ErrorCode.BAD_PATH.wire(), "not a path in the folder: " + printable(dir));
         }
-        Long t = moment(at);
+        Long t = moment(index, at);
         if (t == null) {
             return badTime(at);
         }
@@ -135,12 +139,16 @@ public class VersionResource {
     @APIResponse(responseCode = "400", description = "bad-path or bad-time")
     @APIResponse(responseCode = "404", description = "not-found: no file there then, or its chunks are no longer held")
     public Response file(@Parameter(description = "the file's path") @QueryParam("path") String path,
-                         @Parameter(description = "ISO-8601 instant; omitted: now") @QueryParam("at") String at) {
+                         @Parameter(description = "ISO-8601 instant; omitted: now") @QueryParam("at") String at,
+                         @Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        FolderStack f = folders.resolve(folder);
+        MirrorIndex index = f.index();
+        ChunkStore chunks = f.chunks();
         String p = checkedPath(path, false);
         if (p == null) {
             return ChunkResource.error(400, ErrorCode.BAD_PATH.wire(), "not a path in the folder: " + printable(path));
         }
-        Long t = moment(at);
+        Long t = moment(index, at);
         if (t == null) {
             return badTime(at);
         }
@@ -190,7 +198,7 @@ public class VersionResource {
     }
 
     /** Epoch millis of an ISO instant, now when absent; null when it does not parse. */
-    private Long moment(String at) {
+    private static Long moment(MirrorIndex index, String at) {
         if (at == null || at.isBlank()) {
             return index.versions().now();
         }

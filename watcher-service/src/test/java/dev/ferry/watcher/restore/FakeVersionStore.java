@@ -35,28 +35,28 @@ import java.util.stream.Stream;
  * was given (those under {@code dir}, in path order), {@code chunks/{hash}} serves the chunks, {@code versions}
  * answers a fixed JSON. Counts chunk GETs and records every request's query.
  */
-final class FakeVersionStore implements AutoCloseable {
-    final TreeMap<String, String> lines = new TreeMap<>();
-    final List<String> raw = new CopyOnWriteArrayList<>();
-    final Map<ChunkHash, byte[]> chunks = new ConcurrentHashMap<>();
-    final AtomicInteger chunkGets = new AtomicInteger();
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    volatile String versionsAnswer = "{\"path\":\"x\",\"current\":null,\"versions\":[]}";
-    volatile String token;
+public final class FakeVersionStore implements AutoCloseable {
+    public final TreeMap<String, String> lines = new TreeMap<>();
+    public final List<String> raw = new CopyOnWriteArrayList<>();
+    public final Map<ChunkHash, byte[]> chunks = new ConcurrentHashMap<>();
+    public final AtomicInteger chunkGets = new AtomicInteger();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+    public volatile String versionsAnswer = "{\"path\":\"x\",\"current\":null,\"versions\":[]}";
+    public volatile String token;
     private final HttpServer server;
 
-    FakeVersionStore() throws IOException {
+    public FakeVersionStore() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/", this::handle);
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Adds every entry of {@code root} (its chunks too) under wire path {@code prefix} ("" = the root itself). */
-    void addTree(Path root, String prefix) throws IOException {
+    public void addTree(Path root, String prefix) throws IOException {
         FastCdc cdc = new FastCdc();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
@@ -67,16 +67,16 @@ final class FakeVersionStore implements AutoCloseable {
         }
     }
 
-    void add(Manifest m) {
+    public void add(Manifest m) {
         lines.put(m.path(), Wire.mapper().valueToTree(m).toString());
     }
 
     /** A raw line listed after the others whatever the dir, for what a well-behaved store never sends. */
-    void addRaw(String line) {
+    public void addRaw(String line) {
         raw.add(line);
     }
 
-    Manifest manifest(FastCdc cdc, Path p, String path) throws IOException {
+    public Manifest manifest(FastCdc cdc, Path p, String path) throws IOException {
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
         if (a.isSymbolicLink()) {
@@ -150,7 +150,7 @@ final class FakeVersionStore implements AutoCloseable {
     }
 
     /** The query parameters (the last value of each). */
-    static Map<String, String> params(String query) {
+    public static Map<String, String> params(String query) {
         Map<String, String> out = new TreeMap<>();
         if (query == null) {
             return out;
@@ -176,7 +176,7 @@ final class FakeVersionStore implements AutoCloseable {
         }
     }
 
-    List<String> requests() {
+    public List<String> requests() {
         return Collections.unmodifiableList(requests);
     }
 

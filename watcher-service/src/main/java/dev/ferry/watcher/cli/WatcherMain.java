@@ -33,6 +33,10 @@ public final class WatcherMain {
             System.exit(ControlCommand.run(args, System.getenv(), 9182, System.out, System.err));
             return;
         }
+        if (VersionCommands.handles(args)) {
+            System.exit(VersionCommands.run(args, WatcherMain::setting, System.out, System.err));
+            return;
+        }
         if (args.length > 0 && args[0].equals(ReleaseDeletesCommand.OPTION)) {
             System.exit(ReleaseDeletesCommand.run(System.getenv(), 9182, System.out, System.err));
             return;

@@ -21,12 +21,19 @@ import java.util.Optional;
  * @param dryRun   with {@code once}: list what a sync would change in DEST, and change nothing
  * @param bwlimit  the bandwidth limit from --bwlimit (checked: rsync's units), if given
  * @param excludes the {@code --exclude} patterns, in order
+ * @param folder   the store folder from --folder (checked: {@link FolderName}), if given
  */
 public record Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
-                        boolean dryRun, Optional<String> bwlimit, List<String> excludes) {
+                        boolean dryRun, Optional<String> bwlimit, List<String> excludes, Optional<String> folder) {
 
     public Arguments {
         excludes = excludes == null ? List.of() : List.copyOf(excludes);
+        folder = folder == null ? Optional.empty() : folder;
+    }
+
+    public Arguments(Path source, Optional<String> store, boolean once, boolean help, boolean takeOver,
+                     boolean dryRun, Optional<String> bwlimit, List<String> excludes) {
+        this(source, store, once, help, takeOver, dryRun, bwlimit, excludes, Optional.empty());
     }
 
     public Arguments(Path source, Optional<String> store, boolean once, boolean help) {
@@ -38,15 +45,20 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
     }
 
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--bwlimit RATE] [--exclude PATTERN]...
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--folder NAME] [--once] [--bwlimit RATE]
+                                 [--exclude PATTERN]...
                    ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
                    ferry-watcher status | pause | resume | bwlimit [RATE]
+                   ferry-watcher versions PATH [--store URL] [--folder NAME] [--source SOURCE]
+                   ferry-watcher restore PATH [--at TIME] [--to FILE] [--store URL] [--folder NAME]
+                   ferry-watcher restore --tree DIR --at TIME --to TARGET [--overwrite] [--store URL]
                    ferry-watcher --help | --version
 
             Keeps the store's mirror equal to the SOURCE folder, pushing every change as it happens.
 
               SOURCE            the folder to mirror (must exist; or FERRY_WATCHER_SOURCE)
               --store URL       the store's base URL (or FERRY_STORE_URL)
+              --folder NAME     the store folder to sync, on a store that serves many (or FERRY_FOLDER)
               --once            one full reconcile, then exit: 0 when the mirror matches SOURCE, 1 otherwise
                                 (it syncs even when this source's watcher is paused)
               --dry-run         with --once: list what a sync would create, update, move and delete in
@@ -77,6 +89,17 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
               bwlimit [RATE]    show the bandwidth limit, or change it now (0 = no limit)
             A SOURCE folder named like a command is given as a path: ferry-watcher ./pause --store ...
 
+            Version history (asks the store; FERRY_STORE_URL, FERRY_TOKEN, FERRY_FOLDER, FERRY_WATCHER_SOURCE):
+              versions PATH     list the kept versions of PATH (a path in SOURCE, or folder-relative), newest
+                                first, with the --at that selects each
+              restore PATH      bring PATH back as it was --at TIME (default: before its last change or
+                                delete) into SOURCE, or --to FILE
+              restore --tree DIR --at TIME --to TARGET
+                                rebuild DIR as it stood at TIME under TARGET (files, folders, links, modes,
+                                mtimes), reusing what TARGET and SOURCE hold; never deletes
+              TIME              2026-12-07T14:00:00Z, a local 2026-12-07T14:00 or '2026-12-07 14:00:05',
+                                or a time ago: 10m, 2h, 3d
+
             Environment: FERRY_STORE_URL, FERRY_TOKEN (bearer token), QUARKUS_HTTP_PORT (status port, default 9182),
             and every ferry.* setting in its FERRY_* form (see README).
             """;
@@ -102,6 +125,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         boolean takeOver = false;
         boolean dryRun = false;
         String bwlimit = null;
+        String folder = null;
         List<String> excludes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -139,6 +163,11 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
                 bwlimit = checkRate(args[++i]);
             } else if (arg.startsWith("--bwlimit=")) {
                 bwlimit = checkRate(arg.substring("--bwlimit=".length()));
+            } else if (arg.equals("--folder") || arg.startsWith("--folder=")) {
+                if (arg.equals("--folder") && i + 1 >= args.length) {
+                    throw new UsageException("--folder needs the NAME of a folder of the store, e.g. --folder photos");
+                }
+                folder = checkFolder(arg.equals("--folder") ? args[++i] : arg.substring("--folder=".length()));
             } else if (arg.startsWith("--store=")) {
                 store = arg.substring("--store=".length());
             } else if (arg.startsWith("-") && !arg.equals("-")) {
@@ -163,7 +192,16 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
             throw new UsageException("no store given: pass --store http://HOST:PORT or set FERRY_STORE_URL");
         }
         checkStoreUrl(url.get());
-        return new Arguments(source, url, once, false, takeOver, dryRun, Optional.ofNullable(bwlimit), excludes);
+        return new Arguments(source, url, once, false, takeOver, dryRun, Optional.ofNullable(bwlimit), excludes,
+                Optional.ofNullable(folder));
+    }
+
+    private static String checkFolder(String name) throws UsageException {
+        String problem = FolderName.problem(name);
+        if (problem != null) {
+            throw new UsageException("--folder: " + problem);
+        }
+        return name;
     }
 
     private static String checkRate(String rate) throws UsageException {
@@ -185,7 +223,7 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
         }
     }
 
-    static void checkStoreUrl(String url) throws UsageException {
+    public static void checkStoreUrl(String url) throws UsageException {
         String lower = url.toLowerCase(java.util.Locale.ROOT);
         if (!(lower.startsWith("http://") || lower.startsWith("https://"))) {
             throw new UsageException("store URL must start with http:// or https://, got " + url);

@@ -20,6 +20,13 @@ public interface FerryConfig {
     /** Bearer token sent on every request to the store; unset means no Authorization header. */
     Optional<String> token();
 
+    /**
+     * The store folder this watcher syncs, on a store that serves many ({@code ferry.store.folders}): sent as
+     * {@code folder=NAME} on the WebSocket and every REST request; {@code --folder} overrides it. Unset: no folder
+     * named (a single-folder store). NAME matches {@code [a-z0-9][a-z0-9._-]{0,62}}.
+     */
+    Optional<String> folder();
+
     /** Watching, hashing and upload settings. */
     Watcher watcher();
 

@@ -10,6 +10,7 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.ignore.IgnoreSet;
 import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
+import dev.ferry.watcher.config.FolderName;
 import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.ignore.SourceIgnoreRules;
@@ -66,6 +67,7 @@ public final class DryRun {
         DeleteBrake brake;
         SSLContext tls = null;
         try {
+            store = store.withFolder(FolderName.choose(args.folder(), config.folder()));
             stateDir = StateDirectory.resolve(source, w.stateDir(), System.getenv(), System.getProperty("user.home"));
             brake = new DeleteBrake(DeleteBrake.Limit.parse(w.maxDelete()));
             if ("https".equalsIgnoreCase(store.base().getScheme())) {

@@ -41,7 +41,7 @@ final class MissingChunks {
             client.sslContext(tls);
         }
         this.http = client.build();
-        this.uri = URI.create(store.base() + Endpoints.CHUNK_MISSING);
+        this.uri = store.uri(Endpoints.CHUNK_MISSING);
         this.token = token.filter(t -> !t.isBlank());
         this.timeout = timeout;
     }

@@ -5,6 +5,7 @@ import dev.ferry.chunker.FastCdc;
 import dev.ferry.protocol.Message;
 import dev.ferry.watcher.config.Arguments;
 import dev.ferry.watcher.config.FerryConfig;
+import dev.ferry.watcher.config.FolderName;
 import dev.ferry.watcher.config.SourceIdentity;
 import dev.ferry.watcher.config.StateDirectory;
 import dev.ferry.watcher.control.BandwidthRate;
@@ -245,7 +246,13 @@ public class WatcherRuntime {
         Running(Arguments args) throws StartupException {
             this.once = args.once();
             Path source = args.source();
-            StoreAddress store = StoreAddress.parse(args.store().orElseThrow());
+            StoreAddress store;
+            try {
+                store = StoreAddress.parse(args.store().orElseThrow())
+                        .withFolder(FolderName.choose(args.folder(), config.folder()));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
             FerryConfig.Watcher w = config.watcher();
             try {
                 stateDir = StateDirectory.resolve(source, w.stateDir(), System.getenv(), System.getProperty("user.home"));

@@ -3,10 +3,27 @@ package dev.ferry.watcher.store;
 import dev.ferry.protocol.Endpoints;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 
-/** The store's base URL and the endpoints derived from it. */
-public record StoreAddress(URI base) {
+/**
+ * The store's base URL and the endpoints derived from it.
+ *
+ * @param base   http(s)://HOST:PORT, without a trailing slash
+ * @param folder the store folder this watcher syncs ({@code ferry.folder}); every request names it as the query
+ *               parameter {@code folder=NAME}; empty: no parameter (the store's one unnamed folder)
+ */
+public record StoreAddress(URI base, Optional<String> folder) {
+
+    public StoreAddress {
+        folder = folder == null ? Optional.empty() : folder.filter(f -> !f.isBlank());
+    }
+
+    public StoreAddress(URI base) {
+        this(base, Optional.empty());
+    }
 
     public static StoreAddress parse(String url) {
         String trimmed = url.trim();
@@ -16,15 +33,30 @@ public record StoreAddress(URI base) {
         return new StoreAddress(URI.create(trimmed));
     }
 
-    /** ws(s)://HOST:PORT/api/v1/sync */
-    public URI syncUri() {
-        String scheme = base.getScheme().toLowerCase(Locale.ROOT).equals("https") ? "wss" : "ws";
-        return URI.create(scheme + base.toString().substring(base.getScheme().length()) + Endpoints.SYNC);
+    /** The same store, naming {@code folder} on every request (empty: none). */
+    public StoreAddress withFolder(Optional<String> name) {
+        return new StoreAddress(base, name);
     }
 
-    /** http(s)://HOST:PORT/api/v1/chunks/batch */
+    /** ws(s)://HOST:PORT/api/v1/sync[?folder=NAME] */
+    public URI syncUri() {
+        String scheme = base.getScheme().toLowerCase(Locale.ROOT).equals("https") ? "wss" : "ws";
+        return URI.create(scheme + base.toString().substring(base.getScheme().length()) + Endpoints.SYNC + query(""));
+    }
+
+    /** http(s)://HOST:PORT/api/v1/chunks/batch[?folder=NAME] */
     public URI chunkBatchUri() {
-        return URI.create(base + Endpoints.CHUNK_BATCH);
+        return uri(Endpoints.CHUNK_BATCH);
+    }
+
+    /** http(s)://HOST:PORT + {@code path} (which may carry its own query) + the folder parameter. */
+    public URI uri(String path) {
+        return URI.create(base + path + query(path.indexOf('?') >= 0 ? "&" : "?"));
+    }
+
+    private String query(String separator) {
+        return folder.map(f -> (separator.isEmpty() ? "?" : separator) + "folder="
+                + URLEncoder.encode(f, StandardCharsets.UTF_8)).orElse("");
     }
 
     /**

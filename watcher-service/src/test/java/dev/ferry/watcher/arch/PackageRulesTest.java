@@ -28,6 +28,8 @@ class PackageRulesTest {
     static final List<String> ORDER = List.of(
             // the shell: command line, dry run, HTTP, health and metrics views of the running watcher
             "cli", "dryrun", "rest", "health", "metrics",
+            // version history: list a path's versions, rebuild a file or folder from the store's chunks
+            "restore",
             // the composition root: builds the pipeline, owns its threads
             "runtime",
             // settings, and the progress line shown while it runs

@@ -98,5 +98,42 @@ public interface StoreConfig {
          */
         @WithDefault("256M")
         MemorySize minFreeDisk();
+
+        /** Version history: what a replaced or deleted mirror entry leaves behind. */
+        Versions versions();
+    }
+
+    /** Settings under {@code ferry.store.versions}. */
+    interface Versions {
+        /**
+         * {@code staggered} keeps the previous version of every mirrored entry that is replaced with different
+         * content, deleted or moved (its file moved aside into {@code .ferry/versions/}, never copied), thinned
+         * like Syncthing's staggered versioning; {@code off} keeps nothing. Env {@code FERRY_STORE_VERSIONS_KEEP}.
+         */
+        @WithDefault("staggered")
+        Keep keep();
+
+        /** Versions replaced longer ago than this are removed. Env {@code FERRY_STORE_VERSIONS_MAX_AGE}. */
+        @WithDefault("365d")
+        Duration maxAge();
+
+        /**
+         * The most the kept version files may hold, a percentage of the size of DEST's file system ({@code 10%}) or
+         * a size ({@code 20G}); over it the oldest versions go first. Env {@code FERRY_STORE_VERSIONS_BUDGET}.
+         */
+        @WithDefault("10%")
+        String budget();
+
+        /**
+         * How often retention runs (thinning, maximum age, budget), on the apply thread. Read by the scheduler as
+         * a plain string, hence not a Duration here. Env {@code FERRY_STORE_VERSIONS_PRUNE_INTERVAL}.
+         */
+        @WithDefault("1m")
+        String pruneInterval();
+    }
+
+    /** {@code ferry.store.versions.keep}. */
+    enum Keep {
+        STAGGERED, OFF
     }
 }

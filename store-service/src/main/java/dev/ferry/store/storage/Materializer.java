@@ -50,6 +50,8 @@ public class Materializer {
     private final Object stateDirKey;
     private final DestTree tree;
     private final Fsync fsync;
+    /** Moves what a change replaces or removes aside as a version first (when version history is on). */
+    private final VersionKeeper versions;
 
     @Inject
     public Materializer(StoreLayout layout, ChunkStore chunks, MirrorIndex index) {
@@ -81,6 +83,7 @@ public class Materializer {
         }
         this.stateDirKey = key;
         this.tree = new DestTree(root, tmpDir);
+        this.versions = new VersionKeeper(root, tmpDir.resolveSibling(StoreLayout.VERSIONS), index);
     }
 
     /** For tests: runs {@code step} between each check of DEST and the step that relies on it. */
@@ -109,6 +112,8 @@ public class Materializer {
     }
 
     public void applyDirectory(Manifest m) throws IOException, ProtocolException {
+        long kept = versions.replacing(m);
+        boolean done = false;
         try (DestTree.Entry e = prepare(m.path())) {
             BasicFileAttributes attrs = e.attributes();
             if (attrs != null && !attrs.isDirectory()) {
@@ -120,6 +125,11 @@ public class Materializer {
                 touchParent(m.path());
             }
             setDirectory(e, m.path(), m.mode(), m.mtimeNs());
+            done = true;
+        } finally {
+            if (!done) {
+                versions.undo(kept);
+            }
         }
         touchedDirs.add(m.path());
     }
@@ -141,8 +151,15 @@ public class Materializer {
             } catch (IOException | UnsupportedOperationException e) {
                 // Not every platform can set a link's own time; the mirror compares link targets only.
             }
+            long kept = versions.replacing(m);
+            boolean done = false;
             try (DestTree.Entry e = prepare(m.path())) {
                 e.replaceWith(tmp);
+                done = true;
+            } finally {
+                if (!done) {
+                    versions.undo(kept);
+                }
             }
             touchParent(m.path());
         } finally {
@@ -276,10 +293,17 @@ public class Materializer {
 
     /** Second half of {@link #applyFile}, on the apply thread: renames a written file over its final path. */
     public void install(Manifest m, Written w) throws IOException, ProtocolException {
+        long kept = -1;
+        boolean done = false;
         try (DestTree.Entry e = prepare(m.path())) {
+            kept = versions.replacing(m); // linked aside before the rename takes the name
             e.replaceWith(w.tmp());
+            done = true;
             touchParent(m.path());
         } finally {
+            if (!done) {
+                versions.undo(kept);
+            }
             Files.deleteIfExists(w.tmp());
         }
     }
@@ -329,6 +353,15 @@ public class Materializer {
      * folders leading there (they are not part of the mirror). True when something was kept.
      */
     public boolean delete(String path, IgnoreRules rules) throws IOException, ProtocolException {
+        return delete(path, rules, VersionHistory.Reason.DELETED);
+    }
+
+    /**
+     * {@link #delete(String, IgnoreRules)}, keeping what the index has there as versions with {@code reason}
+     * ({@code moved} for the source of a move built at its destination).
+     */
+    public boolean delete(String path, IgnoreRules rules, VersionHistory.Reason reason)
+            throws IOException, ProtocolException {
         RelativePaths.check(path);
         refuseStateDirAlias(path);
         boolean kept = false;
@@ -337,10 +370,19 @@ public class Materializer {
                 return false;
             }
             writable(e);
-            if (rules.isEmpty()) {
-                e.deleteTree();
-            } else {
-                kept = e.deleteTreeKeeping(path, rules);
+            long versionsKept = versions.removing(path, reason, null);
+            boolean done = false;
+            try {
+                if (rules.isEmpty()) {
+                    e.deleteTree();
+                } else {
+                    kept = e.deleteTreeKeeping(path, rules);
+                }
+                done = true;
+            } finally {
+                if (!done) {
+                    versions.undo(versionsKept);
+                }
             }
         }
         touchParent(path);
@@ -377,20 +419,15 @@ public class Materializer {
                 return false;
             }
             writable(src);
-            if (RelativePaths.isUnder(from, to)) {
-                Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
-                try (java.nio.file.SecureDirectoryStream<Path> tmp = tree.openTmp()) {
-                    src.dir.move(src.name, tmp, parked.getFileName());
-                }
-                touchParent(from);
-                try (DestTree.Entry dst = prepare(to)) {
-                    dst.replaceWith(parked);
-                } finally {
-                    StoreLayout.deleteTree(parked);
-                }
-            } else {
-                try (DestTree.Entry dst = prepare(to)) {
-                    src.moveTo(dst);
+            long kept = versions.removing(from, VersionHistory.Reason.MOVED, null);
+            long replaced = versions.removing(to, VersionHistory.Reason.MODIFIED, from);
+            boolean done = false;
+            try {
+                moveEntry(src, from, to);
+                done = true;
+            } finally {
+                if (!done) {
+                    versions.undo(kept < 0 ? replaced : kept);
                 }
             }
         }
@@ -398,6 +435,25 @@ public class Materializer {
         touchParent(to);
         touchedDirs.add(to);
         return true;
+    }
+
+    private void moveEntry(DestTree.Entry src, String from, String to) throws IOException, ProtocolException {
+        if (RelativePaths.isUnder(from, to)) {
+            Path parked = tmpDir.resolve("move-" + UUID.randomUUID());
+            try (java.nio.file.SecureDirectoryStream<Path> tmp = tree.openTmp()) {
+                src.dir.move(src.name, tmp, parked.getFileName());
+            }
+            touchParent(from);
+            try (DestTree.Entry dst = prepare(to)) {
+                dst.replaceWith(parked);
+            } finally {
+                StoreLayout.deleteTree(parked);
+            }
+        } else {
+            try (DestTree.Entry dst = prepare(to)) {
+                src.moveTo(dst);
+            }
+        }
     }
 
     /** True when DEST holds {@code m} as recorded: type, size, mtime and mode, or a link's target. */

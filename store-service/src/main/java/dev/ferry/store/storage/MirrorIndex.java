@@ -92,6 +92,8 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private String rootDigest;
     private volatile long fileBytes;
     private volatile boolean reconciled;
+    /** Kept versions of replaced and deleted entries, and when each current entry was applied. */
+    private final VersionHistory versions;
 
     @Inject
     public MirrorIndex(StoreLayout layout, StateDatabase db) throws IOException {
@@ -132,6 +134,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
         regionLog = db.map("index.region-log", LongDataType.INSTANCE, ByteArrayDataType.INSTANCE);
         meta = db.map("index.meta", StringDataType.INSTANCE, LongDataType.INSTANCE);
         fileBytes = meta.getOrDefault(FILE_BYTES, 0L);
+        versions = new VersionHistory(db, meta);
         tail = new RegionTail(foldAt);
         rebuildTail();
         if (journal != null && Files.exists(journal)) {
@@ -236,6 +239,40 @@ public class MirrorIndex implements MirrorRegions, Closeable {
         return () -> new CursorIterator<>(manifests.cursor(null), ManifestCodec::decode);
     }
 
+    /** The manifests below {@code path} (not itself; {@code ""}: all), in path order, as the index is now. */
+    public Iterable<Manifest> below(String path) {
+        String prefix = path.isEmpty() ? "" : path + "/";
+        return () -> new java.util.Iterator<>() {
+            private final Cursor<String, byte[]> c = manifests.cursor(prefix);
+            private Manifest next = advance();
+
+            private Manifest advance() {
+                if (c.hasNext()) {
+                    String p = c.next();
+                    if (p.startsWith(prefix)) {
+                        return ManifestCodec.decode(p, c.getValue());
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Manifest next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Manifest m = next;
+                next = advance();
+                return m;
+            }
+        };
+    }
+
     /**
      * Every path with its digest in reverse path order (what lies below a folder before the folder), as the index is
      * when the iteration starts: changes made while iterating do not show.
@@ -298,6 +335,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private void place(String path, byte[] manifest, String digest) {
         manifests.put(path, manifest);
         digests.put(path, digest);
+        versions.applied(path, versions.now()); // it stands at its new path from now on
         if (!DAMAGED.equals(digest)) {
             addRegions(path, manifest);
         }
@@ -338,6 +376,11 @@ public class MirrorIndex implements MirrorRegions, Closeable {
      * watcher for it. False when there is no such entry.
      */
     public synchronized boolean markDamaged(String path) throws IOException {
+        long version = VersionHistory.numberOf(path);
+        if (version >= 0) {
+            // A kept version's file changed: it is of no use any more (its file goes at the next start).
+            return versions.drop(version) != null;
+        }
         return damage(path);
     }
 
@@ -381,7 +424,16 @@ public class MirrorIndex implements MirrorRegions, Closeable {
             }
             out.add(r);
         }
+        if (out.size() < max) {
+            // After the mirror's own: the files of kept versions (region paths under .ferry/versions/).
+            out.addAll(versions.regionsOf(hash, max - out.size()));
+        }
         return out;
+    }
+
+    /** The kept versions of replaced and deleted entries (in this index's database, committed with it). */
+    public VersionHistory versions() {
+        return versions;
     }
 
     /** Whether a watcher has completed a reconcile with this index since start. */
@@ -436,6 +488,9 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private void apply(Manifest m) {
         byte[] bytes = ManifestCodec.encode(m);
         byte[] old = manifests.put(m.path(), bytes);
+        if (old == null || !sameContent(old, bytes)) {
+            versions.applied(m.path(), versions.now());
+        }
         if (old != null) {
             dropRegions(m.path(), old);
             fileBytes -= bytesOf(old);
@@ -480,9 +535,24 @@ public class MirrorIndex implements MirrorRegions, Closeable {
             return false;
         }
         digests.remove(path);
+        versions.forget(path);
         dropRegions(path, old);
         fileBytes -= bytesOf(old);
         return true;
+    }
+
+    /**
+     * True when two encoded manifests differ at most in mode and mtime: the same type, size, chunks and link
+     * target (a metadata-only change keeps no version and keeps its {@code since}).
+     */
+    static boolean sameContent(byte[] a, byte[] b) {
+        int meta = 1 + 1 + 4 + 8; // version, type, mode, mtime
+        return a[1] == b[1] && Arrays.equals(a, meta, a.length, b, meta, b.length);
+    }
+
+    /** {@link #sameContent} of two manifests. */
+    public static boolean sameContent(Manifest a, Manifest b) {
+        return sameContent(ManifestCodec.encode(a), ManifestCodec.encode(b));
     }
 
     /** Appends the regions of a file's chunks to the log (the first offset of a chunk the file repeats). */

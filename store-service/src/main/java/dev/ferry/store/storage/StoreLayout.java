@@ -180,6 +180,14 @@ public final class StoreLayout implements Closeable {
         return stateDir.resolve("tmp");
     }
 
+    /** The name of {@link #versionsDir()} in {@code .ferry}. */
+    public static final String VERSIONS = "versions";
+
+    /** DEST/.ferry/versions: the files of kept versions ({@link VersionHistory}). */
+    public Path versionsDir() {
+        return stateDir.resolve(VERSIONS);
+    }
+
     /** DEST/.ferry/index.log: the index journal of older versions, imported into the state database at start. */
     public Path indexFile() {
         return stateDir.resolve("index.log");

@@ -15,6 +15,7 @@ import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreIgnoreRules;
+import dev.ferry.store.storage.VersionHistory;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -207,7 +208,7 @@ final class ChangeApplier {
             return;
         }
         try {
-            materializer.delete(replaces.path(), ignore.rules());
+            materializer.delete(replaces.path(), ignore.rules(), VersionHistory.Reason.MOVED);
             index.remove(replaces.path());
         } catch (Exception e) {
             // The moved entry is in place; the source stays in the index, so the next check differs and the

@@ -14,6 +14,13 @@ public final class Endpoints {
     public static final String STATUS = "/api/v1/status";
     /** POST: re-hash the chunk store and the mirror against the index; {@code ?repair=true} fixes what it can. */
     public static final String VERIFY = "/api/v1/verify";
+    /** GET the folders of a store that serves many ({@code ferry.store.folders}). */
+    public static final String FOLDERS = "/api/v1/folders";
+    /**
+     * Query parameter naming the folder of a request on a store with many folders: the WebSocket upgrade and every
+     * REST endpoint. Absent: the unnamed folder (a store of one folder).
+     */
+    public static final String FOLDER_PARAM = "folder";
     /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
     public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
     /**

@@ -62,6 +62,15 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401, 0),
     /** A browser request from another site, or without a token to a host that is not the listen address. */
     FORBIDDEN("forbidden", 403, 0),
+    /**
+     * A store with many folders and a request (or WebSocket upgrade) that names none: the message names the
+     * folders and {@code --folder}.
+     */
+    FOLDER_REQUIRED("folder-required", 404, Close.VIOLATED_POLICY),
+    /** A request naming a folder the store does not serve (or any folder, on a store of one folder). */
+    NO_SUCH_FOLDER("no-such-folder", 404, Close.VIOLATED_POLICY),
+    /** A folder's token used for another folder, or for what only the admin token ({@code FERRY_TOKEN}) opens. */
+    WRONG_FOLDER("wrong-folder", 403, 0),
     /** A request the REST layer cannot read (status 400 without a code of its own). */
     BAD_REQUEST("bad-request", 400, 0),
     /** No such REST resource. */

@@ -145,7 +145,7 @@ public class DestAuditor {
 
     @Scheduled(every = "${ferry.store.audit-interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduled() {
+    public void scheduled() {
         if (!enabled || !(index.reconciled() || index.size() > 0)) {
             return;
         }

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every {@code ferry.*} setting of the store; each key also has its env form ({@code FERRY_*}). */
@@ -98,6 +99,21 @@ public interface StoreConfig {
          */
         @WithDefault("256M")
         MemorySize minFreeDisk();
+
+        /**
+         * The folders this store serves, a comma list of {@code NAME} or {@code NAME=PATH} (NAME matches
+         * {@code [a-z0-9][a-z0-9._-]{0,62}}; PATH defaults to DEST/NAME, an absolute PATH maps the folder elsewhere).
+         * Each folder is a whole store at its path (its own {@code .ferry/}), bound to one source; requests name it
+         * with {@code folder=NAME}. Unset: DEST itself is the one (unnamed) folder. Env {@code FERRY_STORE_FOLDERS}.
+         */
+        Optional<List<String>> folders();
+
+        /**
+         * Per-folder bearer tokens, a comma list of {@code NAME=TOKEN}: a folder's token opens only requests naming
+         * that folder (and {@code GET /api/v1/folders}, which then lists it alone); {@code ferry.token} stays the
+         * admin token that opens everything. Env {@code FERRY_STORE_FOLDER_TOKENS}.
+         */
+        Optional<List<String>> folderTokens();
 
         /** Version history: what a replaced or deleted mirror entry leaves behind. */
         Versions versions();

@@ -7,6 +7,8 @@ import dev.ferry.protocol.Endpoints;
 import dev.ferry.protocol.ProtocolException;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.folder.FolderStack;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.DiskQuota;
 import dev.ferry.store.sync.StoreStats;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -49,17 +52,13 @@ public class ChunkResource {
 
     private static final int NOTIFY_EVERY = 64;
 
-    private final ChunkStore store;
-    private final SyncService sync;
-    private final StoreStats stats;
-    private final DiskQuota quota;
+    static final String FOLDER = "the folder (ferry.store.folders); absent: the store's one folder";
+
+    private final Folders folders;
     private final int maxItems;
 
-    public ChunkResource(ChunkStore store, SyncService sync, StoreStats stats, DiskQuota quota, StoreConfig config) {
-        this.store = store;
-        this.sync = sync;
-        this.stats = stats;
-        this.quota = quota;
+    public ChunkResource(Folders folders, StoreConfig config) {
+        this.folders = folders;
         this.maxItems = config.store().maxBatchItems();
     }
 
@@ -87,7 +86,11 @@ public class ChunkResource {
     public Response put(@Parameter(description = HASH) @PathParam("hash") String hex,
                         @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length,
                         @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                        @Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
                         InputStream body) throws IOException {
+        FolderStack f = folders.resolve(folder);
+        ChunkStore store = f.chunks();
+        StoreStats stats = f.stats();
         if (!ChunkHash.isValid(hex)) {
             return error(ErrorCode.BAD_HASH, "a chunk hash is 64 hex digits");
         }
@@ -106,7 +109,7 @@ public class ChunkResource {
         if (n == 0) {
             return error(ErrorCode.HASH_MISMATCH, "empty body: a chunk has at least one byte");
         }
-        String over = store.has(hash) ? null : quota.exceeded(n, 0);
+        String over = store.has(hash) ? null : f.quota().exceeded(n, 0);
         if (over != null) {
             return error(ErrorCode.QUOTA_EXCEEDED, DiskQuota.detail(over));
         }
@@ -115,7 +118,7 @@ public class ChunkResource {
             boolean present = result == ChunkStore.Stored.PRESENT;
             stats.chunkReceived(n, present);
             stats.chunkOnWire(n);
-            sync.chunksStored(List.of(hash));
+            f.sync().chunksStored(List.of(hash));
             return Response.status(present ? 200 : 201).entity(new ApiBodies.Stored(hash.hex(), present ? "present" : "stored")).build();
         } catch (ChunkStore.TooLargeException e) {
             return error(ErrorCode.TOO_LARGE, e.getMessage());
@@ -130,7 +133,9 @@ public class ChunkResource {
     @APIResponse(responseCode = "200", description = "stored")
     @APIResponse(responseCode = "404", description = "not stored")
     @APIResponse(responseCode = "400", description = "not a chunk hash")
-    public Response head(@Parameter(description = HASH) @PathParam("hash") String hex) {
+    public Response head(@Parameter(description = HASH) @PathParam("hash") String hex,
+                         @Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        ChunkStore store = folders.resolve(folder).chunks();
         if (!ChunkHash.isValid(hex)) {
             return Response.status(400).build();
         }
@@ -159,7 +164,12 @@ public class ChunkResource {
     @APIResponse(responseCode = "507", description = "quota-exceeded at one record; {stored} records before it are kept",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.BatchError.class)))
     public Response batch(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                          @Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
                           InputStream body) throws IOException {
+        FolderStack f = folders.resolve(folder);
+        ChunkStore store = f.chunks();
+        StoreStats stats = f.stats();
+        SyncService sync = f.sync();
         boolean coded = isType(contentType, Endpoints.CHUNK_BATCH_CODED_TYPE);
         if (!coded && !isType(contentType, Endpoints.CHUNK_BATCH_TYPE)) {
             return error(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a chunk batch is " + Endpoints.CHUNK_BATCH_TYPE + " or "
@@ -171,7 +181,7 @@ public class ChunkResource {
         List<ChunkHash> arrived = new ArrayList<>();
         try {
             while (reader.next()) {
-                String over = store.has(reader.hash()) ? null : quota.exceeded(reader.length(), 0);
+                String over = store.has(reader.hash()) ? null : f.quota().exceeded(reader.length(), 0);
                 if (over != null) {
                     return Response.status(507).type(MediaType.APPLICATION_JSON).entity(new ApiBodies.BatchError(
                             ErrorCode.QUOTA_EXCEEDED.wire(), DiskQuota.detail(over), stored)).build();
@@ -213,7 +223,9 @@ public class ChunkResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     @APIResponse(responseCode = "413", description = "too-large: more hashes than ferry.store.max-batch-items",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
-    public Response missing(ApiBodies.MissingRequest request) {
+    public Response missing(@Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
+                            ApiBodies.MissingRequest request) {
+        ChunkStore store = folders.resolve(folder).chunks();
         if (request == null || request.chunks() == null) {
             return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
         }

@@ -1,6 +1,7 @@
 package dev.ferry.store.rest;
 
 import dev.ferry.protocol.ErrorCode;
+import dev.ferry.store.folder.FolderRefusal;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -25,6 +26,12 @@ public class ErrorMappers {
         };
         // A status without a code of its own keeps it in the body: "http-" and the status.
         return ChunkResource.error(status, code == null ? "http-" + status : code.wire(), e.getMessage());
+    }
+
+    /** A request naming no folder, an unknown one, or one its token does not open (docs/PROTOCOL.md "Folders"). */
+    @ServerExceptionMapper
+    public Response folder(FolderRefusal e) {
+        return ChunkResource.error(e.code(), e.getMessage());
     }
 
     private static volatile long lastDiskWarning;

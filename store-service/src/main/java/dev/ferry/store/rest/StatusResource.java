@@ -1,6 +1,8 @@
 package dev.ferry.store.rest;
 
 import dev.ferry.protocol.Endpoints;
+import dev.ferry.store.folder.FolderStack;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
@@ -10,10 +12,12 @@ import dev.ferry.store.sync.SyncSession;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -24,18 +28,10 @@ import java.util.List;
 @Path(Endpoints.STATUS)
 @Tag(name = "status")
 public class StatusResource {
-    private final StoreLayout layout;
-    private final ChunkStore chunks;
-    private final MirrorIndex index;
-    private final SyncService sync;
-    private final StoreStats stats;
+    private final Folders folders;
 
-    public StatusResource(StoreLayout layout, ChunkStore chunks, MirrorIndex index, SyncService sync, StoreStats stats) {
-        this.layout = layout;
-        this.chunks = chunks;
-        this.index = index;
-        this.sync = sync;
-        this.stats = stats;
+    public StatusResource(Folders folders) {
+        this.folders = folders;
     }
 
     @GET
@@ -46,7 +42,16 @@ public class StatusResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Status.class)))
     @APIResponse(responseCode = "401", description = "missing or wrong bearer token (when the store has one)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
-    public ApiBodies.Status status() {
+    @APIResponse(responseCode = "404", description = "folder-required (a store of many folders, none named) or "
+            + "no-such-folder",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public ApiBodies.Status status(@Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        FolderStack f = folders.resolve(folder);
+        StoreLayout layout = f.layout();
+        ChunkStore chunks = f.chunks();
+        MirrorIndex index = f.index();
+        SyncService sync = f.sync();
+        StoreStats stats = f.stats();
         SyncSession session = sync.current();
         Instant last = stats.lastApplied();
         long stored = chunks.byteCount();

@@ -2,11 +2,8 @@ package dev.ferry.store.rest;
 
 import dev.ferry.protocol.Endpoints;
 import dev.ferry.store.audit.StoreVerifier;
-import dev.ferry.store.storage.ChunkStore;
-import dev.ferry.store.storage.Materializer;
-import dev.ferry.store.storage.MirrorIndex;
-import dev.ferry.store.storage.StoreLayout;
-import dev.ferry.store.sync.ApplyExecutor;
+import dev.ferry.store.folder.FolderStack;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
 import io.smallrye.common.annotation.Blocking;
@@ -18,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
@@ -31,17 +29,10 @@ import org.jboss.logging.Logger;
 public class VerifyResource {
     private static final Logger LOG = Logger.getLogger(VerifyResource.class);
 
-    private final StoreVerifier verifier;
-    private final ApplyExecutor apply;
-    private final StoreStats stats;
-    private final SyncService sync;
+    private final Folders folders;
 
-    public VerifyResource(ChunkStore chunks, MirrorIndex index, Materializer materializer, StoreLayout layout,
-                          ApplyExecutor apply, StoreStats stats, SyncService sync) {
-        this.verifier = new StoreVerifier(chunks, index, materializer, layout);
-        this.apply = apply;
-        this.stats = stats;
-        this.sync = sync;
+    public VerifyResource(Folders folders) {
+        this.folders = folders;
     }
 
     @POST
@@ -58,8 +49,16 @@ public class VerifyResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
     @APIResponse(responseCode = "415", description = "a form or text/plain body, which a web page could send cross-site",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
-    public StoreVerifier.Report verify(@QueryParam("repair") boolean repair) throws Exception {
-        StoreVerifier.Report r = apply.call(() -> verifier.verify(repair));
+    @APIResponse(responseCode = "404", description = "folder-required (a store of many folders, none named) or "
+            + "no-such-folder",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public StoreVerifier.Report verify(@QueryParam("repair") boolean repair,
+                                       @Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder)
+            throws Exception {
+        FolderStack f = folders.resolve(folder);
+        StoreStats stats = f.stats();
+        SyncService sync = f.sync();
+        StoreVerifier.Report r = f.apply().call(() -> f.verifier().verify(repair));
         stats.verified(r.repaired() + r.remaining(), r.repaired());
         if (repair && r.remaining() > 0) {
             // Entries left marked damaged wait for the watcher to send them again: ask it now.

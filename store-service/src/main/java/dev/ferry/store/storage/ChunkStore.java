@@ -86,6 +86,8 @@ public class ChunkStore {
     private volatile Set<ChunkHash> accessed;
     /** Files being built whose uploads go straight into them rather than into a pack. */
     private final PartFiles parts = new PartFiles(this::keep);
+    /** The other folders of the store, asked when this one lacks a chunk ({@link ChunkPeers}). */
+    private volatile ChunkPeers peers = ChunkPeers.NONE;
 
     @Inject
     public ChunkStore(StoreLayout layout, StateDatabase db, PackStore packs, MirrorRegions regions, MirrorIndex index)
@@ -136,7 +138,39 @@ public class ChunkStore {
      */
     public boolean has(ChunkHash hash) {
         noteAccess(hash);
-        return locate(hash) != null || parts.holds(hash) || !regions.regionsOf(hash, 1).isEmpty();
+        return locate(hash) != null || parts.holds(hash) || !regions.regionsOf(hash, 1).isEmpty() || peers.holds(hash);
+    }
+
+    /** Sets the other folders of the store, whose chunks count as held here and are read when this one lacks them. */
+    public void peers(ChunkPeers others) {
+        peers = others;
+    }
+
+    /** For another folder ({@link ChunkPeers#holds}): true when a region or a pack of this folder holds the chunk. */
+    public boolean holdsForPeer(ChunkHash hash) {
+        noteAccess(hash);
+        return locate(hash) != null || !regions.regionsOf(hash, 1).isEmpty();
+    }
+
+    /**
+     * For another folder ({@link ChunkPeers#read}): the chunk from a region or a pack of this folder, verified; -1
+     * when neither holds it intact. Changes nothing here: a region that no longer matches is this folder's auditor's
+     * to find, a bad pack record its verifier's.
+     */
+    public int readForPeer(ChunkHash hash, byte[] buf) throws IOException {
+        noteAccess(hash);
+        for (MirrorRegions.Region r : regions.regionsOf(hash, 4)) {
+            int n = readRegion(r, buf);
+            if (n > 0 && ChunkHash.compute(buf, 0, n).equals(hash)) {
+                return n;
+            }
+        }
+        ChunkLocation loc = locate(hash);
+        if (loc == null || loc.length() > buf.length) {
+            return -1;
+        }
+        int n = packs.read(loc.location(), buf);
+        return n == loc.length() && ChunkHash.compute(buf, 0, n).equals(hash) ? n : -1;
     }
 
     /** The files being built, which take the uploads they want. */
@@ -298,8 +332,16 @@ public class ChunkStore {
         return readFromPack(hash, buf);
     }
 
-    /** Like {@link #read} from the chunk's pack record only (its regions were tried already). */
+    /**
+     * Like {@link #read} from the chunk's pack record only (its regions were tried already); when this folder's
+     * store lacks it, from another folder's ({@link ChunkPeers}).
+     */
     public int readFromPack(ChunkHash hash, byte[] buf) throws IOException {
+        int n = readOwnPack(hash, buf);
+        return n >= 0 ? n : peers.read(hash, buf);
+    }
+
+    private int readOwnPack(ChunkHash hash, byte[] buf) throws IOException {
         noteAccess(hash);
         for (int attempt = 0; attempt < 2; attempt++) {
             ChunkLocation loc = locate(hash);

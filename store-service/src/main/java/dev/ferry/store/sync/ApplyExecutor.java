@@ -19,12 +19,24 @@ public class ApplyExecutor {
     private static final Logger LOG = Logger.getLogger(ApplyExecutor.class);
     private static final String NAME = "ferry-apply";
 
-    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, NAME);
-                t.setDaemon(true);
-                return t;
-            });
+    /** The thread's name: one apply thread per folder, each told apart by its name ({@link #call} runs inline on it). */
+    private final String name;
+    private final ThreadPoolExecutor executor;
+
+    /** The apply thread of the unnamed folder (a store of one folder). */
+    public ApplyExecutor() {
+        this(null);
+    }
+
+    /** The apply thread of folder {@code folder} (null: the unnamed folder). */
+    public ApplyExecutor(String folder) {
+        this.name = folder == null ? NAME : NAME + "-" + folder;
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private volatile Runnable idleHook = () -> { };
 
@@ -60,7 +72,7 @@ public class ApplyExecutor {
 
     /** Runs {@code task} on the apply thread and waits for its result (inline when already on it). */
     public <T> T call(Callable<T> task) throws Exception {
-        if (Thread.currentThread().getName().equals(NAME)) {
+        if (Thread.currentThread().getName().equals(name)) {
             return task.call();
         }
         Future<T> f = executor.submit(() -> {

@@ -66,7 +66,7 @@ public class ChunkCollector {
 
     @Scheduled(every = "${ferry.store.gc-interval:1h}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduled() {
+    public void scheduled() {
         try {
             collect(grace);
         } catch (Exception e) {

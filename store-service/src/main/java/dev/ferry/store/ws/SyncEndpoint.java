@@ -6,6 +6,8 @@ import dev.ferry.protocol.Message;
 import dev.ferry.protocol.Wire;
 import dev.ferry.protocol.session.Frame;
 import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.folder.FolderRefusal;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.sync.SyncService;
 import dev.ferry.store.sync.SyncSession;
 import jakarta.websocket.CloseReason;
@@ -17,6 +19,8 @@ import jakarta.websocket.Session;
 import jakarta.inject.Singleton;
 import jakarta.websocket.server.ServerEndpoint;
 import org.jboss.logging.Logger;
+
+import java.util.List;
 
 /**
  * The sync WebSocket: JSON text frames (or, protocol 2, compressed binary ones) in, handed to {@link SyncService}
@@ -39,13 +43,15 @@ public class SyncEndpoint {
     private static final String COUNTED = SyncEndpoint.class.getName() + ".counted";
     private static final String CLOSED = SyncEndpoint.class.getName() + ".closed";
 
-    private final SyncService sync;
+    private static final String SERVICE = SyncService.class.getName();
+
+    private final Folders folders;
     private final StoreConfig config;
     /** Open WebSocket connections, greeted or not ({@code ferry.store.max-connections}). */
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
-    public SyncEndpoint(SyncService sync, StoreConfig config) {
-        this.sync = sync;
+    public SyncEndpoint(Folders folders, StoreConfig config) {
+        this.folders = folders;
         this.config = config;
     }
 
@@ -66,7 +72,46 @@ public class SyncEndpoint {
                     config.store().maxConnections());
             session.close(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), "too many connections (ferry.store.max-connections="
                     + config.store().maxConnections() + ")");
+            return;
         }
+        sync(socket, session);
+    }
+
+    /**
+     * The sync service of the folder the upgrade named ({@code ?folder=NAME}), found once per socket; null when it
+     * names none on a store of many folders or an unknown one: the socket is then closed with the reason.
+     */
+    private SyncService sync(Session socket, SyncSession session) {
+        synchronized (socket) {
+            Object known = socket.getUserProperties().get(SERVICE);
+            if (known instanceof SyncService s) {
+                return s;
+            }
+            if (known != null) {
+                return null;
+            }
+            List<String> named = socket.getRequestParameterMap().getOrDefault(Endpoints.FOLDER_PARAM, List.of());
+            try {
+                if (named.size() > 1) {
+                    throw new FolderRefusal(ErrorCode.NO_SUCH_FOLDER, "name one folder, not " + named.size());
+                }
+                SyncService s = folders.resolve(named.isEmpty() ? null : named.get(0)).sync();
+                socket.getUserProperties().put(SERVICE, s);
+                return s;
+            } catch (FolderRefusal e) {
+                socket.getUserProperties().put(SERVICE, e);
+                LOG.warnf("Refused a WebSocket connection: %s", e.getMessage());
+                session.close(e.code().closeCode(), closeReason(e));
+                return null;
+            }
+        }
+    }
+
+    /** A close reason has at most 123 bytes: the code and as much of the message as fits. */
+    private static String closeReason(FolderRefusal e) {
+        String text = e.code().wire() + ": " + e.getMessage();
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return utf8.length <= 123 ? text : new String(utf8, 0, 120, java.nio.charset.StandardCharsets.US_ASCII) + "...";
     }
 
     /** WebSocket connections open now. */
@@ -84,7 +129,7 @@ public class SyncEndpoint {
                     + " characters");
             return;
         }
-        receive(session, Frame.text(frame));
+        receive(socket, session, Frame.text(frame));
     }
 
     /** Protocol 2: a compressed frame ({@link dev.ferry.protocol.FrameCompression}). */
@@ -95,10 +140,14 @@ public class SyncEndpoint {
             session.fail(ErrorCode.BAD_MESSAGE, "compressed frames only after hello: the hello goes as a text frame");
             return;
         }
-        receive(session, Frame.binary(frame));
+        receive(socket, session, Frame.binary(frame));
     }
 
-    private void receive(SyncSession session, Frame frame) {
+    private void receive(Session socket, SyncSession session, Frame frame) {
+        SyncService sync = sync(socket, session);
+        if (sync == null) {
+            return;
+        }
         try {
             sync.received(session, frame);
         } catch (RuntimeException e) {
@@ -119,7 +168,13 @@ public class SyncEndpoint {
             connections.decrementAndGet();
         }
         LOG.debugf("WebSocket %s closed: %s", session.id(), reason);
-        sync.closed(session);
+        Object known;
+        synchronized (socket) {
+            known = socket.getUserProperties().get(SERVICE);
+        }
+        if (known instanceof SyncService sync) {
+            sync.closed(session);
+        }
     }
 
     @OnError

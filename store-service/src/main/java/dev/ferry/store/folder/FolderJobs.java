@@ -1,0 +1,33 @@
+package dev.ferry.store.folder;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.inject.Singleton;
+
+/**
+ * The scheduled jobs of the named folders, at the intervals of the unnamed folder's own: each folder's auditor and
+ * garbage collector run in turn, each on its folder's apply thread.
+ */
+@Singleton
+public class FolderJobs {
+    private final Folders folders;
+
+    public FolderJobs(Folders folders) {
+        this.folders = folders;
+    }
+
+    @Scheduled(every = "${ferry.store.audit-interval:2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void audit() {
+        for (FolderStack f : folders.named()) {
+            f.auditor().scheduled();
+        }
+    }
+
+    @Scheduled(every = "${ferry.store.gc-interval:1h}", delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void collect() {
+        for (FolderStack f : folders.named()) {
+            f.collector().scheduled();
+        }
+    }
+}

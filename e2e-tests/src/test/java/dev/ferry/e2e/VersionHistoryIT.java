@@ -15,8 +15,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,19 +118,32 @@ class VersionHistoryIT {
                     "version " + i + " was in DEST at " + held[i] + ": " + v);
         }
 
+        // The user's way: list the versions, then restore each with the --at its line names.
         WatcherCli.Result list = cli("versions-list", "versions", file.toString());
         assertSucceeded(list);
-        long modifiedLines = list.output().lines().filter(l -> l.contains("modified")).count();
-        assertEquals(5, modifiedLines, "one line per kept version:\n" + list.output());
+        Map<Long, String> atBySize = new HashMap<>();
+        for (String line : list.output().lines().filter(l -> l.contains("(modified)")).toList()) {
+            Matcher size = Pattern.compile("\\((\\d+) bytes\\)").matcher(line);
+            Matcher at = Pattern.compile("--at (\\S+)").matcher(line);
+            assertTrue(size.find() && at.find(), "a version line names its size and its --at: " + line);
+            atBySize.put(Long.parseLong(size.group(1)), at.group(1));
+        }
+        assertEquals(5, atBySize.size(), "one line per kept version:\n" + list.output());
         pair.restartStore();
 
         for (int i = 0; i < 5; i++) {
+            String at = atBySize.get((long) contents[i].length);
+            assertTrue(at != null, "version " + i + " listed:\n" + list.output());
             Path to = root.resolve("restored/report-" + i + ".bin");
-            WatcherCli.Result r = cli("versions-restore-" + i, "restore", file.toString(), "--at", held[i].toString(),
-                    "--to", to.toString());
+            WatcherCli.Result r = cli("versions-restore-" + i, "restore", file.toString(), "--at", at, "--to", to.toString());
             assertSucceeded(r);
             assertArrayEquals(contents[i], Files.readAllBytes(to), "version " + i + " restored byte-exact:\n" + r.output());
         }
+        // Any moment inside a version's interval selects it, not only the listed one.
+        Path middle = root.resolve("restored/report-middle.bin");
+        assertSucceeded(cli("versions-restore-middle", "restore", file.toString(), "--at", held[2].toString(),
+                "--to", middle.toString()));
+        assertArrayEquals(contents[2], Files.readAllBytes(middle), "the version held at " + held[2]);
         Path undo = root.resolve("restored/report-undo.bin");
         WatcherCli.Result r = cli("versions-restore-undo", "restore", file.toString(), "--to", undo.toString());
         assertSucceeded(r);

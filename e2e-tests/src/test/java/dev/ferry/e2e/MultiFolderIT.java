@@ -30,6 +30,14 @@ class MultiFolderIT {
 
     private final List<AutoCloseable> running = new ArrayList<>();
 
+    /** Longer than a refused --once needs; it ends at the refusal (as for a wrong token), not at this timeout. */
+    private static final String ONCE_TIMEOUT = "15s";
+
+    /** A refusal is final: --once ends at it instead of retrying until its timeout. */
+    private static void assertRefusedAtOnce(FerryProcess once) {
+        assertTrue(!once.log().contains("not confirmed in sync within"), "--once ends at the refusal:\n" + once.logTail());
+    }
+
     private static Map<String, String> watcherEnv(Path root, String folder, String token) {
         Map<String, String> env = new HashMap<>();
         env.put("FERRY_WATCHER_STATE_DIR", root.resolve("state-" + folder).toString());
@@ -66,9 +74,10 @@ class MultiFolderIT {
                 // A watcher naming no folder is refused, with the folders and --folder named.
                 try (FerryProcess unnamed = FerryProcess.watcher("folders-unnamed", sourceA, proxy.url(),
                         Map.of("FERRY_WATCHER_STATE_DIR", root.resolve("state-unnamed").toString(),
-                                "FERRY_WATCHER_ONCE_TIMEOUT", "20s"), "--once")) {
+                                "FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT), "--once")) {
                     assertNotEquals(0, unnamed.awaitExit(Duration.ofSeconds(60)));
-                    assertTrue(unnamed.log().contains("--folder"), unnamed.logTail());
+                    assertRefusedAtOnce(unnamed);
+                    assertTrue(unnamed.log().contains("--folder") && unnamed.log().contains("a, b"), unnamed.logTail());
                 }
                 FerryProcess a = FerryProcess.watcher("folders-watcher-a", sourceA, proxy.url(),
                         watcherEnv(root, "a", null), "--folder", "a");
@@ -125,10 +134,13 @@ class MultiFolderIT {
                 // Folder a's token on folder b: refused, and nothing of b's changes reaches DEST/b.
                 Trees.write(sourceB.resolve("team-b/changed-while-a-tried.txt"), "b's own change");
                 Map<String, String> intruderEnv = watcherEnv(root, "b", TOKEN_A);
-                intruderEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", "20s");
+                intruderEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT);
                 try (FerryProcess intruder = FerryProcess.watcher("folders-intruder", sourceB, proxy.url(), intruderEnv,
                         "--folder", "b", "--once")) {
                     assertNotEquals(0, intruder.awaitExit(Duration.ofSeconds(60)), intruder.logTail());
+                    assertRefusedAtOnce(intruder);
+                    assertTrue(!intruder.log().contains("unreachable"), "a 403 is a refusal, not an outage:\n"
+                            + intruder.logTail());
                 }
                 assertTrue(Files.notExists(dest.resolve("b/team-b/changed-while-a-tried.txt")),
                         "a's token must not change folder b");

@@ -42,9 +42,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes a folder's entries as the store lists them ({@code versions/tree}: one manifest a line, parents first)
  * under TARGET: folders, files built from chunks (those a local file already holds are read from it, the rest
- * fetched from the store, each checked against its hash), symlinks as links. Each file goes to a temp file beside
+ * fetched from the store, each checked against its hash; a chunk this restore already wrote is read back from
+ * there), symlinks as links. Each file goes to a temp file beside
  * its place, is fsynced, gets its mode and mtime, and is renamed in; folders get theirs once everything below
- * them is written. Reads the listing as it arrives and keeps one file's chunk positions at a time.
+ * them is written. Reads the listing as it arrives; holds one file's chunk positions and a bounded map of chunks
+ * written ({@link WrittenChunks}), never the tree.
  *
  * <p>Never writes outside TARGET: every path is checked with the protocol's path rules and must lie in the
  * restored folder, and nothing is written through a symlink below TARGET. Never deletes: an entry in the way
@@ -63,6 +65,7 @@ public final class TreeRestorer {
     private final Chunker chunker;
     private final PrintStream err;
     private RestoreReport report;
+    private WrittenChunks written;
     /** The last folder below TARGET found to be a real folder (no link): its children need no new check. */
     private String checkedParent;
 
@@ -89,6 +92,7 @@ public final class TreeRestorer {
     /** Restores every entry of {@code ndjson} (read to its end); the report says what was done and what not. */
     public RestoreReport restore(InputStream ndjson) throws IOException {
         report = new RestoreReport();
+        written = new WrittenChunks();
         checkedParent = null;
         try (FolderTimes folders = new FolderTimes();
              BufferedReader lines = new BufferedReader(new InputStreamReader(ndjson, StandardCharsets.UTF_8))) {
@@ -300,6 +304,7 @@ public final class TreeRestorer {
                 setMtime(local, m.mtimeNs());
                 report.bytesReused += m.size();
                 report.files++;
+                remember(m, local);
                 return;
             }
             if (a != null && !overwrite) {
@@ -325,7 +330,7 @@ public final class TreeRestorer {
                 byte[] bytes = locals.read(c.hash(), c.length());
                 if (bytes == null) {
                     Long earlier = fetched.get(c.hash());
-                    bytes = earlier == null ? null : readBack(out, earlier, c);
+                    bytes = earlier == null ? written.read(c.hash(), c.length()) : readBack(out, earlier, c);
                 }
                 if (bytes != null) {
                     report.bytesReused += c.length();
@@ -354,6 +359,16 @@ public final class TreeRestorer {
             Files.move(tmp, local, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        remember(m, local);
+    }
+
+    /** Notes where {@code m}'s chunks now lie, for the files after it. */
+    private void remember(Manifest m, Path local) {
+        long offset = 0;
+        for (ChunkRef c : m.chunks()) {
+            written.add(c.hash(), local, offset);
+            offset += c.length();
         }
     }
 

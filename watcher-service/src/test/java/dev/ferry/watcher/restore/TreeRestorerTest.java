@@ -1,0 +1,264 @@
+package dev.ferry.watcher.restore;
+
+import dev.ferry.chunker.FastCdc;
+import dev.ferry.protocol.Manifest;
+import dev.ferry.watcher.store.StoreAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The restore writer against a fake store over real HTTP, with real files: a tree comes back byte-exact with its
+ * folders, links, modes and mtimes; chunks local files hold are not fetched; bad paths are refused; nothing in
+ * TARGET is deleted, and a differing file is replaced only when asked.
+ */
+class TreeRestorerTest {
+    @TempDir
+    Path tmp;
+    private FakeVersionStore store;
+    private VersionStore client;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() throws IOException {
+        store = new FakeVersionStore();
+        client = new VersionStore(StoreAddress.parse(store.url()), Optional.empty(), null);
+    }
+
+    @AfterEach
+    void stop() {
+        store.close();
+    }
+
+    private RestoreReport restore(Path target, String dir, Path sourceDir, boolean overwrite) throws Exception {
+        TreeRestorer restorer = new TreeRestorer(target, dir, sourceDir, overwrite, false, client, new FastCdc(),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (InputStream listing = client.tree(dir, Optional.empty())) {
+            return restorer.restore(listing);
+        }
+    }
+
+    @Test
+    void aTreeComesBackByteExactWithFoldersLinksModesAndMtimes() throws Exception {
+        Path orig = tmp.resolve("orig");
+        makeTree(orig);
+        store.addTree(orig, "");
+        Path target = tmp.resolve("restored");
+
+        RestoreReport report = restore(target, "", null, false);
+
+        assertTrue(report.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSameTree(orig, target);
+        assertEquals(6, report.files());
+        assertEquals(4, report.folders());
+        assertEquals(2, report.links());
+        long chunkBytes = store.chunks.values().stream().mapToLong(b -> b.length).sum();
+        assertEquals(chunkBytes, report.bytesDownloaded());
+        assertEquals(store.chunks.size(), store.chunkGets.get());
+        assertTrue(report.line().startsWith("restored 12 entries (6 files, 4 folders, 2 links) in "), report.line());
+        try (Stream<Path> all = Files.walk(target)) {
+            assertTrue(all.noneMatch(p -> p.getFileName().toString().startsWith(".ferry-restore-")), "temp files left");
+        }
+    }
+
+    @Test
+    void chunksThatLocalFilesHoldAreNotFetched() throws Exception {
+        byte[] now = random(2 << 20, 7);
+        Path orig = tmp.resolve("orig");
+        Files.createDirectories(orig);
+        Files.write(orig.resolve("big.bin"), now);
+        store.addTree(orig, "");
+        int chunks = store.chunks.size();
+        assertTrue(chunks >= 8, "a file of many chunks: " + chunks);
+        byte[] older = now.clone();
+        Arrays.fill(older, 1 << 20, (1 << 20) + 100, (byte) 0); // an edit in the middle touches one or two chunks
+
+        // From the file at the same path under TARGET (replaced: --overwrite).
+        Path target = tmp.resolve("target");
+        Files.createDirectories(target);
+        Files.write(target.resolve("big.bin"), older);
+        RestoreReport fromTarget = restore(target, "", null, true);
+        assertArrayEquals(now, Files.readAllBytes(target.resolve("big.bin")));
+        assertTrue(store.chunkGets.get() <= 3, "fetched " + store.chunkGets.get() + " of " + chunks + " chunks");
+        assertTrue(fromTarget.bytesReused() > now.length - (600 << 10), fromTarget.line());
+        assertEquals(now.length, fromTarget.bytesReused() + fromTarget.bytesDownloaded());
+
+        // From the file at the same path under SOURCE, into an empty TARGET.
+        store.chunkGets.set(0);
+        Path source = tmp.resolve("source");
+        Files.createDirectories(source);
+        Files.write(source.resolve("big.bin"), older);
+        Path elsewhere = tmp.resolve("elsewhere");
+        RestoreReport fromSource = restore(elsewhere, "", source, false);
+        assertArrayEquals(now, Files.readAllBytes(elsewhere.resolve("big.bin")));
+        assertTrue(store.chunkGets.get() <= 3, "fetched " + store.chunkGets.get() + " of " + chunks + " chunks");
+        assertTrue(fromSource.complete());
+        assertArrayEquals(older, Files.readAllBytes(source.resolve("big.bin")), "SOURCE is only read");
+
+        // The same content already in place: nothing written, nothing fetched.
+        store.chunkGets.set(0);
+        RestoreReport again = restore(elsewhere, "", null, false);
+        assertTrue(again.complete(), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, store.chunkGets.get());
+        assertEquals(0, again.bytesWritten());
+    }
+
+    @Test
+    void pathsThatLeaveTargetAreRefusedAndNothingIsWrittenOutsideIt() throws Exception {
+        Path outside = tmp.resolve("outside");
+        Files.createDirectories(outside);
+        Path orig = tmp.resolve("orig");
+        Files.createDirectories(orig);
+        Files.writeString(orig.resolve("ok.txt"), "fine");
+        store.addTree(orig, "docs");
+        byte[] evil = "evil".getBytes(StandardCharsets.UTF_8);
+        FastCdc cdc = new FastCdc();
+        Path evilFile = tmp.resolve("evil.txt");
+        Files.write(evilFile, evil);
+        for (String bad : List.of("../outside/escape", "/" + outside.resolve("abs"), ".ferry/x",
+                "docs/../../outside/dots", "other/x", "docs/a\u0000b", "")) {
+            Manifest m = store.manifest(cdc, evilFile, "placeholder").withPath(bad);
+            store.addRaw(dev.ferry.protocol.Wire.mapper().valueToTree(m).toString());
+        }
+        store.addRaw("{not json");
+        // A link to outside, then a file "through" it: the file must not land in outside.
+        store.add(Manifest.symlink("docs/trap", 0, outside.toString()));
+        store.add(store.manifest(cdc, evilFile, "docs/trap/pwned"));
+        Path target = tmp.resolve("target");
+
+        RestoreReport report = restore(target, "docs", null, false);
+
+        assertEquals("fine", Files.readString(target.resolve("ok.txt")));
+        assertTrue(Files.isSymbolicLink(target.resolve("trap")));
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(List.of(), s.toList(), "nothing written outside TARGET");
+        }
+        assertFalse(Files.exists(tmp.resolve("escape")));
+        assertEquals(8, report.refused(), err.toString(StandardCharsets.UTF_8));
+        assertEquals(1, report.skipped(), err.toString(StandardCharsets.UTF_8));
+        assertFalse(report.complete());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("a symlink is in the way"), err.toString());
+    }
+
+    @Test
+    void nothingInTargetIsDeletedAndADifferingFileIsReplacedOnlyWhenAsked() throws Exception {
+        Path orig = tmp.resolve("orig");
+        Files.createDirectories(orig.resolve("d"));
+        Files.writeString(orig.resolve("a.txt"), "then");
+        Files.writeString(orig.resolve("d/b.txt"), "then b");
+        Files.writeString(orig.resolve("dir-here"), "a file where TARGET has a folder");
+        store.addTree(orig, "");
+        Path target = tmp.resolve("target");
+        Files.createDirectories(target.resolve("dir-here"));
+        Files.writeString(target.resolve("a.txt"), "now");
+        Files.writeString(target.resolve("extra.txt"), "mine");
+
+        RestoreReport kept = restore(target, "", null, false);
+        assertEquals("now", Files.readString(target.resolve("a.txt")));
+        assertEquals("then b", Files.readString(target.resolve("d/b.txt")));
+        assertEquals(2, kept.skipped(), err.toString(StandardCharsets.UTF_8));
+
+        RestoreReport replaced = restore(target, "", null, true);
+        assertEquals("then", Files.readString(target.resolve("a.txt")));
+        assertEquals("mine", Files.readString(target.resolve("extra.txt")));
+        assertTrue(Files.isDirectory(target.resolve("dir-here")), "a folder in the way is never deleted");
+        assertEquals(1, replaced.skipped());
+    }
+
+    /** Files of several chunks, an empty and an executable file, nested and read-only folders, links, mtimes. */
+    static void makeTree(Path root) throws IOException {
+        Files.createDirectories(root.resolve("docs/sub"));
+        Files.createDirectories(root.resolve("empty"));
+        Files.write(root.resolve("docs/big.bin"), random(700 << 10, 1));
+        Files.writeString(root.resolve("docs/run.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(root.resolve("docs/run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.write(root.resolve("docs/empty"), new byte[0]);
+        Files.setPosixFilePermissions(root.resolve("docs/empty"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(root.resolve("docs/sub/ünï code.txt"), "names as they are");
+        // "docs-x.txt" sorts between "docs" and "docs/...": the listing leaves docs and comes back to it.
+        Files.writeString(root.resolve("docs-x.txt"), "beside docs");
+        Files.write(root.resolve("twice.bin"), random(300 << 10, 1)); // shares its first chunks with big.bin
+        Files.createSymbolicLink(root.resolve("link"), Path.of("docs/run.sh"));
+        Files.createSymbolicLink(root.resolve("dangling"), Path.of("../nowhere/at all"));
+        long t = 1_600_000_000_123_456_789L;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.forEach(all::add);
+        }
+        // Deepest first, so that setting a child's time does not move its parent's.
+        all.sort((a, b) -> b.getNameCount() - a.getNameCount());
+        for (Path p : all) {
+            t += 86_400_000_000_123L;
+            if (!Files.isSymbolicLink(p)) {
+                Files.setLastModifiedTime(p, FileTime.from(t, TimeUnit.NANOSECONDS));
+            }
+        }
+        Files.setPosixFilePermissions(root.resolve("docs"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(root.resolve("docs/sub"), PosixFilePermissions.fromString("r-xr-xr-x"));
+    }
+
+    static void assertSameTree(Path expected, Path actual) throws IOException {
+        List<String> want = listing(expected);
+        List<String> got = listing(actual);
+        assertEquals(want, got);
+        try (Stream<Path> s = Files.walk(expected)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path q = actual.resolve(expected.relativize(p).toString());
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(q), p.toString());
+                }
+            }
+        }
+    }
+
+    /** One line per entry: path, type, mode, mtime, link target. */
+    static List<String> listing(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                String rel = root.relativize(p).toString();
+                if (a.isSymbolicLink()) {
+                    out.add(rel + " link " + Files.readSymbolicLink(p));
+                } else {
+                    out.add(rel + (a.isDirectory() ? " dir " : " file ")
+                            + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
+                            + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + a.size() * (a.isDirectory() ? 0 : 1));
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}

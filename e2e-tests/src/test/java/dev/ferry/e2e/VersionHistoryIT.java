@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rebuilt as it stood between two bursts of changes. The store is restarted between the steps (same DEST), so what is
  * shown is also what survives a restart.
  *
- * <p>The staggered policy keeps one version per 30 s within the first hour; this class overwrites a file five times
- * within seconds, so the prune interval is set to an hour here: the test is about what is kept and restored, and
+ * <p>The staggered policy keeps one version per 30 s within the first hour, and the pruner first runs 10 s after the
+ * store starts; this class overwrites a file five times within seconds, so pruning is off here
+ * ({@code FERRY_STORE_VERSIONS_PRUNE_INTERVAL=off}): this class is about what is kept and restored,
  * {@link VersionRetentionIT} about what is pruned.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,7 +49,7 @@ class VersionHistoryIT {
     @BeforeAll
     static void start() throws Exception {
         pair = new FerryPair(root, "versions");
-        pair.env.put("FERRY_STORE_VERSIONS_PRUNE_INTERVAL", "1h");
+        pair.env.put("FERRY_STORE_VERSIONS_PRUNE_INTERVAL", "off");
         pair.env.put("FERRY_WATCHER_RETRY_MAX_DELAY", "500ms");
         // Deleting the folder deletes nearly the whole tree: the mass-delete brake (DeleteBrakeIT) would hold it.
         pair.env.put("FERRY_WATCHER_MAX_DELETE", "off");

@@ -23,10 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Retention with the pruner and the GC running on short settings: versions past the maximum age, and the oldest
  * versions past the budget, disappear from the versions API and from {@code .ferry/versions/}; the newest stay,
- * restorable byte-exact after GC runs; the mirror is untouched. The store is restarted between the steps.
+ * restorable byte-exact after GC runs; the mirror is untouched. The store is restarted between the steps (in the age
+ * test not after the last one: the GC's first run is a minute after the store starts, and the check waits for it).
  */
 class VersionRetentionIT {
-    private static final Duration MAX_AGE = Duration.ofSeconds(20);
+    /**
+     * Long enough that the GC, whose first run is a minute after the store starts, has run twice while the newer
+     * version is still young: old versions at 0 s, the store restarted, a newer version at 30 s, GC runs from about
+     * 65 s, the newer version due at 80 s.
+     */
+    private static final Duration MAX_AGE = Duration.ofSeconds(50);
+    /** When, after the old versions, the newer one is made. */
+    private static final Duration NEWER_AFTER = Duration.ofSeconds(30);
 
     private static FerryPair pair(Path root, String name) throws IOException {
         FerryPair pair = new FerryPair(root, name);
@@ -82,12 +90,14 @@ class VersionRetentionIT {
         return t;
     }
 
-    /** Waits for GC runs to finish after now, so what stays has stayed through a collection. */
-    private static void awaitGcRuns(FerryPair pair, int runs) {
+    /**
+     * Waits for GC runs to finish after now, so what stays has stayed through a collection (the first run is a minute
+     * after the store starts).
+     */
+    private static void awaitGcRuns(FerryPair pair, int runs, Duration timeout) {
         StoreApi api = new StoreApi(pair.store);
         double base = api.metric("ferry_store_gc_runs_total");
-        Trees.await(runs + " GC runs", Duration.ofSeconds(30), () -> api.metric("ferry_store_gc_runs_total") >= base + runs,
-                pair.store);
+        Trees.await(runs + " GC runs", timeout, () -> api.metric("ferry_store_gc_runs_total") >= base + runs, pair.store);
     }
 
     @Test
@@ -117,9 +127,10 @@ class VersionRetentionIT {
                     "the replaced and the deleted file are kept under .ferry/versions/");
             pair.restartStore();
 
-            // Step 2: half the maximum age later, a new file and a version of it.
-            Trees.await("half the maximum age", MAX_AGE,
-                    () -> Instant.now().isAfter(oldKept.plus(MAX_AGE.dividedBy(2))));
+            // Step 2: later, a new file and a version of it. The store is not restarted after this: the GC's first
+            // run is a minute after the store starts.
+            Trees.await("the time to make a newer version", MAX_AGE,
+                    () -> Instant.now().isAfter(oldKept.plus(NEWER_AFTER)));
             Files.write(pair.source.resolve("new/c.bin"), c0);
             pair.awaitMirror();
             Instant cHeld = settledMoment();
@@ -127,9 +138,8 @@ class VersionRetentionIT {
             pair.awaitMirror();
             JsonNode c = versions(new StoreApi(pair.store), "new/c.bin").path("versions").path(0);
             Instant cTo = Instant.parse(c.path("to").asText());
-            pair.restartStore();
 
-            // Step 3: the old versions go once past the maximum age; the newer one stays.
+            // Step 3: the old versions go once past the maximum age; the newer one stays through GC runs.
             StoreApi restarted = new StoreApi(pair.store);
             Trees.await("the old versions to be pruned", MAX_AGE.plusSeconds(30),
                     () -> noVersions(restarted, "old/a.bin") && noVersions(restarted, "old/b.bin"), pair.store);
@@ -140,7 +150,7 @@ class VersionRetentionIT {
                     "a deleted file whose versions are gone is not found");
             Trees.await("their bytes to leave .ferry/versions/", Duration.ofSeconds(10),
                     () -> !keptInVersions(pair.dest, a0) && !keptInVersions(pair.dest, b0), pair.store);
-            awaitGcRuns(pair, 2);
+            awaitGcRuns(pair, 2, Duration.ofSeconds(90));
             assertTrue(Instant.now().isBefore(cTo.plus(MAX_AGE)), "the check ran while the newer version was young");
             assertEquals(1, versions(restarted, "new/c.bin").path("versions").size(), "the newer version stays");
             assertTrue(keptInVersions(pair.dest, c0), "its bytes stay under .ferry/versions/");
@@ -182,7 +192,6 @@ class VersionRetentionIT {
                     () -> noVersions(api, "budget/f0.bin"), pair.store);
             Trees.await("its bytes to leave .ferry/versions/", Duration.ofSeconds(10),
                     () -> !keptInVersions(pair.dest, files[0]), pair.store);
-            awaitGcRuns(pair, 2);
             pair.restartStore();
 
             StoreApi restarted = new StoreApi(pair.store);

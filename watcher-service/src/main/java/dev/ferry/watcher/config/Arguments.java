@@ -45,8 +45,8 @@ public record Arguments(Path source, Optional<String> store, boolean once, boole
     }
 
     public static final String USAGE = """
-            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--folder NAME] [--once] [--bwlimit RATE]
-                                 [--exclude PATTERN]...
+            Usage: ferry-watcher SOURCE --store http://HOST:PORT [--once] [--bwlimit RATE] [--exclude PATTERN]...
+                                 [--folder NAME]
                    ferry-watcher SOURCE --store http://HOST:PORT --once --dry-run
                    ferry-watcher status | pause | resume | bwlimit [RATE]
                    ferry-watcher versions PATH [--store URL] [--folder NAME] [--source SOURCE]

@@ -98,4 +98,28 @@ class WatcherMainTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.stderr().contains("--dry-run works with --once only"), r.stderr());
     }
+
+    @Test
+    void folderIsParsedAndABadOneExitsTwo() throws Exception {
+        Arguments a = Arguments.parse(new String[]{"src", "--folder", "photos", "--store=http://h:1"}, Optional.empty());
+        assertEquals(Optional.of("photos"), a.folder());
+        assertEquals(Optional.of("a-b.c_1"),
+                Arguments.parse(new String[]{"src", "--folder=a-b.c_1", "--store=http://h:1"}, Optional.empty()).folder());
+        assertEquals(Optional.empty(), Arguments.parse(new String[]{"src", "--store=http://h:1"}, Optional.empty()).folder());
+
+        Result r = run(tmp.toString(), "--store", "http://127.0.0.1:9", "--folder", "../Other");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.stderr().contains("is not a folder name"), r.stderr());
+    }
+
+    @Test
+    void versionsAndRestoreRunBeforeQuarkusBoots() throws Exception {
+        Result r = run("versions", "a.txt");
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("no store given"), r.stderr());
+        Result tree = run("restore", "--tree", "docs", "--at", "2h", "--store", "http://127.0.0.1:9");
+        assertEquals(2, tree.exitCode(), tree.stderr());
+        assertTrue(tree.stderr().contains("--to TARGET"), tree.stderr());
+        assertFalse(tree.stderr().contains("Exception"), tree.stderr());
+    }
 }

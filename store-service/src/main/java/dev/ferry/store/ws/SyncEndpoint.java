@@ -72,14 +72,14 @@ public class SyncEndpoint {
                     config.store().maxConnections());
             session.close(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), "too many connections (ferry.store.max-connections="
                     + config.store().maxConnections() + ")");
-            return;
         }
-        sync(socket, session);
     }
 
     /**
      * The sync service of the folder the upgrade named ({@code ?folder=NAME}), found once per socket; null when it
-     * names none on a store of many folders or an unknown one: the socket is then closed with the reason.
+     * names none on a store of many folders or an unknown one: the first frame is then answered with an {@code error}
+     * saying why and the socket closed with the code and reason. (Not from {@code @OnOpen}: a close sent there
+     * sometimes reaches the client as 1001 without its reason, see SyncLimitsTest.)
      */
     private SyncService sync(Session socket, SyncSession session) {
         synchronized (socket) {
@@ -101,6 +101,7 @@ public class SyncEndpoint {
             } catch (FolderRefusal e) {
                 socket.getUserProperties().put(SERVICE, e);
                 LOG.warnf("Refused a WebSocket connection: %s", e.getMessage());
+                session.send(new Message.Error(e.code(), e.getMessage()));
                 session.close(e.code().closeCode(), closeReason(e));
                 return null;
             }

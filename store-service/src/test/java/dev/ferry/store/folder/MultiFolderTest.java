@@ -96,17 +96,20 @@ class MultiFolderTest {
     }
 
     @Test
-    void aWatcherNamingNoFolderIsClosedWithTheReason() throws Exception {
+    void aWatcherNamingNoFolderIsToldWhyAndClosed() throws Exception {
         try (WsClient c = WsClient.connect(sync, TwoFoldersProfile.ADMIN)) {
+            c.send(new Message.Hello(Message.VERSION, "w-none", ChunkerParams.DEFAULT, "x", 0));
+            Message.Error e = c.next(Message.Error.class);
+            assertEquals("folder-required", e.code());
+            assertTrue(e.message().contains("a, b") && e.message().contains("--folder"), e.message());
             assertTrue(c.awaitClosed());
-            CloseReason why = c.closeReason();
-            assertEquals(1008, why.getCloseCode().getCode());
-            assertTrue(why.getReasonPhrase().startsWith("folder-required"), why.getReasonPhrase());
-            assertTrue(why.getReasonPhrase().contains("--folder"), why.getReasonPhrase());
+            assertClosedFor("folder-required", c.closeReason());
         }
         try (WsClient c = WsClient.connect(URI.create(sync + "?folder=zzz"), TwoFoldersProfile.ADMIN)) {
+            c.send(new Message.Hello(Message.VERSION, "w-zzz", ChunkerParams.DEFAULT, "x", 0));
+            assertEquals("no-such-folder", c.next(Message.Error.class).code());
             assertTrue(c.awaitClosed());
-            assertTrue(c.closeReason().getReasonPhrase().startsWith("no-such-folder"), c.closeReason().toString());
+            assertClosedFor("no-such-folder", c.closeReason());
         }
     }
 
@@ -201,6 +204,18 @@ class MultiFolderTest {
         assertTrue(text.contains("ferry_store_index_entries{folder=\"a\"}"), text);
         assertTrue(text.contains("ferry_store_index_entries{folder=\"b\"}"), text);
         assertFalse(text.contains("\nferry_store_index_entries "), "no untagged meter beside the tagged ones");
+    }
+
+    /**
+     * Closed with 1008 and the code as the reason; or, as the client sometimes reports a store's close (SyncLimitsTest),
+     * 1001 without a reason: the error frame before it is what says why.
+     */
+    static void assertClosedFor(String code, CloseReason why) {
+        if (why.getCloseCode().getCode() == 1001 && why.getReasonPhrase().isEmpty()) {
+            return;
+        }
+        assertEquals(1008, why.getCloseCode().getCode(), why.toString());
+        assertTrue(why.getReasonPhrase().startsWith(code), why.toString());
     }
 
     private static String causes(Throwable e) {

@@ -71,14 +71,6 @@ class MultiFolderIT {
         int port = store.httpPort;
         try (LoopbackProxy proxy = new LoopbackProxy(port)) {
             try {
-                // A watcher naming no folder is refused, with the folders and --folder named.
-                try (FerryProcess unnamed = FerryProcess.watcher("folders-unnamed", sourceA, proxy.url(),
-                        Map.of("FERRY_WATCHER_STATE_DIR", root.resolve("state-unnamed").toString(),
-                                "FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT), "--once")) {
-                    assertNotEquals(0, unnamed.awaitExit(Duration.ofSeconds(60)));
-                    assertRefusedAtOnce(unnamed);
-                    assertTrue(unnamed.log().contains("--folder") && unnamed.log().contains("a, b"), unnamed.logTail());
-                }
                 FerryProcess a = FerryProcess.watcher("folders-watcher-a", sourceA, proxy.url(),
                         watcherEnv(root, "a", null), "--folder", "a");
                 FerryProcess b = FerryProcess.watcher("folders-watcher-b", sourceB, proxy.url(),
@@ -134,13 +126,10 @@ class MultiFolderIT {
                 // Folder a's token on folder b: refused, and nothing of b's changes reaches DEST/b.
                 Trees.write(sourceB.resolve("team-b/changed-while-a-tried.txt"), "b's own change");
                 Map<String, String> intruderEnv = watcherEnv(root, "b", TOKEN_A);
-                intruderEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT);
+                intruderEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", "10s"); // ample for one small file, were it let through
                 try (FerryProcess intruder = FerryProcess.watcher("folders-intruder", sourceB, proxy.url(), intruderEnv,
                         "--folder", "b", "--once")) {
                     assertNotEquals(0, intruder.awaitExit(Duration.ofSeconds(60)), intruder.logTail());
-                    assertRefusedAtOnce(intruder);
-                    assertTrue(!intruder.log().contains("unreachable"), "a 403 is a refusal, not an outage:\n"
-                            + intruder.logTail());
                 }
                 assertTrue(Files.notExists(dest.resolve("b/team-b/changed-while-a-tried.txt")),
                         "a's token must not change folder b");
@@ -162,5 +151,38 @@ class MultiFolderIT {
             }
         }
         System.out.printf("[e2e] MultiFolderIT: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * A refusal is reported as one and is final for {@code --once}, as for a wrong token (CommandLineIT): a watcher
+     * naming no folder on a store of folders, and a watcher with folder a's token naming folder b.
+     */
+    @Test
+    void aWatcherNamingNoFolderOrAnotherFoldersTokenIsRefusedAtOnce(@TempDir Path root) throws Exception {
+        long started = System.nanoTime();
+        Path source = Files.createDirectories(root.resolve("source"));
+        Trees.write(source.resolve("x.txt"), "x");
+        Map<String, String> storeEnv = Map.of("FERRY_STORE_FOLDERS", "a,b", "FERRY_TOKEN", ADMIN,
+                "FERRY_STORE_FOLDER_TOKENS", "a=" + TOKEN_A + ",b=" + TOKEN_B);
+        try (FerryProcess store = FerryProcess.store("folders-refusal-store", root.resolve("dest"), storeEnv)) {
+            Map<String, String> unnamedEnv = watcherEnv(root, "unnamed", ADMIN);
+            unnamedEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT);
+            try (FerryProcess unnamed = FerryProcess.watcher("folders-unnamed", source, store.url(), unnamedEnv, "--once")) {
+                assertNotEquals(0, unnamed.awaitExit(Duration.ofSeconds(60)));
+                assertTrue(unnamed.log().contains("--folder") && unnamed.log().contains("a, b"), unnamed.logTail());
+                assertRefusedAtOnce(unnamed);
+            }
+            Map<String, String> intruderEnv = watcherEnv(root, "b", TOKEN_A);
+            intruderEnv.put("FERRY_WATCHER_ONCE_TIMEOUT", ONCE_TIMEOUT);
+            try (FerryProcess intruder = FerryProcess.watcher("folders-wrong-token", source, store.url(), intruderEnv,
+                    "--folder", "b", "--once")) {
+                assertNotEquals(0, intruder.awaitExit(Duration.ofSeconds(60)));
+                assertTrue(!intruder.log().contains("unreachable"), "a 403 is a refusal, not an outage:\n"
+                        + intruder.logTail());
+                assertRefusedAtOnce(intruder);
+            }
+            assertTrue(Files.notExists(root.resolve("dest/b/x.txt")) && Files.notExists(root.resolve("dest/x.txt")));
+        }
+        System.out.printf("[e2e] MultiFolderIT refusals: %d ms%n", (System.nanoTime() - started) / 1_000_000);
     }
 }

@@ -1,9 +1,10 @@
-// Ferry store status page: fetches /api/v1/status every 2 s and shows it. The token, when the store needs one, is
+// Ferry store status page: fetches /api/v1/status every 2 s and shows it (of the folder picked, on a store of many). The token, when the store needs one, is
 // asked for once and kept in sessionStorage (this tab only), and sent as "Authorization: Bearer ...". Every value is
 // written with textContent: paths come from the watched folder and are never interpreted as HTML.
 (function () {
   'use strict';
   var TOKEN_KEY = 'ferry-token';
+  var FOLDER_KEY = 'ferry-folder';
   var REFRESH_MS = 2000;
   var UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   var timer = null;
@@ -85,11 +86,33 @@
     $('token').focus();
   }
 
+  // A store of many folders: /api/v1/folders lists them (a folder's token: its own) and the picker chooses whose
+  // status is shown; a store of one folder lists none and shows no picker.
+  function pickFolder(list) {
+    var picker = $('folder');
+    var names = list.map(function (f) { return f.name; });
+    $('folder-picker').hidden = names.length === 0;
+    if (names.length === 0) { return null; }
+    var shown = Array.prototype.map.call(picker.options, function (o) { return o.value; });
+    if (shown.join('\n') !== names.join('\n')) {
+      var keep = sessionStorage.getItem(FOLDER_KEY);
+      picker.textContent = '';
+      names.forEach(function (n) {
+        var o = document.createElement('option');
+        o.value = n;
+        o.textContent = n;
+        picker.appendChild(o);
+      });
+      picker.value = names.indexOf(keep) >= 0 ? keep : names[0];
+    }
+    return picker.value;
+  }
+
   function refresh() {
     clearTimeout(timer);
     var token = sessionStorage.getItem(TOKEN_KEY);
     var headers = token ? { 'Authorization': 'Bearer ' + token } : {};
-    fetch('/api/v1/status', { headers: headers, cache: 'no-store' }).then(function (r) {
+    function checked(r) {
       if (r.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);
         askForToken(token !== null);
@@ -97,6 +120,12 @@
       }
       if (!r.ok) { throw new Error('HTTP ' + r.status); }
       return r.json();
+    }
+    fetch('/api/v1/folders', { headers: headers, cache: 'no-store' }).then(checked).then(function (f) {
+      if (!f) { return null; }
+      var folder = pickFolder(f.folders);
+      var url = '/api/v1/status' + (folder === null ? '' : '?folder=' + encodeURIComponent(folder));
+      return fetch(url, { headers: headers, cache: 'no-store' }).then(checked);
     }).then(function (s) {
       if (s) {
         render(s);
@@ -113,6 +142,10 @@
       e.preventDefault();
       sessionStorage.setItem(TOKEN_KEY, $('token').value);
       $('token').value = '';
+      refresh();
+    });
+    $('folder').addEventListener('change', function () {
+      sessionStorage.setItem(FOLDER_KEY, $('folder').value);
       refresh();
     });
     refresh();

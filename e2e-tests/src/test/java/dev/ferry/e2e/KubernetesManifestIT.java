@@ -124,7 +124,8 @@ class KubernetesManifestIT {
             assertTrue(known.contains(name), name + " is not a setting of the store; it reads " + known);
         }
         assertTrue(environment().containsKey("FERRY_TOKEN"), "the token comes from the Secret");
-        assertEquals(Set.of("FERRY_TOKEN"), one(Secret.class).getStringData().keySet());
+        assertEquals(Set.of("FERRY_TOKEN", "FERRY_STORE_FOLDER_TOKENS"), one(Secret.class).getStringData().keySet(),
+                "the tokens, and only they, come from the Secret");
     }
 
     @Test
@@ -197,6 +198,12 @@ class KubernetesManifestIT {
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("FERRY_STORE_DEST", tmp.resolve("data").toString());
         env.put("FERRY_TOKEN", "k8s-" + java.util.UUID.randomUUID());
+        // A real token for every folder the ConfigMap names (the Secret ships placeholders).
+        List<String> folders = List.of(env.get("FERRY_STORE_FOLDERS").split(","));
+        Map<String, String> folderTokens = new LinkedHashMap<>();
+        folders.forEach(f -> folderTokens.put(f.trim(), "k8s-" + f.trim() + "-" + java.util.UUID.randomUUID()));
+        env.put("FERRY_STORE_FOLDER_TOKENS", String.join(",", folderTokens.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
         try (FerryProcess store = FerryProcess.start("k8s-store", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {
             store.awaitReady(Duration.ofSeconds(60));
             HttpClient http = HttpClient.newHttpClient();
@@ -205,7 +212,19 @@ class KubernetesManifestIT {
                         p.getKey() + " probe " + p.getValue().getHttpGet().getPath());
             }
             assertEquals(401, get(http, store.url() + "/api/v1/status", null));
-            assertEquals(200, get(http, store.url() + "/api/v1/status", env.get("FERRY_TOKEN")));
+            assertEquals(200, get(http, store.url() + "/api/v1/folders", env.get("FERRY_TOKEN")));
+            assertEquals(404, get(http, store.url() + "/api/v1/status", env.get("FERRY_TOKEN")), "folder-required");
+            List<String> names = new java.util.ArrayList<>(folderTokens.keySet());
+            for (int i = 0; i < names.size(); i++) {
+                String own = "/api/v1/status?folder=" + names.get(i);
+                assertEquals(200, get(http, store.url() + own, env.get("FERRY_TOKEN")), "the admin token opens " + own);
+                assertEquals(200, get(http, store.url() + own, folderTokens.get(names.get(i))), "its token opens " + own);
+                String other = names.get((i + 1) % names.size());
+                if (!other.equals(names.get(i))) {
+                    assertEquals(403, get(http, store.url() + "/api/v1/status?folder=" + other, folderTokens.get(names.get(i))),
+                            "the token of " + names.get(i) + " does not open " + other);
+                }
+            }
             assertEquals(200, get(http, store.url() + "/q/metrics", env.get("FERRY_TOKEN")), "what Prometheus scrapes");
             Map<String, String> annotations = one(StatefulSet.class).getSpec().getTemplate().getMetadata().getAnnotations();
             if (annotations != null && "true".equals(annotations.get("prometheus.io/scrape"))) {
@@ -229,6 +248,11 @@ class KubernetesManifestIT {
             assertTrue(store.awaitExit(Duration.ofSeconds(60)) != 0, "the Secret as shipped must not start a store");
             assertTrue(store.log().contains("placeholder") && store.log().contains(placeholder), store.logTail());
             assertFalse(store.log().contains("Ferry store serving"), store.logTail());
+        }
+        env.put("FERRY_TOKEN", "k8s-" + java.util.UUID.randomUUID());
+        try (FerryProcess store = FerryProcess.start("k8s-folder-placeholder", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {
+            assertTrue(store.awaitExit(Duration.ofSeconds(60)) != 0, "the folder tokens as shipped must not start a store");
+            assertTrue(store.log().contains("placeholder") && store.log().contains("FERRY_STORE_FOLDER_TOKENS"), store.logTail());
         }
         env.put("FERRY_TOKEN", "short-token");
         try (FerryProcess store = FerryProcess.start("k8s-short-token", FerryProcess.storeJar(), List.of(), FerryProcess.freePort(), env)) {

@@ -40,8 +40,7 @@ class StatusPageIT {
     private static final String TOKEN = "page-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void showsTheRealStateAfterASyncAndRefreshesItself(@TempDir Path root) throws Exception {
+    private static void requireChromium() {
         boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
         if (!installed) {
             String why = "Chromium or chromedriver is missing (" + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver";
@@ -51,6 +50,41 @@ class StatusPageIT {
             System.err.println("\n*** StatusPageIT SKIPPED: " + why + " ***\n");
             Assumptions.abort(why);
         }
+    }
+
+    /** A store of many folders: the page shows a picker, and the status of the folder picked. */
+    @Test
+    void aStoreOfManyFoldersHasAFolderPicker(@TempDir Path root) throws Exception {
+        requireChromium();
+        try (FerryPair pair = new FerryPair(root, "status-folders")) {
+            pair.env.put("FERRY_TOKEN", TOKEN);
+            pair.env.put("FERRY_STORE_FOLDERS", "one,two");
+            pair.startStore();
+            WebDriver browser = chromium(root.resolve("chromium-profile"));
+            try {
+                browser.get(pair.store.url() + "/");
+                await("the token form", () -> browser.findElement(By.id("token-form")).isDisplayed());
+                browser.findElement(By.id("token")).sendKeys(TOKEN);
+                browser.findElement(By.id("token-submit")).click();
+                await("the status", () -> browser.findElement(By.id("status")).isDisplayed());
+                assertTrue(browser.findElement(By.id("folder-picker")).isDisplayed(), "a picker on a store of folders");
+                assertEquals(List.of("one", "two"), texts(browser, "#folder option"));
+                String one = pair.dest.toRealPath().resolve("one").toString();
+                String two = pair.dest.toRealPath().resolve("two").toString();
+                await("folder one's status", () -> browser.findElement(By.id("dest")).getText().equals(one));
+                browser.findElement(By.cssSelector("#folder option[value='two']")).click();
+                await("folder two's status once picked", () -> browser.findElement(By.id("dest")).getText().equals(two));
+                browser.navigate().refresh();
+                await("the folder picked is kept", () -> browser.findElement(By.id("dest")).getText().equals(two));
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    @Test
+    void showsTheRealStateAfterASyncAndRefreshesItself(@TempDir Path root) throws Exception {
+        requireChromium();
         try (FerryPair pair = new FerryPair(root, "status-page")) {
             byte[] shared = Trees.random(7, 300_000);
             Files.write(Files.createDirectories(pair.source.resolve("docs")).resolve("a.bin"), shared);
@@ -69,6 +103,7 @@ class StatusPageIT {
                 browser.findElement(By.id("token-submit")).click();
                 await("the status", () -> browser.findElement(By.id("status")).isDisplayed());
                 assertEquals(TOKEN, ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('ferry-token')"));
+                assertFalse(browser.findElement(By.id("folder-picker")).isDisplayed(), "no picker on a store of one folder");
 
                 JsonNode s = status(pair.store.url());
                 await("the page to show the store's bytes", () -> value(browser, "bytes-stored").equals(s.path("bytesStored").asText()));

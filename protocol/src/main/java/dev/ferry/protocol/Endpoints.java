@@ -4,7 +4,7 @@ package dev.ferry.protocol;
 public final class Endpoints {
     /** WebSocket: the sync conversation. */
     public static final String SYNC = "/api/v1/sync";
-    /** PUT one chunk at /api/v1/chunks/{hash}; HEAD to ask whether it is stored. */
+    /** PUT one chunk at /api/v1/chunks/{hash}; HEAD to ask whether it is stored; GET its bytes (restore). */
     public static final String CHUNKS = "/api/v1/chunks";
     /** POST many chunks in one body of media type {@link #CHUNK_BATCH_TYPE}. */
     public static final String CHUNK_BATCH = "/api/v1/chunks/batch";
@@ -21,6 +21,15 @@ public final class Endpoints {
      * REST endpoint. Absent: the unnamed folder (a store of one folder).
      */
     public static final String FOLDER_PARAM = "folder";
+    /**
+     * GET ?path=P: a path's kept versions; {@code /tree?dir=D&at=T}: a folder as it stood at T (one manifest a line);
+     * {@code /file?path=P&at=T}: a file's bytes as of T.
+     */
+    public static final String VERSIONS = "/api/v1/versions";
+    /** GET ?dir=D&at=T under {@link #VERSIONS}. */
+    public static final String VERSIONS_TREE = "/api/v1/versions/tree";
+    /** GET ?path=P&at=T under {@link #VERSIONS}. */
+    public static final String VERSIONS_FILE = "/api/v1/versions/file";
     /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
     public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
     /**

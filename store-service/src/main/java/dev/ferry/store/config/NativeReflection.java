@@ -15,6 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ApiBodies.Error.class, ApiBodies.BatchError.class, ApiBodies.Stored.class, ApiBodies.BatchResult.class,
         ApiBodies.MissingRequest.class, ApiBodies.MissingResponse.class, ApiBodies.Status.class,
         ApiBodies.Watcher.class, ApiBodies.Change.class, SourceBinding.Owner.class,
+        ApiBodies.VersionsSummary.class, ApiBodies.Versions.class, ApiBodies.Current.class, ApiBodies.Version.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

@@ -4,8 +4,8 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 
 /**
- * The scheduled jobs of the named folders, at the intervals of the unnamed folder's own: each folder's auditor and
- * garbage collector run in turn, each on its folder's apply thread.
+ * The scheduled jobs of the named folders, at the intervals of the unnamed folder's own: each folder's auditor,
+ * garbage collector and version pruner run in turn, each on its folder's apply thread.
  */
 @Singleton
 public class FolderJobs {
@@ -28,6 +28,14 @@ public class FolderJobs {
     void collect() {
         for (FolderStack f : folders.named()) {
             f.collector().scheduled();
+        }
+    }
+
+    @Scheduled(every = "${ferry.store.versions.prune-interval:1m}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void prune() {
+        for (FolderStack f : folders.named()) {
+            f.pruner().scheduled();
         }
     }
 }

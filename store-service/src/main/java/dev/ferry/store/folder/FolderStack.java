@@ -17,6 +17,7 @@ import dev.ferry.store.sync.ApplyExecutor;
 import dev.ferry.store.sync.ChunkCollector;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
+import dev.ferry.store.sync.VersionPruner;
 import org.jboss.logging.Logger;
 
 import java.io.Closeable;
@@ -25,8 +26,8 @@ import java.nio.file.Path;
 
 /**
  * Everything one folder of the store runs on: a whole store layout at its path (lock, state database, packs, tmp,
- * source binding, ignore rules), its index, chunk store, materializer, apply thread, auditor, sync service (with
- * its roles and dry runs), garbage collector, verifier and counters. The unnamed folder's stack is the CDI beans
+ * source binding, ignore rules, kept versions), its index, chunk store, materializer, apply thread, auditor, sync
+ * service (with its roles and dry runs), garbage collector, version pruner, verifier and counters. The unnamed folder's stack is the CDI beans
  * ({@link #of}); a named folder's is built by {@link #open} and closed by {@link Folders}.
  */
 public final class FolderStack implements Closeable {
@@ -46,6 +47,7 @@ public final class FolderStack implements Closeable {
     private final DestAuditor auditor;
     private final SyncService sync;
     private final ChunkCollector collector;
+    private final VersionPruner pruner;
     private final StoreVerifier verifier;
     /** True for a named folder's stack, which {@link #close} closes; the CDI beans close themselves. */
     private final boolean owned;
@@ -53,7 +55,7 @@ public final class FolderStack implements Closeable {
     private FolderStack(String name, StoreLayout layout, StateDatabase db, PackStore packs, MirrorIndex index,
                         ChunkStore chunks, Materializer materializer, ApplyExecutor apply, StoreStats stats,
                         DiskQuota quota, SourceBinding binding, DestAuditor auditor, SyncService sync,
-                        ChunkCollector collector, boolean owned) {
+                        ChunkCollector collector, VersionPruner pruner, boolean owned) {
         this.name = name;
         this.layout = layout;
         this.db = db;
@@ -68,6 +70,7 @@ public final class FolderStack implements Closeable {
         this.auditor = auditor;
         this.sync = sync;
         this.collector = collector;
+        this.pruner = pruner;
         this.verifier = new StoreVerifier(chunks, index, materializer, layout);
         this.owned = owned;
     }
@@ -75,9 +78,10 @@ public final class FolderStack implements Closeable {
     /** The unnamed folder: the store's CDI beans (DEST itself, a store of one folder). */
     public static FolderStack of(StoreLayout layout, MirrorIndex index, ChunkStore chunks, Materializer materializer,
                                  ApplyExecutor apply, StoreStats stats, DiskQuota quota, SourceBinding binding,
-                                 DestAuditor auditor, SyncService sync, ChunkCollector collector) {
+                                 DestAuditor auditor, SyncService sync, ChunkCollector collector,
+                                 VersionPruner pruner) {
         return new FolderStack(null, layout, null, null, index, chunks, materializer, apply, stats, quota, binding,
-                auditor, sync, collector, false);
+                auditor, sync, collector, pruner, false);
     }
 
     /** Opens (creating if needed) folder {@code name}'s store at {@code path}, wired as the CDI beans are. */
@@ -99,8 +103,16 @@ public final class FolderStack implements Closeable {
             DestAuditor auditor = new DestAuditor(layout, index, materializer, apply, stats, config, ignore);
             SyncService sync = new SyncService(layout, index, materializer, apply, stats, quota, binding, config, auditor, ignore);
             ChunkCollector collector = new ChunkCollector(chunks, index, sync, apply, stats, config);
-            return new FolderStack(name, layout, db, packs, index, chunks, materializer, apply, stats, quota, binding,
-                    auditor, sync, collector, true);
+            VersionPruner pruner = new VersionPruner(layout, index, apply, sync, config);
+            FolderStack stack = new FolderStack(name, layout, db, packs, index, chunks, materializer, apply, stats, quota,
+                    binding, auditor, sync, collector, pruner, true);
+            try {
+                pruner.open();
+            } catch (Exception e) {
+                closeQuietly(stack);
+                throw new IOException("cannot open the version history of folder " + name + ": " + e.getMessage(), e);
+            }
+            return stack;
         } catch (IOException | RuntimeException e) {
             closeQuietly(packs);
             closeQuietly(db);
@@ -166,6 +178,10 @@ public final class FolderStack implements Closeable {
 
     public ChunkCollector collector() {
         return collector;
+    }
+
+    public VersionPruner pruner() {
+        return pruner;
     }
 
     public StoreVerifier verifier() {

@@ -16,6 +16,7 @@ import dev.ferry.store.sync.ApplyExecutor;
 import dev.ferry.store.sync.ChunkCollector;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
+import dev.ferry.store.sync.VersionPruner;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -48,9 +49,9 @@ public class Folders {
 
     public Folders(StoreConfig config, StoreLayout layout, MirrorIndex index, ChunkStore chunks, Materializer materializer,
                    ApplyExecutor apply, StoreStats stats, DiskQuota quota, SourceBinding binding, DestAuditor auditor,
-                   SyncService sync, ChunkCollector collector) {
+                   SyncService sync, ChunkCollector collector, VersionPruner pruner) {
         this.unnamed = FolderStack.of(layout, index, chunks, materializer, apply, stats, quota, binding, auditor, sync,
-                collector);
+                collector, pruner);
         List<FolderSpec> specs;
         try {
             specs = FolderSpec.parse(config.store().folders().orElse(List.of()), layout.dest());

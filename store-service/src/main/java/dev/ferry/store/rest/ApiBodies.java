@@ -44,7 +44,24 @@ public final class ApiBodies {
                          long chunksReceived, long bytesReceived, long chunksDeduplicated, long bytesDeduplicated,
                          long corruptChunks, long auditRepairs, String rootDigest, long mirrorBytes, double dedupRatio,
                          int pendingBatches, double lagSeconds, long diskFreeBytes, List<Watcher> watchers,
-                         List<Change> recentChanges, int auditUnremovable) {
+                         List<Change> recentChanges, int auditUnremovable, VersionsSummary versions) {
+    }
+
+    /** Kept versions at a glance: how many, their files' bytes, the budget, and how many retention removed. */
+    public record VersionsSummary(long count, long bytes, long budgetBytes, long pruned) {
+    }
+
+    /** GET /api/v1/versions: a path's current entry (or null) and its kept versions, newest first. */
+    public record Versions(String path, Current current, List<Version> versions) {
+    }
+
+    /** The current entry of a path: {@code since} is when it was applied in DEST. */
+    public record Current(String type, long size, int mode, String mtime, String since) {
+    }
+
+    /** A kept version: it stood from {@code from} until {@code to}, when it was modified, deleted or moved. */
+    public record Version(String from, String to, String reason, String type, long size, int mode, String mtime,
+                          String target) {
     }
 
     /** A connected watcher: its id from hello and since when (ISO-8601). */

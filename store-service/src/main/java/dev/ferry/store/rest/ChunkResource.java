@@ -15,6 +15,7 @@ import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -140,6 +141,30 @@ public class ChunkResource {
             return Response.status(400).build();
         }
         return Response.status(store.has(ChunkHash.parse(hex)) ? 200 : 404).build();
+    }
+
+    @GET
+    @Path("{hash}")
+    @Produces({OCTETS, MediaType.APPLICATION_JSON})
+    @Blocking
+    @Operation(summary = "One chunk's bytes", description = "Read from a mirror file, a kept version or a pack, and "
+            + "hashed before it is sent (restore fetches what it lacks this way).")
+    @APIResponse(responseCode = "200", description = "the chunk", content = @Content(mediaType = OCTETS))
+    @APIResponse(responseCode = "404", description = "not-found: the store holds no intact copy")
+    @APIResponse(responseCode = "400", description = "bad-hash: not a chunk hash")
+    public Response get(@Parameter(description = HASH) @PathParam("hash") String hex,
+                        @Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) throws IOException {
+        ChunkStore store = folders.resolve(folder).chunks();
+        if (!ChunkHash.isValid(hex)) {
+            return error(ErrorCode.BAD_HASH, "not a chunk hash: " + RelativePaths.printable(hex.substring(0, Math.min(80, hex.length()))));
+        }
+        ChunkHash hash = ChunkHash.parse(hex);
+        byte[] buf = new byte[store.maxChunk()];
+        int n = store.read(hash, buf);
+        if (n < 0) {
+            return error(ErrorCode.NOT_FOUND, "the store holds no intact copy of chunk " + hash.hex());
+        }
+        return Response.ok(java.util.Arrays.copyOf(buf, n)).type(OCTETS).build();
     }
 
     @POST

@@ -8,6 +8,9 @@ import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
+import dev.ferry.store.sync.VersionPruner;
+import dev.ferry.store.storage.VersionHistory;
+import java.io.IOException;
 import dev.ferry.store.sync.SyncSession;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -52,6 +55,7 @@ public class StatusResource {
         MirrorIndex index = f.index();
         SyncService sync = f.sync();
         StoreStats stats = f.stats();
+        VersionPruner versions = f.pruner();
         SyncSession session = sync.current();
         Instant last = stats.lastApplied();
         long stored = chunks.byteCount();
@@ -66,7 +70,18 @@ public class StatusResource {
                 stats.bytesReceived(), stats.chunksDeduplicated(), stats.bytesDeduplicated(), chunks.corruptCount(),
                 stats.auditRepairs(), index.rootDigest(), mirror, dedupRatio(stats.fileBytesApplied(), stats.bytesReceived() - stats.bytesDeduplicated()),
                 stats.openBatches(), stats.lagSeconds(), layout.usableSpaceOrUnknown(), watchers, recent,
-                stats.auditUnremovable());
+                stats.auditUnremovable(), versionsSummary(index.versions(), versions));
+    }
+
+    /** The status's {@code versions} block; the budget is -1 when it cannot be read. */
+    static ApiBodies.VersionsSummary versionsSummary(VersionHistory h, VersionPruner pruner) {
+        long budget;
+        try {
+            budget = pruner.budget();
+        } catch (IOException | RuntimeException e) {
+            budget = -1;
+        }
+        return new ApiBodies.VersionsSummary(h.count(), h.bytes(), budget, h.pruned());
     }
 
     /**

@@ -104,7 +104,7 @@ public class VersionPruner {
 
     @Scheduled(every = "${ferry.store.versions.prune-interval:1m}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduled() {
+    public void scheduled() {
         try {
             prune();
         } catch (Exception e) {

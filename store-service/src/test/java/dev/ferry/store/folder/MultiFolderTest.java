@@ -164,6 +164,15 @@ class MultiFolderTest {
         as(TwoFoldersProfile.TOKEN_B).get(Endpoints.STATUS + "?folder=b").then().statusCode(200)
                 .body("chunksReceived", equalTo(receivedBefore));
         assertFalse(Files.exists(folder("a").resolve("copy")), "folder b's file is not written into folder a");
+
+        // Version history and restore read each folder's own index.
+        as(TwoFoldersProfile.TOKEN_A).get(Endpoints.VERSIONS + "?path=shared-a.bin&folder=a").then().statusCode(200)
+                .body("current.size", equalTo(300_000));
+        as(TwoFoldersProfile.TOKEN_B).get(Endpoints.VERSIONS + "?path=shared-a.bin&folder=b").then().statusCode(404)
+                .body("error", equalTo("not-found"));
+        byte[] restored = as(TwoFoldersProfile.TOKEN_B).get(Endpoints.VERSIONS_FILE + "?path=copy/in-b.bin&folder=b")
+                .then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(f.bytes(), restored);
     }
 
     @Test

@@ -79,6 +79,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method-not-allowed", 405, 0),
     /** Watcher control API: a bandwidth rate that does not parse. */
     BAD_RATE("bad-rate", 400, 0),
+    /** Version history: a moment ({@code at}) that is not an ISO-8601 instant. */
+    BAD_TIME("bad-time", 400, 0),
     /** Watcher control API: the watcher is not running (yet) and cannot take the command. */
     NOT_RUNNING("not-running", 409, 0);
 

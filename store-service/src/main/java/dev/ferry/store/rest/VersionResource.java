@@ -210,7 +210,7 @@ public class VersionResource {
     }
 
     private static Response badTime(String at) {
-        return ChunkResource.error(400, "bad-time", "not an ISO-8601 instant (2026-12-07T14:00:00.000Z): " + printable(at));
+        return ChunkResource.error(ErrorCode.BAD_TIME, "not an ISO-8601 instant (2026-12-07T14:00:00.000Z): " + printable(at));
     }
 
     private static String printable(String s) {

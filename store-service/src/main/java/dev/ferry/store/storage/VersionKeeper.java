@@ -110,13 +110,15 @@ final class VersionKeeper {
 
     /** Hard-links the mirror file of {@code m} as version {@code n}; false when it cannot (not kept then). */
     private boolean link(Manifest m, long n) throws IOException {
-        if (Files.notExists(dir)) {
-            Files.createDirectories(dir);
-            PosixModes.set(dir, 0700);
-        }
         Path file = dir.resolve(VersionHistory.hex(n));
         try {
-            Files.createLink(file, FileNames.resolve(root, m.path())); // link(2): a link at the name is not followed
+            if (Files.notExists(dir)) {
+                Files.createDirectories(dir);
+                PosixModes.set(dir, 0700);
+            }
+            // link(2): a link at the name is not followed. A full or read-only disk, another file system mounted
+            // inside DEST, or none without hard links: the version is not kept, the change itself goes on.
+            Files.createLink(file, FileNames.resolve(root, m.path()));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             LOG.debugf("Cannot keep a version of %s (%s): not kept", RelativePaths.printable(m.path()), e.toString());
             return false;

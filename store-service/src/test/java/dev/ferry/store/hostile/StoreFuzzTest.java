@@ -605,7 +605,18 @@ class StoreFuzzTest {
         try (var names = Files.list(state)) {
             for (Path p : names.toList()) {
                 assertTrue(List.of("lock", "store-id", "chunker", "index.log", "source.json", StoreIgnoreRules.FILE,
-                        dev.ferry.store.storage.StateDatabase.FILE, "packs", "tmp").contains(p.getFileName().toString()), "unexpected " + p);
+                        dev.ferry.store.storage.StateDatabase.FILE, "packs", "tmp", StoreLayout.VERSIONS)
+                        .contains(p.getFileName().toString()), "unexpected " + p);
+            }
+        }
+        if (Files.exists(layout.versionsDir(), LinkOption.NOFOLLOW_LINKS)) {
+            // Kept versions: hard links of replaced mirror files, nothing else (no link, no folder).
+            assertTrue(Files.isDirectory(layout.versionsDir(), LinkOption.NOFOLLOW_LINKS));
+            try (var kept = Files.list(layout.versionsDir())) {
+                for (Path p : kept.toList()) {
+                    assertTrue(Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                            && p.getFileName().toString().matches("[0-9a-f]{16}"), "unexpected " + p);
+                }
             }
         }
         int chunks = 0;

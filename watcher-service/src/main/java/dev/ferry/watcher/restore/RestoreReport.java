@@ -4,80 +4,110 @@ import dev.ferry.watcher.control.ByteSize;
 
 import java.util.Locale;
 
-/** What a restore did: entries by type, bytes written, fetched from the store and reused locally, problems. */
+/**
+ * What a restore did: entries by type, bytes written, fetched from the store and reused locally, problems. Counted
+ * by the restore's writer threads (synchronized), read once it is over.
+ */
 public final class RestoreReport {
-    long files;
-    long folders;
-    long links;
-    long bytesWritten;
-    long bytesDownloaded;
-    long bytesReused;
-    long chunksDownloaded;
-    long skipped;
-    long refused;
+    private long files;
+    private long folders;
+    private long links;
+    private long bytesWritten;
+    private long bytesDownloaded;
+    private long bytesReused;
+    private long chunksDownloaded;
+    private long skipped;
+    private long refused;
     private final long startNanos = System.nanoTime();
     private long endNanos;
 
-    void finish() {
+    synchronized void finish() {
         endNanos = System.nanoTime();
     }
 
-    public long entries() {
+    synchronized void addFile(long written, long downloaded, long reused) {
+        files++;
+        bytesWritten += written;
+        bytesDownloaded += downloaded;
+        bytesReused += reused;
+    }
+
+    synchronized void addDownloads(long chunks) {
+        chunksDownloaded += chunks;
+    }
+
+    synchronized void addFolder() {
+        folders++;
+    }
+
+    synchronized void addLink() {
+        links++;
+    }
+
+    synchronized void addSkipped() {
+        skipped++;
+    }
+
+    synchronized void addRefused() {
+        refused++;
+    }
+
+    public synchronized long entries() {
         return files + folders + links;
     }
 
-    public long files() {
+    public synchronized long files() {
         return files;
     }
 
-    public long folders() {
+    public synchronized long folders() {
         return folders;
     }
 
-    public long links() {
+    public synchronized long links() {
         return links;
     }
 
     /** Bytes of the files written (a file already holding the content is not rewritten and counts none). */
-    public long bytesWritten() {
+    public synchronized long bytesWritten() {
         return bytesWritten;
     }
 
     /** Chunk bytes fetched from the store. */
-    public long bytesDownloaded() {
+    public synchronized long bytesDownloaded() {
         return bytesDownloaded;
     }
 
-    public long chunksDownloaded() {
+    public synchronized long chunksDownloaded() {
         return chunksDownloaded;
     }
 
     /** Chunk bytes taken from local files (TARGET, SOURCE, or the file being written) instead of the store. */
-    public long bytesReused() {
+    public synchronized long bytesReused() {
         return bytesReused;
     }
 
     /** Entries left as they were: something else in the way, or a file that differs without --overwrite. */
-    public long skipped() {
+    public synchronized long skipped() {
         return skipped;
     }
 
     /** Entries the store sent that break the path rules or lie outside the restored folder: never written. */
-    public long refused() {
+    public synchronized long refused() {
         return refused;
     }
 
     /** True when every entry the store sent was restored. */
-    public boolean complete() {
+    public synchronized boolean complete() {
         return skipped == 0 && refused == 0;
     }
 
-    public double seconds() {
+    public synchronized double seconds() {
         return ((endNanos == 0 ? System.nanoTime() : endNanos) - startNanos) / 1e9;
     }
 
     /** The one closing line: entries, bytes written, downloaded, reused locally, seconds. */
-    public String line() {
+    public synchronized String line() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "restored %d entries (%d files, %d folders, %d links) in %.2f s: "
                         + "%d bytes written (%s), %d bytes downloaded (%s), %d bytes reused locally (%s)",

@@ -14,6 +14,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -37,6 +38,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,8 +49,10 @@ import java.util.concurrent.TimeUnit;
  * fetched from the store, each checked against its hash; a chunk this restore already wrote is read back from
  * there), symlinks as links. Each file goes to a temp file beside
  * its place, is fsynced, gets its mode and mtime, and is renamed in; folders get theirs once everything below
- * them is written. Reads the listing as it arrives; holds one file's chunk positions and a bounded map of chunks
- * written ({@link WrittenChunks}), never the tree.
+ * them is written. Reads the listing as it arrives, in one thread that makes the folders and checks every place
+ * (in path order), and writes {@link #WRITERS} files at once; holds the chunk positions of the files being written
+ * (at most {@code 2 * WRITERS} files wait; a chunk two of them share is fetched by both) and a bounded map of chunks written ({@link WrittenChunks}), never the
+ * tree.
  *
  * <p>Never writes outside TARGET: every path is checked with the protocol's path rules and must lie in the
  * restored folder, and nothing is written through a symlink below TARGET. Never deletes: an entry in the way
@@ -55,12 +61,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TreeRestorer {
     private static final String TEMP_PREFIX = ".ferry-restore-";
+    /** Files written at once: their chunk fetches and fsyncs overlap. */
+    static final int WRITERS = 4;
 
     private final Path target;
     private final String dir;
     private final Path sourceDir;
     private final boolean overwrite;
     private final boolean intoFolder;
+    private final int writerThreads;
     private final RemoteChunks remote;
     private final Chunker chunker;
     private final PrintStream err;
@@ -79,6 +88,13 @@ public final class TreeRestorer {
      */
     public TreeRestorer(Path target, String dir, Path sourceDir, boolean overwrite, boolean intoFolder,
                         RemoteChunks remote, Chunker chunker, PrintStream err) {
+        this(target, dir, sourceDir, overwrite, intoFolder, WRITERS, remote, chunker, err);
+    }
+
+    /** With {@code writerThreads} files written at once (1: in listing order). */
+    TreeRestorer(Path target, String dir, Path sourceDir, boolean overwrite, boolean intoFolder, int writerThreads,
+                 RemoteChunks remote, Chunker chunker, PrintStream err) {
+        this.writerThreads = writerThreads;
         this.target = target.toAbsolutePath().normalize();
         this.dir = dir;
         this.sourceDir = sourceDir;
@@ -94,21 +110,44 @@ public final class TreeRestorer {
         report = new RestoreReport();
         written = new WrittenChunks();
         checkedParent = null;
+        ExecutorService writers = Executors.newFixedThreadPool(writerThreads, r -> {
+            Thread t = new Thread(r, "ferry-restore-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore waiting = new Semaphore(2 * writerThreads);
         try (FolderTimes folders = new FolderTimes();
              BufferedReader lines = new BufferedReader(new InputStreamReader(ndjson, StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 if (!line.isBlank()) {
-                    entry(line, folders);
+                    entry(line, folders, writers, waiting);
                 }
             }
+            writers.shutdown();
+            awaitQuietly(writers);
             folders.replay(this::finishFolder);
+        } finally {
+            writers.shutdownNow();
+            awaitQuietly(writers);
         }
         report.finish();
         return report;
     }
 
-    private void entry(String line, FolderTimes folders) throws IOException {
+    private static void awaitQuietly(ExecutorService writers) throws IOException {
+        try {
+            while (!writers.awaitTermination(1, TimeUnit.MINUTES)) {
+                // A slow store or disk: the writers end when their files are written or have failed.
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while files were being written");
+        }
+    }
+
+    private void entry(String line, FolderTimes folders, ExecutorService writers, Semaphore waiting)
+            throws IOException {
         Manifest m;
         try {
             m = Wire.mapper().readValue(line, Manifest.class);
@@ -134,11 +173,31 @@ public final class TreeRestorer {
             switch (m.type()) {
                 case DIRECTORY -> folder(m, relative, local, folders);
                 case SYMLINK -> link(m, local);
-                default -> file(m, relative, local);
+                default -> {
+                    try {
+                        waiting.acquire();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted");
+                    }
+                    writers.execute(() -> {
+                        try {
+                            file(m, relative, local);
+                        } catch (IOException | RuntimeException e) {
+                            notRestored(m.path(), why(e));
+                        } finally {
+                            waiting.release();
+                        }
+                    });
+                }
             }
         } catch (IOException e) {
-            notRestored(m.path(), e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            notRestored(m.path(), why(e));
         }
+    }
+
+    private static String why(Exception e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** The path below TARGET of wire path {@code path}; null (refused and said) when it breaks the rules. */
@@ -234,7 +293,7 @@ public final class TreeRestorer {
                     + " (never deleted)");
             return;
         }
-        report.folders++;
+        report.addFolder();
         folders.add(relative, m.mode(), m.mtimeNs());
     }
 
@@ -252,7 +311,7 @@ public final class TreeRestorer {
         BasicFileAttributes a = attributes(local);
         if (a != null) {
             if (a.isSymbolicLink() && FileNames.linkTarget(Files.readSymbolicLink(local)).equals(m.target())) {
-                report.links++;
+                report.addLink();
                 return;
             }
             if (a.isDirectory()) {
@@ -277,7 +336,7 @@ public final class TreeRestorer {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        report.links++;
+        report.addLink();
     }
 
     private void file(Manifest m, String relative, Path local) throws IOException {
@@ -302,8 +361,7 @@ public final class TreeRestorer {
             if (hasFile && a.size() == m.size() && locals.firstIsIdentical()) {
                 setMode(local, m.mode() & 0777);
                 setMtime(local, m.mtimeNs());
-                report.bytesReused += m.size();
-                report.files++;
+                report.addFile(0, 0, m.size());
                 remember(m, local);
                 return;
             }
@@ -313,8 +371,6 @@ public final class TreeRestorer {
             }
             write(m, local, locals);
         }
-        report.files++;
-        report.bytesWritten += m.size();
     }
 
     /** Writes {@code m}'s bytes to a temp file beside {@code local}, fsyncs it, sets mode and mtime, renames it in. */
@@ -322,6 +378,9 @@ public final class TreeRestorer {
         Path tmp = temp(local);
         // A chunk fetched once is read back from the temp file when the file holds it again (runs of zeros).
         Map<ChunkHash, Long> fetched = new HashMap<>();
+        long downloaded = 0;
+        long chunksDownloaded = 0;
+        long reused = 0;
         boolean done = false;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -333,11 +392,11 @@ public final class TreeRestorer {
                     bytes = earlier == null ? written.read(c.hash(), c.length()) : readBack(out, earlier, c);
                 }
                 if (bytes != null) {
-                    report.bytesReused += c.length();
+                    reused += c.length();
                 } else {
                     bytes = remote.get(c.hash(), c.length());
-                    report.bytesDownloaded += c.length();
-                    report.chunksDownloaded++;
+                    downloaded += c.length();
+                    chunksDownloaded++;
                     fetched.putIfAbsent(c.hash(), offset);
                 }
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -360,6 +419,8 @@ public final class TreeRestorer {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        report.addFile(m.size(), downloaded, reused);
+        report.addDownloads(chunksDownloaded);
         remember(m, local);
     }
 
@@ -432,12 +493,12 @@ public final class TreeRestorer {
     }
 
     private void notRestored(String path, String why) {
-        report.skipped++;
+        report.addSkipped();
         err.println("ferry-watcher: not restored: " + RelativePaths.printable(path) + ": " + why);
     }
 
     private void refuse(String why) {
-        report.refused++;
+        report.addRefused();
         err.println("ferry-watcher: refused from the store: " + why);
     }
 }

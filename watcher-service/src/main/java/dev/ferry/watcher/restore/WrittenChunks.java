@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Where this restore already wrote a chunk (file and offset), for the files after it that hold the same chunk
- * (copies, shared blocks): read back hash-checked instead of fetched again. Bounded: the least recently used
+ * (copies, shared blocks): read back hash-checked instead of fetched again. Thread-safe. Bounded: the least recently used
  * entries go past {@link #CAPACITY}, so memory stays flat however large the tree (a forgotten chunk is fetched).
  */
 final class WrittenChunks {
@@ -29,13 +29,16 @@ final class WrittenChunks {
         }
     };
 
-    void add(ChunkHash hash, Path file, long offset) {
+    synchronized void add(ChunkHash hash, Path file, long offset) {
         places.putIfAbsent(hash, new Place(file, offset));
     }
 
     /** The chunk's bytes from a file this restore wrote, checked against its hash; null when not found (now). */
     byte[] read(ChunkHash hash, int length) {
-        Place place = places.get(hash);
+        Place place;
+        synchronized (this) {
+            place = places.get(hash);
+        }
         if (place == null) {
             return null;
         }
@@ -47,14 +50,18 @@ final class WrittenChunks {
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {
-            places.remove(hash);
+            forget(hash, place);
             return null;
         }
         byte[] bytes = buf.array();
         if (buf.hasRemaining() || !ChunkHash.compute(bytes, 0, length).equals(hash)) {
-            places.remove(hash);
+            forget(hash, place);
             return null;
         }
         return bytes;
+    }
+
+    private synchronized void forget(ChunkHash hash, Place place) {
+        places.remove(hash, place);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.store.config;
 
 import dev.ferry.store.rest.ApiBodies;
+import dev.ferry.store.rest.FoldersResource;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.SourceBinding;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -16,6 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ApiBodies.MissingRequest.class, ApiBodies.MissingResponse.class, ApiBodies.Status.class,
         ApiBodies.Watcher.class, ApiBodies.Change.class, SourceBinding.Owner.class,
         ApiBodies.VersionsSummary.class, ApiBodies.Versions.class, ApiBodies.Current.class, ApiBodies.Version.class,
+        FoldersResource.Folder.class, FoldersResource.FolderList.class,
 })
 public final class NativeReflection {
     private NativeReflection() {

@@ -1,5 +1,7 @@
 package dev.ferry.store.folder;
 
+import dev.ferry.protocol.RelativePaths;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,8 +58,14 @@ public record FolderSpec(String name, Path path) {
                 throw new BadSetting("ferry.store.folders: the path of folder '" + name + "' is not a valid path: " + where);
             }
             path = path.toAbsolutePath().normalize();
-            if (path.equals(dest.toAbsolutePath().normalize())) {
-                throw new BadSetting("ferry.store.folders: folder '" + name + "' cannot be DEST itself: DEST holds the folders");
+            Path container = dest.toAbsolutePath().normalize();
+            if (container.startsWith(path)) {
+                throw new BadSetting("ferry.store.folders: folder '" + name + "' cannot be DEST or a folder above it ("
+                        + path + "): DEST holds the folders");
+            }
+            if (path.startsWith(container.resolve(RelativePaths.STATE_DIR))) {
+                throw new BadSetting("ferry.store.folders: folder '" + name + "' cannot be inside DEST's own "
+                        + RelativePaths.STATE_DIR + " (" + path + ")");
             }
             for (Map.Entry<Path, String> other : paths.entrySet()) {
                 if (path.startsWith(other.getKey()) || other.getKey().startsWith(path)) {
@@ -69,6 +77,21 @@ public record FolderSpec(String name, Path path) {
             out.add(new FolderSpec(name, path));
         }
         return out;
+    }
+
+    /**
+     * Why DEST cannot be the container of folders, or null: a DEST that is a store of one folder with entries would
+     * have them served by no folder, and its own auditor would take the folders for foreign entries. Its mirror
+     * moves into a folder instead (DEST's content, {@code .ferry} included, into DEST/NAME).
+     */
+    public static String containerProblem(Path dest, long entries) {
+        if (entries == 0) {
+            return null;
+        }
+        return "ferry.store.folders is set, but DEST " + dest + " is a store of one folder with " + entries
+                + " entries: with folders, DEST only holds them. Stop the store and move DEST's content ("
+                + RelativePaths.STATE_DIR + " included) into a folder, e.g. " + dest.resolve("main")
+                + ", and list it (ferry.store.folders=main,...); or unset ferry.store.folders";
     }
 
     /** The names of {@code ferry.store.folders} items, each checked, in order. */

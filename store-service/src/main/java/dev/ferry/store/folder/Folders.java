@@ -58,6 +58,10 @@ public class Folders {
         } catch (FolderSpec.BadSetting e) {
             throw new ConfigurationException(e.getMessage());
         }
+        String container = specs.isEmpty() ? null : FolderSpec.containerProblem(layout.dest(), index.size());
+        if (container != null) {
+            throw new ConfigurationException(container);
+        }
         Map<String, FolderStack> opened = new LinkedHashMap<>();
         try {
             for (FolderSpec spec : specs) {

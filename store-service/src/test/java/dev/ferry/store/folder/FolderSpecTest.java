@@ -31,12 +31,22 @@ class FolderSpecTest {
         assertBad("named twice", "a", "a=/x");
         assertBad("overlap", "a=/x/y", "b=/x");
         assertBad("overlap", "a", "b=a/inner");
-        assertBad("cannot be DEST itself", "a=/srv/dest");
+        assertBad("cannot be DEST or a folder above it", "a=/srv/dest");
+        assertBad("cannot be DEST or a folder above it", "a=/srv");
+        assertBad("cannot be DEST or a folder above it", "a=..");
+        assertBad("inside DEST's own .ferry", "a=.ferry/x");
     }
 
     private static void assertBad(String why, String... items) {
         FolderSpec.BadSetting e = assertThrows(FolderSpec.BadSetting.class, () -> FolderSpec.parse(List.of(items), DEST));
         assertTrue(e.getMessage().contains(why) && e.getMessage().startsWith("ferry.store.folders:"), e.getMessage());
+    }
+
+    @Test
+    void aStoreOfOneFolderWithEntriesIsNoContainer() {
+        assertEquals(null, FolderSpec.containerProblem(DEST, 0));
+        String why = FolderSpec.containerProblem(DEST, 12);
+        assertTrue(why.contains("12 entries") && why.contains("/srv/dest/main") && why.contains("unset ferry.store.folders"), why);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ferry.store.sync;
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkRef;
 import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
 import dev.ferry.store.storage.VersionHistory;
@@ -46,6 +47,7 @@ public class VersionPruner {
     }
 
     private final MirrorIndex index;
+    private final ChunkStore chunks;
     private final ApplyExecutor apply;
     private final SyncService sync;
     private final Path dir;
@@ -55,15 +57,17 @@ public class VersionPruner {
     private volatile long budgetBytes = -1;
 
     @Inject
-    public VersionPruner(StoreLayout layout, MirrorIndex index, ApplyExecutor apply, SyncService sync, StoreConfig config) {
-        this(layout.versionsDir(), index, apply, sync, config.store().versions().keep() == StoreConfig.Keep.STAGGERED,
+    public VersionPruner(StoreLayout layout, MirrorIndex index, ChunkStore chunks, ApplyExecutor apply, SyncService sync,
+                         StoreConfig config) {
+        this(layout.versionsDir(), index, chunks, apply, sync, config.store().versions().keep() == StoreConfig.Keep.STAGGERED,
                 config.store().versions().maxAge(), config.store().versions().budget());
     }
 
-    public VersionPruner(Path dir, MirrorIndex index, ApplyExecutor apply, SyncService sync, boolean keep,
-                         Duration maxAge, String budget) {
+    public VersionPruner(Path dir, MirrorIndex index, ChunkStore chunks, ApplyExecutor apply, SyncService sync,
+                         boolean keep, Duration maxAge, String budget) {
         this.dir = dir;
         this.index = index;
+        this.chunks = chunks;
         this.apply = apply;
         this.sync = sync;
         this.keep = keep;
@@ -86,7 +90,7 @@ public class VersionPruner {
                 // Nothing is kept from now on; what was kept before goes as the budget of 0 would make it.
                 prune(0);
             }
-            index.flush();
+            chunks.flush(); // the store's commit order: packs synced, then the maps committed
             return null;
         });
     }
@@ -166,7 +170,7 @@ public class VersionPruner {
         Report r = new Report(counts[0], counts[1], counts[2], counts[3]);
         if (r.removed() > 0) {
             h.pruned(r.removed());
-            index.flush();
+            chunks.flush(); // the store's commit order: packs synced, then the maps committed
             LOG.infof("Version retention: removed %d versions (%d thinned, %d older than the maximum age, %d over the "
                     + "budget), %d bytes", r.removed(), r.thinned(), r.expired(), r.overBudget(), r.bytesFreed());
         }
@@ -221,7 +225,7 @@ public class VersionPruner {
                 files.add(n);
             }
         }
-        index.flush();
+        chunks.flush(); // the store's commit order: packs synced, then the maps committed
         for (long n : files) {
             Files.deleteIfExists(dir.resolve(String.format(java.util.Locale.ROOT, "%016x", n)));
         }

@@ -41,7 +41,7 @@ class VersionHistorySyncTest extends SyncRoleTest {
     }
 
     private VersionPruner pruner(Duration maxAge, String budget) {
-        return new VersionPruner(store.layout.versionsDir(), store.index, store.apply, null, true, maxAge, budget);
+        return new VersionPruner(store.layout.versionsDir(), store.index, store.chunks, store.apply, null, true, maxAge, budget);
     }
 
     @Test
@@ -131,7 +131,7 @@ class VersionHistorySyncTest extends SyncRoleTest {
         version(1, t);
         version(2, t + DAY);
         assertEquals(1, versions.count());
-        new VersionPruner(store.layout.versionsDir(), store.index, store.apply, null, false, Duration.ofDays(365), "10%")
+        new VersionPruner(store.layout.versionsDir(), store.index, store.chunks, store.apply, null, false, Duration.ofDays(365), "10%")
                 .open();
         assertEquals(0, versions.count());
         version(3, t + 2 * DAY);

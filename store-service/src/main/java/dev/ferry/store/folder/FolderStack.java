@@ -103,7 +103,7 @@ public final class FolderStack implements Closeable {
             DestAuditor auditor = new DestAuditor(layout, index, materializer, apply, stats, config, ignore);
             SyncService sync = new SyncService(layout, index, materializer, apply, stats, quota, binding, config, auditor, ignore);
             ChunkCollector collector = new ChunkCollector(chunks, index, sync, apply, stats, config);
-            VersionPruner pruner = new VersionPruner(layout, index, apply, sync, config);
+            VersionPruner pruner = new VersionPruner(layout, index, chunks, apply, sync, config);
             FolderStack stack = new FolderStack(name, layout, db, packs, index, chunks, materializer, apply, stats, quota,
                     binding, auditor, sync, collector, pruner, true);
             try {

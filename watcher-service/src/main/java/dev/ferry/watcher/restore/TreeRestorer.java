@@ -118,9 +118,20 @@ public final class TreeRestorer {
         Semaphore waiting = new Semaphore(2 * writerThreads);
         try (FolderTimes folders = new FolderTimes();
              BufferedReader lines = new BufferedReader(new InputStreamReader(ndjson, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
+            long read = 0;
+            while (true) {
+                String line;
+                try {
+                    line = lines.readLine();
+                } catch (IOException e) {
+                    throw new IOException("the store's listing broke off after " + read + " entries (" + why(e)
+                            + "); what was written stays, run the restore again to finish it", e);
+                }
+                if (line == null) {
+                    break;
+                }
                 if (!line.isBlank()) {
+                    read++;
                     entry(line, folders, writers, waiting);
                 }
             }
@@ -128,7 +139,9 @@ public final class TreeRestorer {
             awaitQuietly(writers);
             folders.replay(this::finishFolder);
         } finally {
-            writers.shutdownNow();
+            // On a failure too, the files already handed to the writers are finished: a restore run again after a
+            // broken listing finds them in place and fetches nothing for them.
+            writers.shutdown();
             awaitQuietly(writers);
         }
         report.finish();

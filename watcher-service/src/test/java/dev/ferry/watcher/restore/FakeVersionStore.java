@@ -43,6 +43,8 @@ public final class FakeVersionStore implements AutoCloseable {
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public volatile String versionsAnswer = "{\"path\":\"x\",\"current\":null,\"versions\":[]}";
     public volatile String token;
+    /** When set, the tree listing stops short of what its length says. */
+    public volatile boolean breakTree;
     private final HttpServer server;
 
     public FakeVersionStore() throws IOException {
@@ -135,6 +137,14 @@ public final class FakeVersionStore implements AutoCloseable {
                 }
                 for (String line : raw) {
                     body.append(line).append('\n');
+                }
+                if (breakTree) {
+                    // Promises more than it sends, then closes: the listing breaks off.
+                    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+                    ex.sendResponseHeaders(200, bytes.length + 1000);
+                    ex.getResponseBody().write(bytes);
+                    ex.getResponseBody().flush();
+                    return;
                 }
                 if (body.length() == 0) {
                     send(ex, 404, "application/json", "{\"error\":\"not-found\",\"message\":\"nothing there\"}");

@@ -155,6 +155,22 @@ class TreeRestorerTest {
     }
 
     @Test
+    void aListingThatBreaksOffFailsSayingSoAndKeepsWhatWasWritten() throws Exception {
+        Path orig = tmp.resolve("orig");
+        Files.createDirectories(orig);
+        Files.writeString(orig.resolve("a.txt"), "a");
+        store.addTree(orig, "");
+        store.breakTree = true;
+        Path target = tmp.resolve("target");
+
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> restore(target, "", null, false));
+
+        assertTrue(e.getMessage().startsWith("the store's listing broke off after 2 entries"), e.getMessage());
+        assertEquals("a", Files.readString(target.resolve("a.txt")));
+    }
+
+    @Test
     void pathsThatLeaveTargetAreRefusedAndNothingIsWrittenOutsideIt() throws Exception {
         Path outside = tmp.resolve("outside");
         Files.createDirectories(outside);

@@ -50,6 +50,8 @@ class MultiFolderTest {
     StoreLayout dest;
     @Inject
     Folders folders;
+    @Inject
+    FolderJobs jobs;
 
     private static RequestSpecification as(String token) {
         return given().header("Authorization", "Bearer " + token);
@@ -205,6 +207,22 @@ class MultiFolderTest {
         assertArrayEquals(f.bytes(), Files.readAllBytes(folder("b").resolve("wants-them.bin")));
         assertNotEquals(MirrorIndex.DAMAGED, folders.resolve("a").index().digestOf("changed-later.bin"),
                 "folder b's read never marks folder a's file damaged");
+    }
+
+    @Test
+    void eachFolderCollectsItsOwnGarbageOnSchedule() {
+        byte[] orphan = TestData.random(5_000);
+        ChunkHash hash = TestData.hash(orphan);
+        String url = Endpoints.CHUNKS + "/" + hash.hex();
+        as(TwoFoldersProfile.TOKEN_B).contentType("application/octet-stream").body(orphan).put(url + "?folder=b")
+                .then().statusCode(201);
+        as(TwoFoldersProfile.TOKEN_A).head(url + "?folder=a").then().statusCode(200); // held by b, counted for a
+        assertTrue(folders.resolve("b").chunks().backdateForTests(hash, 0), "in b's pack");
+        long runsA = folders.resolve("a").stats().gcRuns();
+        jobs.collect(); // what the scheduler runs every ferry.store.gc-interval
+        as(TwoFoldersProfile.TOKEN_B).head(url + "?folder=b").then().statusCode(404);
+        as(TwoFoldersProfile.TOKEN_A).head(url + "?folder=a").then().statusCode(404);
+        assertEquals(runsA + 1, folders.resolve("a").stats().gcRuns(), "folder a's collector ran too");
     }
 
     @Test

@@ -39,6 +39,7 @@ class VersionHistoryTest {
     Materializer materializer;
     VersionHistory versions;
     final AtomicLong clock = new AtomicLong(1_000_000);
+    boolean indexClosed;
 
     @BeforeEach
     void open() throws Exception {
@@ -54,7 +55,9 @@ class VersionHistoryTest {
 
     @AfterEach
     void close() throws Exception {
-        index.close();
+        if (!indexClosed) {
+            index.close();
+        }
         layout.close();
     }
 
@@ -117,6 +120,32 @@ class VersionHistoryTest {
         assertArrayEquals(v1.bytes(), fromChunks(m1));
         assertArrayEquals(v2.bytes(), Files.readAllBytes(dest.resolve("docs/a.bin")));
         assertEquals(40_000, versions.bytes());
+    }
+
+    @Test
+    void versionsOutliveARestart() throws Exception {
+        TestData.FileData v1 = TestData.file(30_000, 16_000);
+        Manifest m1 = v1.manifest("a.bin", 0644, 1L);
+        applyFile(m1, v1);
+        clock.set(2_000_000);
+        TestData.FileData v2 = TestData.file(30_000, 16_000);
+        applyFile(v2.manifest("a.bin", 0644, 2L), v2);
+        List<VersionHistory.Version> kept = versions.of("a.bin");
+        index.close();
+        TestChunkStores.db(layout).close(); // the database as a stopped store leaves it
+
+        try (StateDatabase db = StateDatabase.open(layout.stateDir().resolve(StateDatabase.FILE))) {
+            index = new MirrorIndex(db, layout.indexFile());
+            chunks = new ChunkStore(dest, db, new dev.ferry.store.storage.pack.LocalPackStore(
+                    TestChunkStores.packsDir(layout)), index, index::markDamaged, chunks.maxChunk());
+            versions = index.versions();
+            assertArrayEquals(new long[] {0, 0}, versions.reconcile(layout.versionsDir()));
+            assertEquals(kept, versions.of("a.bin"));
+            assertEquals(2_000_000, versions.since("a.bin"));
+            assertArrayEquals(v1.bytes(), fromChunks(m1), "the kept version's chunks are held after the restart");
+            index.close();
+        }
+        indexClosed = true;
     }
 
     @Test

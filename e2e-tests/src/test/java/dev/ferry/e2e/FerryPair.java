@@ -19,6 +19,7 @@ final class FerryPair implements AutoCloseable {
     FerryProcess store;
     FerryProcess watcher;
     LoopbackProxy proxy;
+    private int storeStarts;
 
     FerryPair(Path root, String name) throws IOException {
         this.name = name;
@@ -31,6 +32,18 @@ final class FerryPair implements AutoCloseable {
     FerryPair startStore() throws IOException {
         store = FerryProcess.store(name + "-store", dest, env);
         proxy = new LoopbackProxy(store.httpPort);
+        return this;
+    }
+
+    /**
+     * Stops the store (SIGTERM) and starts it again on the same port, DEST and environment, waiting until it is
+     * ready; the proxy and a running watcher stay, and the watcher reconnects by itself.
+     */
+    FerryPair restartStore() throws InterruptedException {
+        int port = store.httpPort;
+        store.close();
+        store = FerryProcess.storeOnPort(name + "-store-" + (++storeStarts), dest, port, env);
+        store.awaitReady(Duration.ofSeconds(60));
         return this;
     }
 

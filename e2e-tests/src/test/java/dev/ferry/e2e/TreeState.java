@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -46,26 +45,14 @@ final class TreeState {
         return entries;
     }
 
-    /** What differs in {@code actual}, empty when it is this state exactly. */
+    /** What differs in {@code actual}: entries missing, extra or of another type, mode, mtime or bytes. */
     List<String> differences(Path actual) {
-        return differences(actual, Set.of());
-    }
-
-    /**
-     * What differs in {@code actual}, the mtimes of the folders in {@code dirMtimesNotKept} aside (a folder's mtime
-     * changes when an entry is added or removed in it, and a metadata-only change keeps no version).
-     */
-    List<String> differences(Path actual, Set<String> dirMtimesNotKept) {
         TreeState other = capture(actual);
         List<String> diffs = new ArrayList<>();
         for (var e : entries.entrySet()) {
             String rel = e.getKey();
             Trees.Entry want = e.getValue();
             Trees.Entry got = other.entries.get(rel);
-            if (got != null && dirMtimesNotKept.contains(rel) && want.type().equals("dir") && got.type().equals("dir")) {
-                want = new Trees.Entry("dir", want.perms(), 0, 0, null);
-                got = new Trees.Entry("dir", got.perms(), 0, 0, null);
-            }
             if (got == null) {
                 diffs.add("missing: " + rel);
             } else if (!got.equals(want)) {

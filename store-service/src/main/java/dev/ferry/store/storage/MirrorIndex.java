@@ -488,7 +488,7 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     private void apply(Manifest m) {
         byte[] bytes = ManifestCodec.encode(m);
         byte[] old = manifests.put(m.path(), bytes);
-        if (old == null || !sameContent(old, bytes)) {
+        if (old == null || !sameVersion(old, bytes)) {
             versions.applied(m.path(), versions.now());
         }
         if (old != null) {
@@ -543,16 +543,25 @@ public class MirrorIndex implements MirrorRegions, Closeable {
 
     /**
      * True when two encoded manifests differ at most in mode and mtime: the same type, size, chunks and link
-     * target (a metadata-only change keeps no version and keeps its {@code since}).
+     * target (a metadata-only change of a file or link keeps no version and keeps its {@code since}).
      */
     static boolean sameContent(byte[] a, byte[] b) {
         int meta = 1 + 1 + 4 + 8; // version, type, mode, mtime
         return a[1] == b[1] && Arrays.equals(a, meta, a.length, b, meta, b.length);
     }
 
-    /** {@link #sameContent} of two manifests. */
-    public static boolean sameContent(Manifest a, Manifest b) {
-        return sameContent(ManifestCodec.encode(a), ManifestCodec.encode(b));
+    /**
+     * True when replacing {@code a} by {@code b} keeps no version: a file or link with {@link #sameContent}, or the
+     * very same folder. A folder is nothing but its mode and mtime, so a change of either is a version of it: without
+     * one, a tree restored as of an earlier moment would get the folders' later times.
+     */
+    static boolean sameVersion(byte[] a, byte[] b) {
+        return a[1] == EntryType.DIRECTORY.ordinal() ? Arrays.equals(a, b) : sameContent(a, b);
+    }
+
+    /** {@link #sameVersion} of two manifests. */
+    public static boolean sameVersion(Manifest a, Manifest b) {
+        return sameVersion(ManifestCodec.encode(a), ManifestCodec.encode(b));
     }
 
     /** Appends the regions of a file's chunks to the log (the first offset of a chunk the file repeats). */

@@ -32,7 +32,8 @@ final class VersionKeeper {
 
     /**
      * Before {@code m} replaces the entry at its path: keeps that entry when its content differs (a file's chunks, a
-     * link's target, a change of type), and everything below a folder replaced by a non-folder.
+     * link's target, a change of type, a folder's mode or mtime), and everything below a folder replaced by a
+     * non-folder.
      *
      * @return the mark to {@link #undo} when the change then fails, or -1 when nothing was kept
      */
@@ -42,13 +43,13 @@ final class VersionKeeper {
             return -1;
         }
         Manifest old = index.get(m.path());
-        if (old == null || MirrorIndex.sameContent(old, m)) {
+        if (old == null || MirrorIndex.sameVersion(old, m)) {
             return -1;
         }
         long mark = h.nextNumber();
         long now = h.now();
         keep(old, VersionHistory.Reason.MODIFIED, now);
-        if (old.type() == EntryType.DIRECTORY) {
+        if (old.type() == EntryType.DIRECTORY && m.type() != EntryType.DIRECTORY) {
             for (Manifest below : index.below(m.path())) {
                 keep(below, VersionHistory.Reason.DELETED, now);
             }

@@ -160,6 +160,27 @@ class VersionHistoryTest {
     }
 
     @Test
+    void aFoldersNewTimeOrModeIsAVersionSoATreeAsOfEarlierHasTheOldOne() throws Exception {
+        Manifest d1 = Manifest.directory("d", 0755, 1_000_000_000L);
+        apply(d1);
+        TestData.FileData a = TestData.file(5_000, 16_000);
+        Manifest ma = a.manifest("d/a.txt", 0644, 1_100_000_000L);
+        applyFile(ma, a);
+        clock.set(2_000_000);
+        Manifest d2 = Manifest.directory("d", 0750, 3_000_000_000L);
+        apply(d2);
+
+        assertEquals(1, versions.of("d").size(), "the folder's old mode and mtime are a version");
+        assertEquals(List.of(), versions.of("d/a.txt"), "what the folder holds is not taken for deleted");
+        List<Manifest> then = new ArrayList<>();
+        new TreeAt(index, "d", 1_500_000).forEachRemaining(then::add);
+        assertEquals(List.of(d1, ma), then, "the folder as it stood, with its old mode and mtime");
+        List<Manifest> now = new ArrayList<>();
+        new TreeAt(index, "d", 2_500_000).forEachRemaining(now::add);
+        assertEquals(List.of(d2, ma), now);
+    }
+
+    @Test
     void aDeletedFolderIsKeptWholeAndTheTreeBeforeTheDeleteIsComplete() throws Exception {
         List<Manifest> before = new ArrayList<>();
         List<TestData.FileData> data = new ArrayList<>();

@@ -12,6 +12,8 @@
   // figures change, so rows (and a command being selected) stay put between refreshes.
   var versionsPath = null;
   var versionsKey = null;
+  var versionsSummary = null;
+  var versionsShown = null;
   var shownFolder = null;
 
   function $(id) { return document.getElementById(id); }
@@ -177,6 +179,10 @@
   }
 
   function renderVersions(title, rows) {
+    // Rows are rebuilt only when what they show changed: a click or a selection on them survives refreshes.
+    var shown = JSON.stringify([shownFolder, title, rows]);
+    if (shown === versionsShown) { return; }
+    versionsShown = shown;
     var body = $('versions');
     body.replaceChildren();
     rows.forEach(function (r) { body.appendChild(versionRow(r.path, r.version)); });
@@ -186,6 +192,7 @@
 
   // Fetches the list shown (the folder's newest, or one path's) when what it depends on changed.
   function refreshVersions(summary, force) {
+    if (summary) { versionsSummary = summary; } else { summary = versionsSummary; }
     var key = [shownFolder, versionsPath, summary ? summary.count : '', summary ? summary.pruned : '',
       summary ? summary.bytes : ''].join('\n');
     if (!force && key === versionsKey) { return; }

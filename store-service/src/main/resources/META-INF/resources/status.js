@@ -8,6 +8,13 @@
   var REFRESH_MS = 2000;
   var UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   var timer = null;
+  // The versions view: the folder's newest versions (path null) or one path's; refetched when the store's version
+  // figures change, so rows (and a command being selected) stay put between refreshes.
+  var versionsPath = null;
+  var versionsKey = null;
+  var versionsSummary = null;
+  var versionsShown = null;
+  var shownFolder = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -72,10 +79,154 @@
       changes.appendChild(row);
     });
     $('no-changes').hidden = s.recentChanges.length > 0;
+    refreshVersions(s.versions, false);
     $('status').hidden = false;
     $('token-form').hidden = true;
     show('updated', 'updated ' + new Date().toLocaleTimeString());
     show('error', '');
+  }
+
+  function authHeaders() {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { 'Authorization': 'Bearer ' + token } : {};
+  }
+
+  function withFolder(url) {
+    return shownFolder === null ? url : url + (url.indexOf('?') >= 0 ? '&' : '?') + 'folder=' + encodeURIComponent(shownFolder);
+  }
+
+  // A word for a POSIX shell: single quotes, a quote inside written as '\''.
+  function shellWord(s) {
+    return "'" + s.replace(/'/g, "'\\''") + "'";
+  }
+
+  // The --at that selects a version: the last millisecond before it was replaced (what `ferry-watcher versions` prints).
+  function atOf(v) {
+    return new Date(Date.parse(v.to) - 1).toISOString();
+  }
+
+  function restoreCommand(path, v) {
+    var folder = shownFolder === null ? '' : ' --folder ' + shellWord(shownFolder);
+    if (v.type === 'dir') {
+      return 'ferry-watcher restore --tree ' + shellWord(path) + ' --at ' + atOf(v) + ' --to TARGET' + folder;
+    }
+    return 'ferry-watcher restore ' + shellWord(path) + ' --at ' + atOf(v) + folder;
+  }
+
+  function baseName(path) {
+    var i = path.lastIndexOf('/');
+    return i >= 0 ? path.substring(i + 1) : path;
+  }
+
+  // Fetches the version's bytes with the token (a link could not send it) and saves them as a file.
+  function download(path, v, button) {
+    var url = withFolder('/api/v1/versions/file?path=' + encodeURIComponent(path) + '&at=' + encodeURIComponent(atOf(v)));
+    button.disabled = true;
+    show('versions-error', '');
+    fetch(url, { headers: authHeaders(), cache: 'no-store' }).then(function (r) {
+      if (!r.ok) {
+        return r.json().catch(function () { return {}; }).then(function (e) {
+          throw new Error(e.message || ('HTTP ' + r.status));
+        });
+      }
+      return r.blob();
+    }).then(function (blob) {
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = baseName(path);
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+    }).catch(function (e) {
+      show('versions-error', 'cannot download ' + path + ': ' + e.message);
+    }).then(function () { button.disabled = false; });
+  }
+
+  function versionRow(path, v) {
+    var row = document.createElement('tr');
+    cell(row, path, 'path');
+    var when = document.createElement('td');
+    when.textContent = new Date(v.to).toLocaleString();
+    when.title = 'from ' + v.from + ' to ' + v.to;
+    when.className = 'replaced';
+    when.setAttribute('data-value', v.to);
+    row.appendChild(when);
+    cell(row, v.reason, 'reason');
+    cell(row, v.type, 'type');
+    var size = document.createElement('td');
+    size.textContent = v.type === 'file' ? bytes(v.size) : '';
+    size.className = 'size';
+    size.setAttribute('data-value', String(v.size));
+    row.appendChild(size);
+    var command = document.createElement('td');
+    var code = document.createElement('code');
+    code.className = 'restore-command';
+    code.textContent = restoreCommand(path, v);
+    command.appendChild(code);
+    row.appendChild(command);
+    var action = document.createElement('td');
+    if (v.type === 'file') {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'download';
+      button.textContent = 'Download';
+      button.addEventListener('click', function () { download(path, v, button); });
+      action.appendChild(button);
+    }
+    row.appendChild(action);
+    return row;
+  }
+
+  function renderVersions(title, rows) {
+    // Rows are rebuilt only when what they show changed: a click or a selection on them survives refreshes.
+    var shown = JSON.stringify([shownFolder, title, rows]);
+    if (shown === versionsShown) { return; }
+    versionsShown = shown;
+    var body = $('versions');
+    body.replaceChildren();
+    rows.forEach(function (r) { body.appendChild(versionRow(r.path, r.version)); });
+    $('no-versions').hidden = rows.length > 0;
+    show('versions-title', title);
+  }
+
+  // Fetches the list shown (the folder's newest, or one path's) when what it depends on changed.
+  function refreshVersions(summary, force) {
+    if (summary) { versionsSummary = summary; } else { summary = versionsSummary; }
+    var key = [shownFolder, versionsPath, summary ? summary.count : '', summary ? summary.pruned : '',
+      summary ? summary.bytes : ''].join('\n');
+    if (!force && key === versionsKey) { return; }
+    versionsKey = key;
+    var path = versionsPath;
+    var folder = shownFolder;
+    var url = path === null ? '/api/v1/versions/recent?limit=50'
+      : '/api/v1/versions?path=' + encodeURIComponent(path);
+    fetch(withFolder(url), { headers: authHeaders(), cache: 'no-store' }).then(function (r) {
+      return r.json().then(function (body) { return { status: r.status, body: body }; });
+    }).then(function (a) {
+      if (path !== versionsPath || folder !== shownFolder) { return; }
+      show('versions-error', '');
+      if (path === null) {
+        if (a.status !== 200) { throw new Error(a.body.message || ('HTTP ' + a.status)); }
+        renderVersions('The newest kept versions of the folder.', a.body.versions.map(function (v) {
+          return { path: v.path, version: v };
+        }));
+      } else if (a.status === 404) {
+        renderVersions('Nothing is at ' + path + ' and no version of it is kept.', []);
+      } else if (a.status !== 200) {
+        throw new Error(a.body.message || ('HTTP ' + a.status));
+      } else {
+        var c = a.body.current;
+        var now = c === null ? 'Not in the folder now.'
+          : 'Now: ' + c.type + (c.type === 'file' ? ', ' + bytes(c.size) : '') + ', since ' + new Date(c.since).toLocaleString() + '.';
+        renderVersions('Versions of ' + a.body.path + '. ' + now, a.body.versions.map(function (v) {
+          return { path: a.body.path, version: v };
+        }));
+      }
+    }).catch(function (e) {
+      versionsKey = null;
+      show('versions-error', 'cannot list versions: ' + e.message);
+    });
   }
 
   function askForToken(refused) {
@@ -124,6 +275,7 @@
     fetch('/api/v1/folders', { headers: headers, cache: 'no-store' }).then(checked).then(function (f) {
       if (!f) { return null; }
       var folder = pickFolder(f.folders);
+      shownFolder = folder;
       var url = '/api/v1/status' + (folder === null ? '' : '?folder=' + encodeURIComponent(folder));
       return fetch(url, { headers: headers, cache: 'no-store' }).then(checked);
     }).then(function (s) {
@@ -143,6 +295,17 @@
       sessionStorage.setItem(TOKEN_KEY, $('token').value);
       $('token').value = '';
       refresh();
+    });
+    $('versions-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var p = $('versions-path').value.trim().replace(/^\/+|\/+$/g, '');
+      versionsPath = p === '' ? null : p;
+      refreshVersions(null, true);
+    });
+    $('versions-recent').addEventListener('click', function () {
+      $('versions-path').value = '';
+      versionsPath = null;
+      refreshVersions(null, true);
     });
     $('folder').addEventListener('change', function () {
       sessionStorage.setItem(FOLDER_KEY, $('folder').value);

@@ -30,6 +30,8 @@ public final class Endpoints {
     public static final String VERSIONS_TREE = "/api/v1/versions/tree";
     /** GET ?path=P&at=T under {@link #VERSIONS}. */
     public static final String VERSIONS_FILE = "/api/v1/versions/file";
+    /** GET ?limit=N under {@link #VERSIONS}: the folder's newest kept versions, newest first. */
+    public static final String VERSIONS_RECENT = "/api/v1/versions/recent";
     /** Media type of a chunk batch, see {@link ChunkBatchFormat}. */
     public static final String CHUNK_BATCH_TYPE = "application/x-ferry-chunks";
     /**

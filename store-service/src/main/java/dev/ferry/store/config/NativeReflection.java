@@ -17,6 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ApiBodies.MissingRequest.class, ApiBodies.MissingResponse.class, ApiBodies.Status.class,
         ApiBodies.Watcher.class, ApiBodies.Change.class, SourceBinding.Owner.class,
         ApiBodies.VersionsSummary.class, ApiBodies.Versions.class, ApiBodies.Current.class, ApiBodies.Version.class,
+        ApiBodies.RecentVersions.class, ApiBodies.RecentVersion.class,
         FoldersResource.Folder.class, FoldersResource.FolderList.class,
 })
 public final class NativeReflection {

@@ -5,6 +5,7 @@ import dev.ferry.store.folder.Folders;
 import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.storage.StoreLayout;
+import dev.ferry.store.storage.VersionHistory;
 import dev.ferry.store.sync.StoreStats;
 import dev.ferry.store.sync.SyncService;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -79,6 +80,11 @@ public class StoreMetrics implements MeterBinder {
         m.gauge("ferry.store.watchers.connected", null, "Watcher sessions connected", () -> sync.current() == null ? 0 : 1);
         m.gaugeD("ferry.store.last.applied", "seconds", "Unix time of the last change applied to DEST (0: none yet)", () -> lastApplied(stats));
         m.gauge("ferry.store.dest.free", "bytes", "Free space on the file system of DEST", layout::usableSpaceOrUnknown);
+        VersionHistory versions = index.versions();
+        m.gauge("ferry.store.versions", null, "Kept versions of replaced, deleted and moved entries", versions::count);
+        // Named with its unit: "ferry.store.versions" in bytes would be the same meter id as the count above.
+        m.gauge("ferry.store.versions.bytes", null, "Bytes of the kept versions' files (their sizes added up)", versions::bytes);
+        m.counter("ferry.store.versions.pruned", null, "Versions removed by retention (thinning, maximum age, budget), kept across restarts", versions::pruned);
     }
 
     /**

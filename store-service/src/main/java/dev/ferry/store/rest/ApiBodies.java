@@ -64,6 +64,14 @@ public final class ApiBodies {
                           String target) {
     }
 
+    /** GET /api/v1/versions/recent: the folder's newest kept versions, newest first. */
+    public record RecentVersions(List<RecentVersion> versions) {
+    }
+
+    /** A kept version of any path: what stood at {@code path} from {@code from} until {@code to}. */
+    public record RecentVersion(String path, String from, String to, String reason, String type, long size) {
+    }
+
     /** A connected watcher: its id from hello and since when (ISO-8601). */
     public record Watcher(String clientId, String connectedSince) {
     }

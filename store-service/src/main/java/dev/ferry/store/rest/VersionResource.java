@@ -50,6 +50,8 @@ import java.util.Locale;
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
 public class VersionResource {
     static final String NDJSON = "application/x-ndjson";
+    static final int DEFAULT_RECENT = 50;
+    static final int MAX_RECENT = 1000;
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'",
             Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -91,6 +93,46 @@ public class VersionResource {
                     m.type() == EntryType.FILE ? m.size() : 0, m.mode(), mtime(m), m.target()));
         }
         return Response.ok(new ApiBodies.Versions(p, current, out)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    @GET
+    @Path("recent")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "The folder's newest kept versions", description = "Newest first, any path: finds what was "
+            + "deleted or replaced without knowing its path.")
+    @APIResponse(responseCode = "200", description = "the versions", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.RecentVersions.class)))
+    @APIResponse(responseCode = "400", description = "bad-request: limit is not a number from 1 to 1000")
+    public Response recent(@Parameter(description = "how many, 1 to " + MAX_RECENT + "; default " + DEFAULT_RECENT)
+                           @QueryParam("limit") String limit,
+                           @Parameter(description = ChunkResource.FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) {
+        MirrorIndex index = folders.resolve(folder).index();
+        int n = recentLimit(limit);
+        if (n < 0) {
+            return ChunkResource.error(ErrorCode.BAD_REQUEST, "limit is a number from 1 to " + MAX_RECENT + ": "
+                    + printable(limit));
+        }
+        List<VersionHistory.Version> newest = index.versions().newest(n);
+        List<ApiBodies.RecentVersion> out = new ArrayList<>(newest.size());
+        for (VersionHistory.Version v : newest) {
+            out.add(new ApiBodies.RecentVersion(v.path(), iso(v.fromMillis()), iso(v.toMillis()), v.reason().wire(),
+                    type(v.manifest()), v.bytes()));
+        }
+        return Response.ok(new ApiBodies.RecentVersions(out)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** The {@code limit} of versions/recent: the default when absent, -1 when it is not a number in range. */
+    static int recentLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return DEFAULT_RECENT;
+        }
+        try {
+            int n = Integer.parseInt(limit.trim());
+            return n >= 1 && n <= MAX_RECENT ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @GET

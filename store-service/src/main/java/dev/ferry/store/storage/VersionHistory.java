@@ -202,6 +202,23 @@ public final class VersionHistory {
         return new CursorIterator<>(numbers.cursor(first), (k, v) -> k);
     }
 
+    /**
+     * The newest {@code limit} versions of the whole folder, newest first: a walk down the number map from its end
+     * (numbers grow with time), so at most {@code limit} versions are on the heap whatever the history holds.
+     */
+    public List<Version> newest(int limit) {
+        List<Version> out = new ArrayList<>(Math.min(limit, 64));
+        Long n = numbers.lastKey();
+        while (n != null && out.size() < limit) {
+            Version v = get(n);
+            if (v != null) {
+                out.add(v);
+            }
+            n = numbers.lowerKey(n);
+        }
+        return out;
+    }
+
     /** The versions of {@code path} alone, oldest first. */
     public List<Version> of(String path) {
         List<Version> out = new ArrayList<>();

@@ -30,7 +30,9 @@ import java.util.Set;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.empty;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -231,6 +233,57 @@ class MultiFolderTest {
         assertTrue(text.contains("ferry_store_index_entries{folder=\"a\"}"), text);
         assertTrue(text.contains("ferry_store_index_entries{folder=\"b\"}"), text);
         assertFalse(text.contains("\nferry_store_index_entries "), "no untagged meter beside the tagged ones");
+    }
+
+    @Test
+    void eachFolderListsAndCountsItsOwnVersions() throws Exception {
+        FolderStack b = folders.resolve("b");
+        String path = "replaced-" + System.nanoTime() + ".bin";
+        TestData.FileData v1 = TestData.file(9_000, 16_000);
+        TestData.FileData v2 = TestData.file(4_000, 16_000);
+        for (TestData.FileData v : List.of(v1, v2)) {
+            Manifest m = v.manifest(path, 0644, System.nanoTime());
+            b.apply().call(() -> {
+                for (byte[] piece : v.pieces()) {
+                    b.chunks().put(TestData.hash(piece), piece, 0, piece.length);
+                }
+                b.materializer().apply(m);
+                b.index().put(m);
+                b.materializer().recorded(m);
+                b.materializer().commitChunks();
+                return null;
+            });
+        }
+        as(TwoFoldersProfile.ADMIN).get(Endpoints.VERSIONS_RECENT + "?folder=b").then().statusCode(200)
+                .body("versions[0].path", equalTo(path)).body("versions[0].reason", equalTo("modified"))
+                .body("versions[0].size", equalTo(9_000));
+        as(TwoFoldersProfile.TOKEN_B).get(Endpoints.VERSIONS_RECENT + "?folder=b").then().statusCode(200)
+                .body("versions[0].path", equalTo(path));
+        as(TwoFoldersProfile.ADMIN).get(Endpoints.VERSIONS_RECENT + "?folder=a").then().statusCode(200)
+                .body("versions.path", not(hasItem(path)));
+        as(TwoFoldersProfile.TOKEN_A).get(Endpoints.VERSIONS_RECENT + "?folder=b").then().statusCode(403)
+                .body("error", equalTo("wrong-folder"));
+        as(TwoFoldersProfile.ADMIN).get(Endpoints.VERSIONS_RECENT).then().statusCode(404)
+                .body("error", equalTo("folder-required"));
+
+        String text = as(TwoFoldersProfile.ADMIN).get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(sample(text, "ferry_store_versions{folder=\"b\"}") >= 1, text);
+        assertTrue(sample(text, "ferry_store_versions_bytes{folder=\"b\"}") >= 9_000, text);
+        assertTrue(sample(text, "ferry_store_versions_pruned_total{folder=\"a\"}") >= 0, text);
+        assertEquals(b.index().versions().count(), (long) sample(text, "ferry_store_versions{folder=\"b\"}"));
+        assertEquals(folders.resolve("a").index().versions().count(),
+                (long) sample(text, "ferry_store_versions{folder=\"a\"}"));
+        assertFalse(text.contains("\nferry_store_versions "), "no untagged meter beside the tagged ones");
+    }
+
+    /** The value of the sample line that starts with {@code nameAndLabels}; fails when there is none. */
+    private static double sample(String text, String nameAndLabels) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(nameAndLabels + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no sample " + nameAndLabels);
     }
 
     /**

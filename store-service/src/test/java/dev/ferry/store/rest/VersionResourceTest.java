@@ -9,7 +9,9 @@ import dev.ferry.store.storage.ChunkStore;
 import dev.ferry.store.storage.Materializer;
 import dev.ferry.store.storage.MirrorIndex;
 import dev.ferry.store.sync.ApplyExecutor;
+import dev.ferry.store.metrics.PrometheusText;
 import dev.ferry.store.sync.ChunkCollector;
+import dev.ferry.store.sync.VersionPruner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -27,10 +29,13 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The version endpoints over HTTP, on a store whose history is on (the default, {@code staggered}). */
 @QuarkusTest
@@ -46,6 +51,8 @@ class VersionResourceTest {
     ApplyExecutor apply;
     @Inject
     ChunkCollector collector;
+    @Inject
+    VersionPruner pruner;
 
     final AtomicLong clock = new AtomicLong();
 
@@ -145,6 +152,77 @@ class VersionResourceTest {
                 .body("versions.count", greaterThanOrEqualTo(2))
                 .body("versions.bytes", greaterThanOrEqualTo(60_000))
                 .body("versions.budgetBytes", greaterThan(0L));
+    }
+
+    @Test
+    void theNewestVersionsOfTheFolderAreListedAndCountedInTheMetrics() throws Exception {
+        index.versions().clockForTests(clock::get);
+        PrometheusText before = scrape();
+        String dir = "recent-" + UUID.randomUUID();
+        String path = dir + "/gone.txt";
+        apply("2020-01-01T10:00:00Z", Manifest.directory(dir, 0755, 1_000_000_000L), null);
+        TestData.FileData v1 = TestData.file(30_000, 16_000);
+        apply("2020-01-01T10:00:00Z", v1.manifest(path, 0644, 1_500_000_000_000_000_000L), v1);
+        TestData.FileData v2 = TestData.file(12_000, 16_000);
+        apply("2020-01-01T11:00:00Z", v2.manifest(path, 0644, 1_600_000_000_000_000_000L), v2);
+        clock.set(at("2020-01-01T12:00:00Z"));
+        apply.call(() -> {
+            materializer.delete(dir);
+            index.remove(path);
+            index.remove(dir);
+            materializer.commitChunks();
+            return null;
+        });
+
+        // Newest first, across paths: the folder's delete (the dir and the file's last content), then the edit.
+        given().queryParam("limit", 3).get(Endpoints.VERSIONS_RECENT).then().statusCode(200)
+                .body("versions", hasSize(3))
+                .body("versions.path", hasItems(dir, path))
+                .body("versions.find { it.path == '" + path + "' && it.reason == 'deleted' }.size", equalTo(12_000))
+                .body("versions.find { it.path == '" + path + "' && it.reason == 'deleted' }.from",
+                        equalTo("2020-01-01T11:00:00.000Z"))
+                .body("versions.find { it.path == '" + path + "' && it.reason == 'deleted' }.to",
+                        equalTo("2020-01-01T12:00:00.000Z"))
+                .body("versions.find { it.path == '" + dir + "' }.type", equalTo("dir"))
+                .body("versions[2].path", equalTo(path))
+                .body("versions[2].reason", equalTo("modified"))
+                .body("versions[2].type", equalTo("file"))
+                .body("versions[2].size", equalTo(30_000))
+                .body("versions[2].from", equalTo("2020-01-01T10:00:00.000Z"))
+                .body("versions[2].to", equalTo("2020-01-01T11:00:00.000Z"));
+        given().queryParam("limit", 1).get(Endpoints.VERSIONS_RECENT).then().statusCode(200)
+                .body("versions", hasSize(1)).body("versions[0].to", equalTo("2020-01-01T12:00:00.000Z"));
+        given().get(Endpoints.VERSIONS_RECENT).then().statusCode(200).body("versions.size()", greaterThanOrEqualTo(3));
+        for (String bad : List.of("0", "1001", "-1", "many")) {
+            given().queryParam("limit", bad).get(Endpoints.VERSIONS_RECENT).then().statusCode(400)
+                    .body("error", equalTo("bad-request"));
+        }
+
+        PrometheusText kept = scrape();
+        assertEquals(3, delta(before, kept, "ferry_store_versions"));
+        assertEquals(30_000 + 12_000, delta(before, kept, "ferry_store_versions_bytes"));
+        assertEquals("gauge", kept.type("ferry_store_versions"));
+        assertEquals("gauge", kept.type("ferry_store_versions_bytes"));
+        assertEquals("counter", kept.type("ferry_store_versions_pruned_total"));
+
+        // Retention: versions from 2020 are past the maximum age (365 days) on 2026-12-07.
+        clock.set(at("2026-12-07T13:00:00Z"));
+        VersionPruner.Report report = pruner.prune();
+        assertTrue(report.expired() >= 3, "the 2020 versions expired: " + report);
+        PrometheusText pruned = scrape();
+        assertEquals(report.removed(), delta(kept, pruned, "ferry_store_versions_pruned_total"));
+        assertEquals(-report.removed(), delta(kept, pruned, "ferry_store_versions"));
+        assertTrue(delta(kept, pruned, "ferry_store_versions_bytes") <= -(30_000 + 12_000));
+        given().queryParam("limit", 1000).get(Endpoints.VERSIONS_RECENT).then().statusCode(200)
+                .body("versions.path", not(hasItems(path)));
+    }
+
+    private static PrometheusText scrape() {
+        return new PrometheusText(given().get("/q/metrics").then().statusCode(200).extract().asString());
+    }
+
+    private static double delta(PrometheusText before, PrometheusText after, String name) {
+        return after.value(name) - before.value(name);
     }
 
     @Test

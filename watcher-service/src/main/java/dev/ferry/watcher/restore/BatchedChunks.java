@@ -4,6 +4,7 @@ import dev.ferry.chunker.ChunkHash;
 import dev.ferry.protocol.ChunkRef;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * The chunks a group of files will download, fetched from the store many at a time ({@link RemoteChunks#fetch}:
  * up to {@link #MAX_CHUNKS} chunks or {@link #MAX_BYTES} a request) as the files ask for them in order, instead of
- * one request a chunk. Holds one request's answer at a time (a chunk not taken by the time the next request goes
+ * one request a chunk; an answer that breaks off or holds a wrong record gives what arrived before it, the rest of
+ * its slice comes alone. Holds one request's answer at a time (a chunk not taken by the time the next request goes
  * out is dropped, and fetched alone if asked for later); a chunk the answer lacks, or one not planned, is fetched
  * alone ({@link RemoteChunks#get}). One writer thread uses it.
  */
@@ -66,6 +68,13 @@ final class BatchedChunks implements RemoteChunks {
             bytes += c.length();
             pending.remove(c.hash());
         }
-        remote.fetch(ask, answer::put);
+        try {
+            remote.fetch(ask, answer::put);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // An answer that broke off or held a wrong record: what arrived before stays (each was checked), the
+            // rest of this slice comes alone through get, checked too.
+        }
     }
 }

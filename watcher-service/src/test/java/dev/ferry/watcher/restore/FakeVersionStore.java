@@ -49,6 +49,8 @@ public final class FakeVersionStore implements AutoCloseable {
     public final Set<ChunkHash> withheld = ConcurrentHashMap.newKeySet();
     /** When set, {@code POST chunks/fetch} answers 404 (a store from before the endpoint). */
     public volatile boolean noFetch;
+    /** When set, a fetch answer stops after its first record though its length promises more (a store stopped). */
+    public volatile boolean breakFetch;
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public volatile String versionsAnswer = "{\"path\":\"x\",\"current\":null,\"versions\":[]}";
     public volatile String token;
@@ -124,7 +126,17 @@ public final class FakeVersionStore implements AutoCloseable {
                 dev.ferry.protocol.ChunkBatchFormat.writeRecord(out, hash, bytes, 0, bytes.length);
             }
         }
-        send(ex, 200, dev.ferry.protocol.Endpoints.CHUNK_BATCH_TYPE, out.toByteArray());
+        byte[] answer = out.toByteArray();
+        if (breakFetch && answer.length > 0) {
+            int first = dev.ferry.protocol.ChunkBatchFormat.HEADER + ((answer[32] & 0xff) << 24 | (answer[33] & 0xff) << 16
+                    | (answer[34] & 0xff) << 8 | (answer[35] & 0xff));
+            ex.getResponseHeaders().set("Content-Type", dev.ferry.protocol.Endpoints.CHUNK_BATCH_TYPE);
+            ex.sendResponseHeaders(200, answer.length);
+            ex.getResponseBody().write(answer, 0, first + 10);
+            ex.getResponseBody().flush();
+            return;
+        }
+        send(ex, 200, dev.ferry.protocol.Endpoints.CHUNK_BATCH_TYPE, answer);
     }
 
     static int mode(Set<PosixFilePermission> perms) {

@@ -218,6 +218,19 @@ class TreeRestorerTest {
         assertSmallFiles(tmp.resolve("t2"), files);
         assertEquals(1, store.fetches.get());
         assertEquals(1 + 40, store.chunkRequests.get());
+
+        // An answer that breaks off after its first record (and 10 bytes of the next): the rest comes alone.
+        store.noFetch = false;
+        store.breakFetch = true;
+        store.withheld.clear();
+        store.fetches.set(0);
+        store.chunkRequests.set(0);
+        client = new VersionStore(StoreAddress.parse(store.url()), Optional.empty(), null);
+        RestoreReport broken = restore(tmp.resolve("t3"), "", null, false);
+        assertTrue(broken.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(tmp.resolve("t3"), files);
+        assertEquals(1, store.fetches.get());
+        assertEquals(1 + 39, store.chunkRequests.get(), "the first chunk came in the answer, 39 alone");
     }
 
     @Test

@@ -10,6 +10,11 @@ public final class Endpoints {
     public static final String CHUNK_BATCH = "/api/v1/chunks/batch";
     /** POST a JSON list of hashes; the answer lists those not stored. */
     public static final String CHUNK_MISSING = "/api/v1/chunks/missing";
+    /**
+     * POST a JSON list of hashes; the answer is a {@link #CHUNK_BATCH_TYPE} body of the chunks held, in request
+     * order (restore downloads many chunks a request this way).
+     */
+    public static final String CHUNK_FETCH = "/api/v1/chunks/fetch";
     /** GET the store's status as JSON. */
     public static final String STATUS = "/api/v1/status";
     /** POST: re-hash the chunk store and the mirror against the index; {@code ?repair=true} fixes what it can. */

@@ -27,6 +27,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -268,6 +269,52 @@ public class ChunkResource {
             }
         }
         return Response.ok(new ApiBodies.MissingResponse(missing)).build();
+    }
+
+    @POST
+    @Path("fetch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({Endpoints.CHUNK_BATCH_TYPE, MediaType.APPLICATION_JSON})
+    @Blocking
+    @Operation(summary = "Many chunks' bytes in one answer", description = "The chunks of the request the store holds, "
+            + "in request order, as records of a 32-byte SHA-256, a 4-byte big-endian length and the bytes (the batch "
+            + "upload's plain form); each read from a mirror file, a kept version or a pack and hashed before it is "
+            + "sent, one at a time. A chunk not held intact is left out: the client sees which are absent.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ApiBodies.MissingRequest.class)))
+    @APIResponse(responseCode = "200", description = "the held chunks of the request",
+            content = @Content(mediaType = Endpoints.CHUNK_BATCH_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "400", description = "bad-hash (an entry is not a chunk hash) or bad-message (no chunks list)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    @APIResponse(responseCode = "413", description = "too-large: more hashes than ferry.store.max-batch-items",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiBodies.Error.class)))
+    public Response fetch(@Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
+                          ApiBodies.MissingRequest request) {
+        ChunkStore store = folders.resolve(folder).chunks();
+        if (request == null || request.chunks() == null) {
+            return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
+        }
+        if (request.chunks().size() > maxItems) {
+            return error(ErrorCode.TOO_LARGE, "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        }
+        List<ChunkHash> wanted = new ArrayList<>(request.chunks().size());
+        for (String hex : request.chunks()) {
+            if (!ChunkHash.isValid(hex)) {
+                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
+            }
+            wanted.add(ChunkHash.parse(hex));
+        }
+        // Streamed: one chunk in memory at a time, however many the request names.
+        StreamingOutput body = out -> {
+            byte[] buf = new byte[store.maxChunk()];
+            for (ChunkHash hash : wanted) {
+                int n = store.read(hash, buf);
+                if (n > 0) {
+                    ChunkBatchFormat.writeRecord(out, hash, buf, 0, n);
+                }
+            }
+        };
+        return Response.ok(body).type(Endpoints.CHUNK_BATCH_TYPE).build();
     }
 
     private static boolean isType(String contentType, String wanted) {

@@ -154,6 +154,13 @@ class MultiFolderTest {
         as(TwoFoldersProfile.TOKEN_B).contentType("application/json").body(Map.of("chunks", hashes))
                 .post(Endpoints.CHUNK_MISSING + "?folder=b").then().statusCode(200).body("missing", empty());
         as(TwoFoldersProfile.TOKEN_B).head(Endpoints.CHUNKS + "/" + hashes.get(0) + "?folder=b").then().statusCode(200);
+        // Restore's many-chunk download serves another folder's chunks as GET chunks/{hash} does; a token opens its own.
+        byte[] fetched = as(TwoFoldersProfile.TOKEN_B).contentType("application/json").body(Map.of("chunks", hashes))
+                .post(Endpoints.CHUNK_FETCH + "?folder=b").then().statusCode(200)
+                .contentType(Endpoints.CHUNK_BATCH_TYPE).extract().asByteArray();
+        assertArrayEquals(TestData.batch(f.pieces()), fetched, "folder b is sent the chunks only folder a holds");
+        as(TwoFoldersProfile.TOKEN_A).contentType("application/json").body(Map.of("chunks", hashes))
+                .post(Endpoints.CHUNK_FETCH + "?folder=b").then().statusCode(403);
 
         int receivedBefore = as(TwoFoldersProfile.TOKEN_B).get(Endpoints.STATUS + "?folder=b").then().statusCode(200)
                 .extract().path("chunksReceived");

@@ -2,6 +2,7 @@ package dev.ferry.store.rest;
 
 import dev.ferry.chunker.ChunkHash;
 import dev.ferry.chunker.ChunkerParams;
+import dev.ferry.protocol.ChunkBatchFormat;
 import dev.ferry.protocol.Endpoints;
 import dev.ferry.store.TempDestProfile;
 import dev.ferry.store.TestData;
@@ -19,6 +20,8 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -124,6 +127,39 @@ class ChunkResourceTest {
      * chunk stored, 4,000 bytes received, one chunk and 2,000 bytes deduplicated; the index and pending counts are
      * the store's own.
      */
+    @Test
+    void fetchSendsTheHeldChunksOfTheRequestInItsOrder() throws Exception {
+        byte[] a = TestData.random(70_000);
+        byte[] b = TestData.random(5_000);
+        ChunkHash lacking = TestData.hash(TestData.random(100));
+        given().contentType(OCTETS).body(a).put(url(TestData.hash(a))).then().statusCode(201);
+        given().contentType(OCTETS).body(b).put(url(TestData.hash(b))).then().statusCode(201);
+
+        byte[] answer = given().contentType("application/json")
+                .body(Map.of("chunks", List.of(TestData.hash(b).hex(), lacking.hex(), TestData.hash(a).hex(), TestData.hash(b).hex())))
+                .post(Endpoints.CHUNK_FETCH).then().statusCode(200).contentType(Endpoints.CHUNK_BATCH_TYPE)
+                .extract().asByteArray();
+        // b, a, b: the held ones in request order (a repeat is sent again), the lacking one left out.
+        assertArrayEquals(TestData.batch(List.of(b, a, b)), answer);
+        ChunkBatchFormat.Reader records = new ChunkBatchFormat.Reader(new java.io.ByteArrayInputStream(answer), 1 << 18);
+        int n = 0;
+        while (records.next()) {
+            assertEquals(records.hash(), ChunkHash.compute(records.buffer(), 0, records.length()));
+            n++;
+        }
+        assertEquals(3, n);
+
+        given().contentType("application/json").body(Map.of("chunks", List.of(lacking.hex())))
+                .post(Endpoints.CHUNK_FETCH).then().statusCode(200).extract().asByteArray();
+        given().contentType("application/json").body(Map.of("chunks", List.of(TestData.hash(a).hex(), "zz")))
+                .post(Endpoints.CHUNK_FETCH).then().statusCode(400).body("error", equalTo("bad-hash"));
+        given().contentType("application/json").body("{}")
+                .post(Endpoints.CHUNK_FETCH).then().statusCode(400);
+        List<String> tooMany = java.util.Collections.nCopies(10_001, lacking.hex());
+        given().contentType("application/json").body(Map.of("chunks", tooMany))
+                .post(Endpoints.CHUNK_FETCH).then().statusCode(413).body("error", equalTo("too-large"));
+    }
+
     @Test
     void statusReportsTheStore() {
         Map<String, Object> before = given().get(Endpoints.STATUS).then().statusCode(200).extract().jsonPath().getMap("");

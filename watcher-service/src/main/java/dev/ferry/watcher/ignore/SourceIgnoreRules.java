@@ -116,15 +116,18 @@ public final class SourceIgnoreRules {
         return null;
     }
 
-    /** True when {@code path} is ignored by the rules now (a folder: with everything below it). Any thread. */
+    /**
+     * True when {@code path} is ignored by the rules now (a folder: with everything below it), or is one of the
+     * watcher's own temp files ({@link OwnTempFiles}). Any thread.
+     */
     public boolean ignored(String path, boolean directory) {
-        return rules.ignored(path, directory);
+        return OwnTempFiles.isOwn(path) || rules.ignored(path, directory);
     }
 
     /** True when {@code path} is ignored whatever it is (a file or a folder): an event for it can be dropped unseen. */
     public boolean ignoredAnyway(String path) {
         IgnoreRules r = rules;
-        return r.ignored(path, false) && r.ignored(path, true);
+        return OwnTempFiles.isOwn(path) || r.ignored(path, false) && r.ignored(path, true);
     }
 
     /** The rules now, as they go to the store. */

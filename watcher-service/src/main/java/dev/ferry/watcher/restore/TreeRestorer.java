@@ -9,6 +9,7 @@ import dev.ferry.protocol.FileNames;
 import dev.ferry.protocol.Manifest;
 import dev.ferry.protocol.RelativePaths;
 import dev.ferry.protocol.Wire;
+import dev.ferry.watcher.ignore.OwnTempFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -34,10 +36,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -46,13 +48,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes a folder's entries as the store lists them ({@code versions/tree}: one manifest a line, parents first)
  * under TARGET: folders, files built from chunks (those a local file already holds are read from it, the rest
- * fetched from the store, each checked against its hash; a chunk this restore already wrote is read back from
- * there), symlinks as links. Each file goes to a temp file beside
- * its place, is fsynced, gets its mode and mtime, and is renamed in; folders get theirs once everything below
+ * fetched from the store many a request, each checked against its hash; a chunk this restore already wrote is read
+ * back from there), symlinks as links. Each file goes to a temp file beside
+ * its place ({@link OwnTempFiles}: the watcher never syncs it; a killed restore's are removed by the next one), is
+ * fsynced, gets its mode and mtime, and is renamed in; folders get theirs once everything below
  * them is written. Reads the listing as it arrives, in one thread that makes the folders and checks every place
- * (in path order), and writes {@link #WRITERS} files at once; holds the chunk positions of the files being written
- * (at most {@code 2 * WRITERS} files wait; a chunk two of them share is fetched by both) and a bounded map of chunks written ({@link WrittenChunks}), never the
- * tree.
+ * (in path order), and hands the files over in groups of up to {@link #GROUP_FILES} to {@link #WRITERS} writers,
+ * each fetching its group's chunks in batches ({@link BatchedChunks}: one answer of at most 4 MiB in memory a
+ * writer); holds the manifests of at most {@code 2 * WRITERS} groups (a chunk two groups share is fetched by both)
+ * and a bounded map of chunks written ({@link WrittenChunks}), never the tree.
  *
  * <p>Never writes outside TARGET: every path is checked with the protocol's path rules and must lie in the
  * restored folder, and nothing is written through a symlink below TARGET. Never deletes: an entry in the way
@@ -60,9 +64,13 @@ import java.util.concurrent.TimeUnit;
  * replaced only with {@code overwrite}.
  */
 public final class TreeRestorer {
-    private static final String TEMP_PREFIX = ".ferry-restore-";
     /** Files written at once: their chunk fetches and fsyncs overlap. */
     static final int WRITERS = 4;
+    /**
+     * Files handed to a writer together: the chunks they download are fetched many a request
+     * ({@link BatchedChunks}). Small enough that a few thousand files still keep every writer busy.
+     */
+    static final int GROUP_FILES = 256;
 
     private final Path target;
     private final String dir;
@@ -77,6 +85,15 @@ public final class TreeRestorer {
     private WrittenChunks written;
     /** The last folder below TARGET found to be a real folder (no link): its children need no new check. */
     private String checkedParent;
+    /** Files read from the listing, not yet handed to a writer. */
+    private List<PendingFile> group = new ArrayList<>();
+    private int groupChunks;
+    private long groupBytes;
+    /** When this restore began: a temp file of ours changed before it is a killed restore's, and goes. */
+    private long startedMillis;
+
+    private record PendingFile(Manifest m, String relative, Path local) {
+    }
 
     /**
      * @param target    where the folder {@code dir} is rebuilt, or the file or link {@code dir} is written
@@ -110,6 +127,10 @@ public final class TreeRestorer {
         report = new RestoreReport();
         written = new WrittenChunks();
         checkedParent = null;
+        group = new ArrayList<>();
+        groupChunks = 0;
+        groupBytes = 0;
+        startedMillis = System.currentTimeMillis();
         ExecutorService writers = Executors.newFixedThreadPool(writerThreads, r -> {
             Thread t = new Thread(r, "ferry-restore-writer");
             t.setDaemon(true);
@@ -135,12 +156,14 @@ public final class TreeRestorer {
                     entry(line, folders, writers, waiting);
                 }
             }
+            handOver(writers, waiting);
             writers.shutdown();
             awaitQuietly(writers);
             folders.replay(this::finishFolder);
         } finally {
             // On a failure too, the files already handed to the writers are finished: a restore run again after a
             // broken listing finds them in place and fetches nothing for them.
+            handOver(writers, waiting);
             writers.shutdown();
             awaitQuietly(writers);
         }
@@ -187,26 +210,120 @@ public final class TreeRestorer {
                 case DIRECTORY -> folder(m, relative, local, folders);
                 case SYMLINK -> link(m, local);
                 default -> {
-                    try {
-                        waiting.acquire();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted");
+                    if (relative.isEmpty()) {
+                        removeKilledTemps(local.getParent());
                     }
-                    writers.execute(() -> {
-                        try {
-                            file(m, relative, local);
-                        } catch (IOException | RuntimeException e) {
-                            notRestored(m.path(), why(e));
-                        } finally {
-                            waiting.release();
-                        }
-                    });
+                    group.add(new PendingFile(m, relative, local));
+                    groupChunks += m.chunks().size();
+                    groupBytes += m.size();
+                    if (group.size() >= GROUP_FILES || groupChunks >= BatchedChunks.MAX_CHUNKS
+                            || groupBytes >= BatchedChunks.MAX_BYTES) {
+                        handOver(writers, waiting);
+                    }
                 }
             }
         } catch (IOException e) {
             notRestored(m.path(), why(e));
         }
+    }
+
+    /**
+     * Hands the files read so far to a writer, which fetches the chunks they download in batches and writes them in
+     * order. At most {@code 2 * writers} groups are handed over and not finished.
+     */
+    private void handOver(ExecutorService writers, Semaphore waiting) throws IOException {
+        if (group.isEmpty()) {
+            return;
+        }
+        List<PendingFile> files = group;
+        group = new ArrayList<>();
+        groupChunks = 0;
+        groupBytes = 0;
+        try {
+            waiting.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+        writers.execute(() -> {
+            try {
+                RemoteChunks batched = new BatchedChunks(remote, toDownload(files));
+                for (PendingFile f : files) {
+                    try {
+                        file(f.m(), f.relative(), f.local(), batched);
+                    } catch (IOException | RuntimeException e) {
+                        notRestored(f.m().path(), why(e));
+                    }
+                }
+            } finally {
+                waiting.release();
+            }
+        });
+    }
+
+    /**
+     * The chunks {@code files} will download, in the order they will ask for them, each once: those of files with
+     * no local file to reuse from (no file at their place under TARGET or SOURCE), less the chunks this restore
+     * already wrote. A file with a local counterpart usually lacks few chunks: they are fetched alone.
+     */
+    private List<ChunkRef> toDownload(List<PendingFile> files) {
+        List<ChunkRef> planned = new ArrayList<>();
+        Set<ChunkHash> seen = new HashSet<>();
+        for (PendingFile f : files) {
+            if (Files.exists(f.local(), LinkOption.NOFOLLOW_LINKS) || sourceCounterpart(f.relative(), f.local()) != null) {
+                continue;
+            }
+            for (ChunkRef c : f.m().chunks()) {
+                if (seen.add(c.hash()) && !written.holds(c.hash())) {
+                    planned.add(c);
+                }
+            }
+        }
+        return planned;
+    }
+
+    /** The regular file at {@code relative} under SOURCE's counterpart of DIR, when it is not {@code local}. */
+    private Path sourceCounterpart(String relative, Path local) {
+        if (sourceDir == null) {
+            return null;
+        }
+        Path inSource = relative.isEmpty() ? sourceDir : FileNames.resolve(sourceDir, relative);
+        return !inSource.equals(local) && Files.isRegularFile(inSource, LinkOption.NOFOLLOW_LINKS) ? inSource : null;
+    }
+
+    /**
+     * Deletes the temp files a killed restore left in {@code folder} (ours by their name, regular files, last changed
+     * before this restore began: a restore running at the same time keeps its own). Best effort.
+     */
+    private void removeKilledTemps(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(folder,
+                p -> OwnTempFiles.isOwn(p.getFileName().toString()))) {
+            for (Path p : temps) {
+                BasicFileAttributes a = attributes(p);
+                if (a != null && a.isRegularFile() && changedMillis(p, a) < startedMillis) {
+                    Files.deleteIfExists(p);
+                    err.println("ferry-watcher: removed " + p + ", left by a restore that did not finish");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A folder that cannot be listed keeps its leftovers; the restore itself goes on.
+        }
+    }
+
+    /** When {@code p}'s inode last changed (ctime: a restore sets a temp file's mtime, never its ctime). */
+    private static long changedMillis(Path p, BasicFileAttributes a) {
+        try {
+            Object ctime = Files.getAttribute(p, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+            if (ctime instanceof FileTime t) {
+                return t.toMillis();
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // Not a unix file system: the modification time has to do.
+        }
+        return a.lastModifiedTime().toMillis();
     }
 
     private static String why(Exception e) {
@@ -305,6 +422,8 @@ public final class TreeRestorer {
             notRestored(m.path(), (a.isSymbolicLink() ? "a symlink" : "a file") + " is in the way at " + local
                     + " (never deleted)");
             return;
+        } else {
+            removeKilledTemps(local);
         }
         report.addFolder();
         folders.add(relative, m.mode(), m.mtimeNs());
@@ -352,7 +471,7 @@ public final class TreeRestorer {
         report.addLink();
     }
 
-    private void file(Manifest m, String relative, Path local) throws IOException {
+    private void file(Manifest m, String relative, Path local, RemoteChunks from) throws IOException {
         BasicFileAttributes a = attributes(local);
         if (a != null && (a.isDirectory() || a.isOther())) {
             notRestored(m.path(), (a.isDirectory() ? "a folder" : "something") + " is in the way at " + local
@@ -364,11 +483,9 @@ public final class TreeRestorer {
         if (hasFile) {
             candidates.add(local);
         }
-        if (sourceDir != null) {
-            Path inSource = relative.isEmpty() ? sourceDir : FileNames.resolve(sourceDir, relative);
-            if (!inSource.equals(local) && Files.isRegularFile(inSource, LinkOption.NOFOLLOW_LINKS)) {
-                candidates.add(inSource);
-            }
+        Path inSource = sourceCounterpart(relative, local);
+        if (inSource != null) {
+            candidates.add(inSource);
         }
         try (LocalChunks locals = LocalChunks.find(chunker, m.chunks(), candidates)) {
             if (hasFile && a.size() == m.size() && locals.firstIsIdentical()) {
@@ -382,12 +499,12 @@ public final class TreeRestorer {
                 notRestored(m.path(), local + " exists and differs: left as it is (--overwrite replaces it)");
                 return;
             }
-            write(m, local, locals);
+            write(m, local, locals, from);
         }
     }
 
     /** Writes {@code m}'s bytes to a temp file beside {@code local}, fsyncs it, sets mode and mtime, renames it in. */
-    private void write(Manifest m, Path local, LocalChunks locals) throws IOException {
+    private void write(Manifest m, Path local, LocalChunks locals, RemoteChunks from) throws IOException {
         Path tmp = temp(local);
         // A chunk fetched once is read back from the temp file when the file holds it again (runs of zeros).
         Map<ChunkHash, Long> fetched = new HashMap<>();
@@ -407,7 +524,7 @@ public final class TreeRestorer {
                 if (bytes != null) {
                     reused += c.length();
                 } else {
-                    bytes = remote.get(c.hash(), c.length());
+                    bytes = from.get(c.hash(), c.length());
                     downloaded += c.length();
                     chunksDownloaded++;
                     fetched.putIfAbsent(c.hash(), offset);
@@ -458,7 +575,7 @@ public final class TreeRestorer {
     }
 
     private static Path temp(Path local) {
-        return local.resolveSibling(TEMP_PREFIX + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+        return local.resolveSibling(OwnTempFiles.newRestoreName());
     }
 
     private static boolean isFolder(Path p) {

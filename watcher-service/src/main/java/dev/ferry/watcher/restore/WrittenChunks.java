@@ -33,6 +33,11 @@ final class WrittenChunks {
         places.putIfAbsent(hash, new Place(file, offset));
     }
 
+    /** True when this restore wrote the chunk somewhere it still remembers (not read: it may have changed since). */
+    synchronized boolean holds(ChunkHash hash) {
+        return places.containsKey(hash);
+    }
+
     /** The chunk's bytes from a file this restore wrote, checked against its hash; null when not found (now). */
     byte[] read(ChunkHash hash, int length) {
         Place place;

@@ -39,7 +39,18 @@ public final class FakeVersionStore implements AutoCloseable {
     public final TreeMap<String, String> lines = new TreeMap<>();
     public final List<String> raw = new CopyOnWriteArrayList<>();
     public final Map<ChunkHash, byte[]> chunks = new ConcurrentHashMap<>();
+    /** Chunks served: one a {@code GET chunks/{hash}}, one a record of a {@code POST chunks/fetch} answer. */
     public final AtomicInteger chunkGets = new AtomicInteger();
+    /** Requests for chunks: single GETs and fetches. */
+    public final AtomicInteger chunkRequests = new AtomicInteger();
+    /** {@code POST chunks/fetch} requests. */
+    public final AtomicInteger fetches = new AtomicInteger();
+    /** Chunks a fetch answer leaves out (as a store that lacks them would); a GET still serves them. */
+    public final Set<ChunkHash> withheld = ConcurrentHashMap.newKeySet();
+    /** When set, {@code POST chunks/fetch} answers 404 (a store from before the endpoint). */
+    public volatile boolean noFetch;
+    /** When set, a fetch answer stops after its first record though its length promises more (a store stopped). */
+    public volatile boolean breakFetch;
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public volatile String versionsAnswer = "{\"path\":\"x\",\"current\":null,\"versions\":[]}";
     public volatile String token;
@@ -97,6 +108,37 @@ public final class FakeVersionStore implements AutoCloseable {
         return Manifest.file(path, mode, mtime, bytes.length, refs);
     }
 
+    /** Answers a fetch as the store does: the held chunks of the request, in its order, as batch records. */
+    private void fetch(HttpExchange ex) throws IOException {
+        chunkRequests.incrementAndGet();
+        fetches.incrementAndGet();
+        if (noFetch) {
+            send(ex, 404, "application/json", "{\"error\":\"not-found\",\"message\":\"no such endpoint\"}");
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode body = Wire.mapper().readTree(ex.getRequestBody());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (com.fasterxml.jackson.databind.JsonNode hex : body.get("chunks")) {
+            ChunkHash hash = ChunkHash.parse(hex.asText());
+            byte[] bytes = chunks.get(hash);
+            if (bytes != null && !withheld.contains(hash)) {
+                chunkGets.incrementAndGet();
+                dev.ferry.protocol.ChunkBatchFormat.writeRecord(out, hash, bytes, 0, bytes.length);
+            }
+        }
+        byte[] answer = out.toByteArray();
+        if (breakFetch && answer.length > 0) {
+            int first = dev.ferry.protocol.ChunkBatchFormat.HEADER + ((answer[32] & 0xff) << 24 | (answer[33] & 0xff) << 16
+                    | (answer[34] & 0xff) << 8 | (answer[35] & 0xff));
+            ex.getResponseHeaders().set("Content-Type", dev.ferry.protocol.Endpoints.CHUNK_BATCH_TYPE);
+            ex.sendResponseHeaders(200, answer.length);
+            ex.getResponseBody().write(answer, 0, first + 10);
+            ex.getResponseBody().flush();
+            return;
+        }
+        send(ex, 200, dev.ferry.protocol.Endpoints.CHUNK_BATCH_TYPE, answer);
+    }
+
     static int mode(Set<PosixFilePermission> perms) {
         int mode = 0;
         PosixFilePermission[] bits = PosixFilePermission.values();
@@ -118,8 +160,11 @@ public final class FakeVersionStore implements AutoCloseable {
                 return;
             }
             Map<String, String> params = params(query);
-            if (path.startsWith("/api/v1/chunks/")) {
+            if (path.equals("/api/v1/chunks/fetch") && ex.getRequestMethod().equals("POST")) {
+                fetch(ex);
+            } else if (path.startsWith("/api/v1/chunks/")) {
                 chunkGets.incrementAndGet();
+                chunkRequests.incrementAndGet();
                 byte[] bytes = chunks.get(ChunkHash.parse(path.substring("/api/v1/chunks/".length())));
                 if (bytes == null) {
                     send(ex, 404, "application/json", "{\"error\":\"not-found\",\"message\":\"chunk not held\"}");

@@ -154,6 +154,117 @@ class TreeRestorerTest {
         assertEquals(bytes.length, report.bytesReused());
     }
 
+    /** {@code count} files of 1-3 KiB (one chunk each) in 4 folders under {@code root}; returns their bytes. */
+    private static List<byte[]> smallFiles(Path root, int count) throws IOException {
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Path dir = root.resolve("d" + (i % 4));
+            Files.createDirectories(dir);
+            byte[] bytes = random(1024 + (i * 37) % 2048, 1000 + i);
+            Files.write(dir.resolve("f" + i + ".bin"), bytes);
+            all.add(bytes);
+        }
+        return all;
+    }
+
+    private static void assertSmallFiles(Path root, List<byte[]> files) throws IOException {
+        for (int i = 0; i < files.size(); i++) {
+            assertArrayEquals(files.get(i), Files.readAllBytes(root.resolve("d" + (i % 4)).resolve("f" + i + ".bin")),
+                    "f" + i + ".bin");
+        }
+    }
+
+    @Test
+    void manySmallFilesComeInAFewRequestsNotOneAChunk() throws Exception {
+        Path orig = tmp.resolve("orig");
+        List<byte[]> files = smallFiles(orig, 600);
+        store.addTree(orig, "");
+        long total = files.stream().mapToLong(b -> b.length).sum();
+        Path target = tmp.resolve("target");
+
+        RestoreReport report = restore(target, "", null, false);
+
+        assertTrue(report.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(target, files);
+        assertEquals(total, report.bytesDownloaded());
+        assertEquals(store.chunks.size(), store.chunkGets.get(), "each chunk sent once");
+        // 600 files in groups of 256: three fetches, no single GET.
+        int groups = (600 + TreeRestorer.GROUP_FILES - 1) / TreeRestorer.GROUP_FILES;
+        assertEquals(groups, store.chunkRequests.get(), "chunk requests for 600 files");
+        assertEquals(groups, store.fetches.get());
+    }
+
+    @Test
+    void aChunkTheFetchLacksComesAloneAndAStoreWithoutFetchGetsOneByOne() throws Exception {
+        Path orig = tmp.resolve("orig");
+        List<byte[]> files = smallFiles(orig, 40);
+        store.addTree(orig, "");
+        store.chunks.keySet().stream().limit(5).forEach(store.withheld::add);
+
+        RestoreReport report = restore(tmp.resolve("t1"), "", null, false);
+
+        assertTrue(report.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(tmp.resolve("t1"), files);
+        assertEquals(1, store.fetches.get());
+        assertEquals(1 + 5, store.chunkRequests.get(), "one fetch, then the 5 chunks it lacked alone");
+
+        // A store from before the fetch endpoint (404): asked once, then every chunk alone.
+        store.noFetch = true;
+        store.fetches.set(0);
+        store.chunkRequests.set(0);
+        client = new VersionStore(StoreAddress.parse(store.url()), Optional.empty(), null);
+        RestoreReport again = restore(tmp.resolve("t2"), "", null, false);
+        assertTrue(again.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(tmp.resolve("t2"), files);
+        assertEquals(1, store.fetches.get());
+        assertEquals(1 + 40, store.chunkRequests.get());
+
+        // An answer that breaks off after its first record (and 10 bytes of the next): the rest comes alone.
+        store.noFetch = false;
+        store.breakFetch = true;
+        store.withheld.clear();
+        store.fetches.set(0);
+        store.chunkRequests.set(0);
+        client = new VersionStore(StoreAddress.parse(store.url()), Optional.empty(), null);
+        RestoreReport broken = restore(tmp.resolve("t3"), "", null, false);
+        assertTrue(broken.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(tmp.resolve("t3"), files);
+        assertEquals(1, store.fetches.get());
+        assertEquals(1 + 39, store.chunkRequests.get(), "the first chunk came in the answer, 39 alone");
+    }
+
+    @Test
+    void aKilledRestoresTempFilesAreRemovedByTheNextRestore() throws Exception {
+        Path orig = tmp.resolve("orig");
+        List<byte[]> files = smallFiles(orig, 8);
+        store.addTree(orig, "");
+        Path target = tmp.resolve("target");
+        // What a restore killed mid-way leaves: temp files beside their targets, in TARGET and below it.
+        Files.createDirectories(target.resolve("d1"));
+        Path top = Files.writeString(target.resolve(".ferry-restore-0badf00d.tmp"), "half");
+        Path below = Files.writeString(target.resolve("d1/.ferry-restore-1badf00d.tmp"), "half");
+        // Not ours: a user's files and a folder that merely look alike.
+        Path user = Files.writeString(target.resolve("d1/notes.tmp"), "mine");
+        Path folder = Files.createDirectories(target.resolve("d1/.ferry-restore-2badf00d.tmp"));
+        long leftAt = Files.getLastModifiedTime(below).toMillis();
+        while (System.currentTimeMillis() <= leftAt) {
+            Thread.onSpinWait(); // the next restore starts after they were left
+        }
+
+        RestoreReport report = restore(target, "", null, false);
+
+        assertTrue(report.complete(), err.toString(StandardCharsets.UTF_8));
+        assertSmallFiles(target, files);
+        assertFalse(Files.exists(top, LinkOption.NOFOLLOW_LINKS), "the temp file in TARGET is gone");
+        assertFalse(Files.exists(below, LinkOption.NOFOLLOW_LINKS), "the temp file below TARGET is gone");
+        assertEquals("mine", Files.readString(user));
+        assertTrue(Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS));
+        try (Stream<Path> all = Files.walk(target)) {
+            assertEquals(List.of(folder), all.filter(p -> p.getFileName().toString().startsWith(".ferry-restore-"))
+                    .toList(), "no temp file is left");
+        }
+    }
+
     @Test
     void aListingThatBreaksOffFailsSayingSoAndKeepsWhatWasWritten() throws Exception {
         Path orig = tmp.resolve("orig");

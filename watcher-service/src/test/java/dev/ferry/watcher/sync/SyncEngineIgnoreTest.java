@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +165,33 @@ class SyncEngineIgnoreTest {
         assertEquals(-1, first(m -> changes(m, c -> c instanceof Change.Delete)), "nothing is deleted: " + store.received);
         assertFalse(storeIndex().containsKey("gen") || storeIndex().containsKey("gen/out.bin"), "the store forgot gen");
         assertEquals(cacheIndex(watcher.cache), storeIndex());
+    }
+
+    @Test
+    void theWatchersOwnRestoreTempFilesAreNeverSent() throws Exception {
+        write("a.txt", "a");
+        write(".ferry-restore-0badf00d.tmp", "half a restored file");
+        write("docs/.ferry-restore-1badf00d.tmp", "half another");
+        // Names that only look alike are the user's: sent as any file.
+        write("my.tmp", "mine");
+        write(".ferry-restore-notes.txt", "mine too");
+        Watcher watcher = new Watcher(false, null);
+        store.connect(watcher.engine);
+        awaitSynced();
+
+        assertEquals(Set.of("a.txt", "docs", "my.tmp", ".ferry-restore-notes.txt"), storeIndex().keySet());
+
+        // A restore writing into SOURCE while the watcher runs: its temp file's event comes first.
+        write("docs/.ferry-restore-2badf00d.tmp", "being restored");
+        write("docs/b.txt", "b");
+        watcher.aggregator.pathChanged("docs/.ferry-restore-2badf00d.tmp");
+        watcher.aggregator.pathChanged("docs/b.txt");
+        awaitSynced();
+
+        assertEquals(Set.of("a.txt", "docs", "docs/b.txt", "my.tmp", ".ferry-restore-notes.txt"),
+                storeIndex().keySet());
+        assertEquals(-1, first(m -> changes(m, c -> c.path().contains(".ferry-restore-") && c.path().endsWith(".tmp"))),
+                "no temp file was ever sent: " + store.received);
     }
 
     @Test

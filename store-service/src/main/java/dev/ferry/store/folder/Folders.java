@@ -31,6 +31,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The folders this store serves and how a request finds its own. Without {@code ferry.store.folders} there is one
@@ -44,6 +46,10 @@ public class Folders {
     private static final Logger LOG = Logger.getLogger(Folders.class);
 
     private final FolderStack unnamed;
+    /** Held (shared) by a folder job under way, (exclusively) by the stop while it closes the stacks. */
+    private final ReentrantReadWriteLock jobs = new ReentrantReadWriteLock();
+    /** Set when the store stops: no folder job starts after it. */
+    private volatile boolean stopping;
     /** Named folders in configured order; empty for a store of one folder. */
     private final Map<String, FolderStack> named;
 
@@ -79,6 +85,30 @@ public class Folders {
         this.named = Collections.unmodifiableMap(opened);
         for (FolderStack f : named.values()) {
             f.chunks().peers(peersOf(f));
+        }
+        if (many()) {
+            // DEST's top level is the folders: the unnamed folder's auditor must never take them for foreign.
+            auditor.container();
+        }
+    }
+
+    /**
+     * Runs {@code job} on each named folder in turn, unless the store is stopping: the stop waits for a job under way
+     * (up to the folder it is on) and no job starts on a folder once the stop began, so none reaches a closed stack.
+     */
+    public void eachNamed(Consumer<FolderStack> job) {
+        if (stopping || !jobs.readLock().tryLock()) {
+            return;
+        }
+        try {
+            for (FolderStack f : named.values()) {
+                if (stopping) {
+                    return;
+                }
+                job.accept(f);
+            }
+        } finally {
+            jobs.readLock().unlock();
         }
     }
 
@@ -172,8 +202,14 @@ public class Folders {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (FolderStack f : named.values()) {
-            closeLogged(f);
+        stopping = true;
+        jobs.writeLock().lock();
+        try {
+            for (FolderStack f : named.values()) {
+                closeLogged(f);
+            }
+        } finally {
+            jobs.writeLock().unlock();
         }
     }
 

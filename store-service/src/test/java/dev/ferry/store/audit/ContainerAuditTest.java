@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A store of folders a,b: DEST's top level holds the folders, which the unnamed folder's (empty) index never lists.
@@ -62,8 +63,14 @@ class ContainerAuditTest {
     void theContainerIsNeverAuditedAsAMirror() throws Exception {
         auditor.container();
         auditor.scheduled();
+        assertAllThere();
         assertNotNull(auditor.destProblem(), "a check on the container says it is no mirror");
         assertThrows(IllegalStateException.class, auditor::auditNow);
+        assertAllThere();
+    }
+
+    private void assertAllThere() throws Exception {
+        assertTrue(Files.exists(dest.resolve("a/photos/1.jpg")), "DEST/a must never be taken for foreign");
         assertEquals("folder a's state", Files.readString(dest.resolve("a/.ferry/state.mv.db")));
         assertEquals("a's photo", Files.readString(dest.resolve("a/photos/1.jpg")));
         assertEquals("b's doc", Files.readString(dest.resolve("b/doc.txt")));

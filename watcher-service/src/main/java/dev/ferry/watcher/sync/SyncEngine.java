@@ -974,7 +974,9 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
                     + "in the store's FERRY_STORE_FOLDERS";
             default -> "name this watcher's folder with --folder NAME (FERRY_FOLDER)";
         };
-        String why = "refused: the store refused this watcher (" + code + "): " + message + "; " + fix;
+        // The store's message may already say what to do (a store of folders names --folder): not twice.
+        String why = "refused: the store refused this watcher (" + code + "): " + message
+                + (String.valueOf(message).contains("--folder") ? "" : "; " + fix);
         status.refused(why);
         if (!why.equals(refusedWith)) {
             refusedWith = why;

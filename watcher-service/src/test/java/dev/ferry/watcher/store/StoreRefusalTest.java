@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only slowly by a running watcher. The store here is a plain socket speaking just enough HTTP and WebSocket.
  */
 class StoreRefusalTest {
-    private static final String FOLDERS_MESSAGE = "this store serves the folders a, b: name one with --folder NAME";
+    private static final String FOLDERS_MESSAGE = "this store serves the folders a, b";
 
     @TempDir
     Path source;

@@ -31,7 +31,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -46,10 +45,8 @@ public class Folders {
     private static final Logger LOG = Logger.getLogger(Folders.class);
 
     private final FolderStack unnamed;
-    /** Held (shared) by a folder job under way, (exclusively) by the stop while it closes the stacks. */
-    private final ReentrantReadWriteLock jobs = new ReentrantReadWriteLock();
-    /** Set when the store stops: no folder job starts after it. */
-    private volatile boolean stopping;
+    /** No folder job on a stack the stop closed. */
+    private final FolderJobGate jobs = new FolderJobGate();
     /** Named folders in configured order; empty for a store of one folder. */
     private final Map<String, FolderStack> named;
 
@@ -97,19 +94,7 @@ public class Folders {
      * (up to the folder it is on) and no job starts on a folder once the stop began, so none reaches a closed stack.
      */
     public void eachNamed(Consumer<FolderStack> job) {
-        if (stopping || !jobs.readLock().tryLock()) {
-            return;
-        }
-        try {
-            for (FolderStack f : named.values()) {
-                if (stopping) {
-                    return;
-                }
-                job.accept(f);
-            }
-        } finally {
-            jobs.readLock().unlock();
-        }
+        jobs.each(named.values(), job);
     }
 
     /** True when the store serves named folders ({@code ferry.store.folders} set). */
@@ -202,15 +187,11 @@ public class Folders {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        stopping = true;
-        jobs.writeLock().lock();
-        try {
+        jobs.stop(() -> {
             for (FolderStack f : named.values()) {
                 closeLogged(f);
             }
-        } finally {
-            jobs.writeLock().unlock();
-        }
+        });
     }
 
     private static void closeLogged(FolderStack f) {

@@ -93,6 +93,8 @@ public class DestAuditor {
     private final boolean enabled;
     private final Supplier<IgnoreRules> ignore;
     private boolean foreignWaitLogged;
+    /** DEST holds named folders ({@link #container()}): it is no mirror, and nothing in it is foreign. */
+    private volatile boolean container;
     private int detailLines;
     /** Foreign entries the last audit could not remove, each logged once while it stays. */
     private Set<String> unremovable = Set.of();
@@ -146,7 +148,7 @@ public class DestAuditor {
     @Scheduled(every = "${ferry.store.audit-interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void scheduled() {
-        if (!enabled || !(index.reconciled() || index.size() > 0)) {
+        if (container || !enabled || !(index.reconciled() || index.size() > 0)) {
             return;
         }
         Instant last = stats.lastApplied();
@@ -175,6 +177,15 @@ public class DestAuditor {
     /** Sets who is told when a scheduled audit leaves entries for the watcher to send again. */
     public void onWatcherNeeded(Consumer<String> listener) {
         watcherNeeded = listener;
+    }
+
+    /**
+     * DEST is the container of named folders ({@code ferry.store.folders}): its top level holds the folders, which
+     * this (the unnamed folder's) index never lists, so an audit would take them for foreign entries. From now on
+     * no audit of DEST runs, scheduled or asked for.
+     */
+    public void container() {
+        container = true;
     }
 
     /** Something may have made DEST and the index differ: the next {@link #destProblem()} walks DEST again. */
@@ -209,6 +220,10 @@ public class DestAuditor {
      * hash right, else it is left as it is and marked damaged in the index (so the watcher sends it again).
      */
     public Report auditNow() throws IOException {
+        if (container) {
+            throw new IllegalStateException("DEST " + root + " holds the store's folders: it is no mirror and is never "
+                    + "audited (each folder is)");
+        }
         detailLines = 0;
         verified = false;
         leftForWatcher = false;

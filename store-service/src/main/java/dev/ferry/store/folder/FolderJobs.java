@@ -5,7 +5,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The scheduled jobs of the named folders, at the intervals of the unnamed folder's own: each folder's auditor,
- * garbage collector and version pruner run in turn, each on its folder's apply thread.
+ * garbage collector and version pruner run in turn, each on its folder's apply thread; none once the store stops
+ * (its stacks close: a job would meet a shut apply thread).
  */
 @Singleton
 public class FolderJobs {
@@ -18,24 +19,18 @@ public class FolderJobs {
     @Scheduled(every = "${ferry.store.audit-interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void audit() {
-        for (FolderStack f : folders.named()) {
-            f.auditor().scheduled();
-        }
+        folders.eachNamed(f -> f.auditor().scheduled());
     }
 
     @Scheduled(every = "${ferry.store.gc-interval:1h}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void collect() {
-        for (FolderStack f : folders.named()) {
-            f.collector().scheduled();
-        }
+        folders.eachNamed(f -> f.collector().scheduled());
     }
 
     @Scheduled(every = "${ferry.store.versions.prune-interval:1m}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void prune() {
-        for (FolderStack f : folders.named()) {
-            f.pruner().scheduled();
-        }
+        folders.eachNamed(f -> f.pruner().scheduled());
     }
 }

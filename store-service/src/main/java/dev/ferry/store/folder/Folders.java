@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The folders this store serves and how a request finds its own. Without {@code ferry.store.folders} there is one
@@ -44,6 +45,8 @@ public class Folders {
     private static final Logger LOG = Logger.getLogger(Folders.class);
 
     private final FolderStack unnamed;
+    /** No folder job on a stack the stop closed. */
+    private final FolderJobGate jobs = new FolderJobGate();
     /** Named folders in configured order; empty for a store of one folder. */
     private final Map<String, FolderStack> named;
 
@@ -80,6 +83,18 @@ public class Folders {
         for (FolderStack f : named.values()) {
             f.chunks().peers(peersOf(f));
         }
+        if (many()) {
+            // DEST's top level is the folders: the unnamed folder's auditor must never take them for foreign.
+            auditor.container();
+        }
+    }
+
+    /**
+     * Runs {@code job} on each named folder in turn, unless the store is stopping: the stop waits for a job under way
+     * (up to the folder it is on) and no job starts on a folder once the stop began, so none reaches a closed stack.
+     */
+    public void eachNamed(Consumer<FolderStack> job) {
+        jobs.each(named.values(), job);
     }
 
     /** True when the store serves named folders ({@code ferry.store.folders} set). */
@@ -172,9 +187,11 @@ public class Folders {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (FolderStack f : named.values()) {
-            closeLogged(f);
-        }
+        jobs.stop(() -> {
+            for (FolderStack f : named.values()) {
+                closeLogged(f);
+            }
+        });
     }
 
     private static void closeLogged(FolderStack f) {

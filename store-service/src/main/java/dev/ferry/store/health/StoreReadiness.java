@@ -1,6 +1,8 @@
 package dev.ferry.store.health;
 
 import dev.ferry.store.config.StoreConfig;
+import dev.ferry.store.folder.FolderStack;
+import dev.ferry.store.folder.Folders;
 import dev.ferry.store.storage.StoreLayout;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -11,11 +13,14 @@ import org.eclipse.microprofile.health.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Readiness: DEST/.ferry/tmp is writable (a probe file is created and deleted) and the file system of DEST has at
- * least {@code ferry.store.min-free-disk} free; the health JSON says which check failed in a few fixed words (it is
- * open to anyone), the log says why.
+ * least {@code ferry.store.min-free-disk} free, and so for every named folder ({@code ferry.store.folders}: a folder
+ * may be mapped to another file system); the health JSON says which check failed in a few fixed words (it is open to
+ * anyone: no path, no folder name), the log says why and where.
  */
 @Readiness
 @Singleton
@@ -25,17 +30,25 @@ public class StoreReadiness implements HealthCheck {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StoreReadiness.class);
 
     private final StoreLayout layout;
+    /** The named folders' layouts, asked at each call (empty for a store of one folder). */
+    private final Supplier<List<StoreLayout>> folders;
     private final long minFree;
     /** The reason last logged, or null while ready. */
     private volatile String lastReason;
 
     @jakarta.inject.Inject
-    public StoreReadiness(StoreLayout layout, StoreConfig config) {
-        this(layout, config.store().minFreeDisk().asLongValue());
+    public StoreReadiness(StoreLayout layout, StoreConfig config, Folders folders) {
+        this(layout, () -> folders.named().stream().map(FolderStack::layout).toList(),
+                config.store().minFreeDisk().asLongValue());
     }
 
     StoreReadiness(StoreLayout layout, long minFreeBytes) {
+        this(layout, List::of, minFreeBytes);
+    }
+
+    StoreReadiness(StoreLayout layout, Supplier<List<StoreLayout>> folders, long minFreeBytes) {
         this.layout = layout;
+        this.folders = folders;
         this.minFree = minFreeBytes;
     }
 
@@ -67,8 +80,41 @@ public class StoreReadiness implements HealthCheck {
             logOnce("disk nearly full", why);
             return b.down().withData("error", why).build();
         }
+        for (StoreLayout folder : folders.get()) {
+            String problem = folderProblem(folder);
+            if (problem != null) {
+                return b.down().withData("error", problem).build();
+            }
+        }
         logOnce(null, null);
         return b.up().build();
+    }
+
+    /** A named folder's check, as DEST's: a few fixed words for the JSON, or null when it is fine. */
+    private String folderProblem(StoreLayout folder) {
+        try {
+            Path probe = Files.createTempFile(folder.tmpDir(), "ready-", ".probe");
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            logOnce("a folder is not writable " + folder.dest(), "cannot create a file in " + folder.tmpDir() + ": " + e);
+            return "a folder is not writable (see the store's log)";
+        }
+        long free;
+        try {
+            free = folder.usableSpace();
+        } catch (IOException | RuntimeException e) {
+            logOnce("free space of a folder unknown " + folder.dest(), "cannot read the free space of " + folder.dest()
+                    + ": " + e);
+            return "cannot read the free space of a folder (see the store's log)";
+        }
+        if (free < minFree) {
+            logOnce("disk of a folder nearly full " + folder.dest(), "the disk of folder " + folder.dest()
+                    + " is nearly full: " + free + " bytes free, fewer than ferry.store.min-free-disk (" + minFree
+                    + " bytes)");
+            return "the disk of a folder is nearly full: " + free + " bytes free, fewer than "
+                    + "ferry.store.min-free-disk (" + minFree + " bytes)";
+        }
+        return null;
     }
 
     private void logOnce(String reason, String detail) {

@@ -54,6 +54,9 @@ class MultiFolderTest {
     Folders folders;
     @Inject
     FolderJobs jobs;
+    /** The unnamed folder's auditor: with folders set, DEST is their container. */
+    @Inject
+    dev.ferry.store.audit.DestAuditor destAuditor;
 
     private static RequestSpecification as(String token) {
         return given().header("Authorization", "Bearer " + token);
@@ -232,6 +235,21 @@ class MultiFolderTest {
         as(TwoFoldersProfile.TOKEN_B).head(url + "?folder=b").then().statusCode(404);
         as(TwoFoldersProfile.TOKEN_A).head(url + "?folder=a").then().statusCode(404);
         assertEquals(runsA + 1, folders.resolve("a").stats().gcRuns(), "folder a's collector ran too");
+    }
+
+    /** DEST's top level is the folders (and whatever the operator keeps beside them): never audited as a mirror. */
+    @Test
+    void destItselfIsNeverAuditedAsAMirror() throws Exception {
+        Path beside = dest.dest().resolve("beside-the-folders.txt");
+        Files.writeString(beside, "the operator's");
+        try {
+            assertThrows(IllegalStateException.class, destAuditor::auditNow);
+            destAuditor.scheduled();
+            assertEquals("the operator's", Files.readString(beside));
+            assertTrue(Files.isDirectory(folder("a").resolve(".ferry")) && Files.isDirectory(folder("b").resolve(".ferry")));
+        } finally {
+            Files.deleteIfExists(beside);
+        }
     }
 
     @Test

@@ -61,6 +61,33 @@ class StoreReadinessTest {
         assertTrue(String.valueOf(r.getData().orElseThrow().get("error")).contains("ferry.store.min-free-disk"));
     }
 
+    /**
+     * A store of folders: a folder (here mapped outside DEST) is checked as DEST is. Its free space is read the same
+     * way, with the same minimum; a test cannot fill one file system and not another, so a folder that cannot take
+     * a file stands for a folder whose disk failed.
+     */
+    @Test
+    void downWhenANamedFolderIsNotWritable(@TempDir Path elsewhere) throws Exception {
+        StoreLayout folder = StoreLayout.open(elsewhere.resolve("b"));
+        try {
+            StoreReadiness ready = new StoreReadiness(layout, () -> java.util.List.of(folder), minFree(1024));
+            assertEquals(HealthCheckResponse.Status.UP, ready.call().getStatus());
+            Files.delete(folder.tmpDir());
+            Files.writeString(folder.tmpDir(), "not a folder");
+            HealthCheckResponse r = ready.call();
+            assertEquals(HealthCheckResponse.Status.DOWN, r.getStatus(), "folder b's store cannot take a file");
+            assertTrue(String.valueOf(r.getData().orElseThrow().get("error")).contains("a folder is not writable"),
+                    r.getData().toString());
+            assertShowsNoPathOrExceptionText(r);
+            assertTrue(!String.valueOf(r.getData().orElseThrow()).contains(elsewhere.toString()));
+            Files.delete(folder.tmpDir());
+            Files.createDirectory(folder.tmpDir());
+            assertEquals(HealthCheckResponse.Status.UP, ready.call().getStatus());
+        } finally {
+            folder.close();
+        }
+    }
+
     @Test
     void upShowsNoPathEither() {
         assertShowsNoPathOrExceptionText(new StoreReadiness(layout, minFree(1024)).call());

@@ -69,6 +69,8 @@ final class StatusScreen {
                 return "not confirmed: scanning the source";
             case "disconnected":
                 return "not confirmed: not connected to the store (see Last error)";
+            case "refused":
+                return "not kept in sync: the store REFUSES this watcher until its settings change (see Last error)";
             case "syncing":
                 return "syncing: changes are on their way, not confirmed yet";
             default:

@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Readiness: connected to the store (a session is established). */
+/** Readiness: connected to the store (a session is established); a refusal by the store says why. */
 @Readiness
 @ApplicationScoped
 public class StoreReadinessCheck implements HealthCheck {
@@ -25,6 +25,11 @@ public class StoreReadinessCheck implements HealthCheck {
         if (s == null) {
             return b.down().withData("state", "starting").build();
         }
-        return b.status(s.connected()).withData("store", s.store()).withData("state", s.state()).build();
+        b.status(s.connected()).withData("store", s.store()).withData("state", s.state());
+        String refusal = s.refusal();
+        if (refusal != null && !s.connected()) {
+            b.withData("refused", refusal);
+        }
+        return b.build();
     }
 }

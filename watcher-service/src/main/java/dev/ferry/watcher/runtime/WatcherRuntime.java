@@ -445,9 +445,12 @@ public class WatcherRuntime {
             }
         }
 
-        /** The store refused the token: final for --once (exit 1 now, true), shown in /status while watching. */
+        /**
+         * The store refused the token (401), or the folder for this token (403): final for --once (exit 1 now, true),
+         * shown in /status (state refused) and readiness while watching.
+         */
         boolean refused(String why) {
-            status.error("store " + status.store() + " " + why);
+            status.refused("store " + status.store() + " " + why);
             if (once) {
                 result.complete(EXIT_FAILED);
             }

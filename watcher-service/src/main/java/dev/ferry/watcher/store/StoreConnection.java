@@ -43,6 +43,13 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
 
     /** A 401 status in the upgrade's failure message (Undertow's client reports the response code as text). */
     private static final Pattern UNAUTHORIZED = Pattern.compile("(?<![0-9])401(?![0-9])|Unauthorized");
+    /** A 403 status in the upgrade's failure message: the token does not open the folder asked for (wrong-folder). */
+    private static final Pattern FORBIDDEN = Pattern.compile("(?<![0-9])403(?![0-9])|Forbidden");
+
+    /** How a close by policy (1008: the store refuses this watcher) starts in {@link #linkClosed}'s reason. */
+    private static final String POLICY_CLOSE = CloseReason.CloseCodes.VIOLATED_POLICY.getCode() + " ";
+    /** How long a watcher refused by a policy close waits before asking again (the engine's refusal wait). */
+    private static final Duration POLICY_CLOSE_WAIT = Duration.ofMinutes(1);
 
     /** Where Undertow's WebSocket client looks for the TLS context of a wss:// connection. */
     private static final String SSL_CONTEXT = "io.undertow.websocket.SSL_CONTEXT";
@@ -84,9 +91,10 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
     /**
      * @param engine    what every open, frame and close is reported to (the sync engine)
      * @param gate      frames are sent no faster than it allows
-     * @param onRefused called (on the connect thread) each time the store refuses the token at the upgrade: a 401 is
-     *                  an answer, not an outage, so {@code --once} ends at once (it returns true: no retry) and the
-     *                  continuous watcher says so and retries at the slowest pace
+     * @param onRefused called (on the connect thread) each time the store refuses the token at the upgrade (401, or
+     *                  403 for a folder the token does not open): an answer, not an outage, so {@code --once} ends at
+     *                  once (it returns true: no retry) and the continuous watcher says so and retries at the
+     *                  slowest pace
      */
     public StoreConnection(StoreAddress address, Optional<String> token, Duration retryMaxDelay, StoreLink.Listener engine,
                            ScheduledExecutorService scheduler, SSLContext tls, SendGate gate, Predicate<String> onRefused) {
@@ -147,7 +155,10 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
 
     @Override
     public void refused(Duration wait) {
-        notBeforeNanos = System.nanoTime() + wait.toNanos();
+        long until = System.nanoTime() + wait.toNanos();
+        if (until - notBeforeNanos > 0) {
+            notBeforeNanos = until;
+        }
     }
 
     private void connect(long gen) {
@@ -170,7 +181,9 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
         } catch (Exception | LinkageError e) {
             if (link.claimClose()) {
                 if (isUnauthorized(e)) {
-                    refused(gen);
+                    refused(gen, refusal(token.isPresent()));
+                } else if (isForbidden(e)) {
+                    refused(gen, forbidden(address.folder()));
                 } else {
                     retry("store " + address + " unreachable (" + reason(e) + ")", gen);
                 }
@@ -201,13 +214,21 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
         }
         long delay = delayMs;
         delayMs = Math.min(maxDelayMs, delay * 2);
-        LOG.warnf("%s, retrying in %s", why, seconds(delay));
+        if (notBeforeNanos - System.nanoTime() > 0) {
+            // The store refused this watcher (an error frame, then its close): the refusal is what was said, and the
+            // next attempt waits for it; this close is no outage.
+            LOG.debugf("%s after a refusal", why);
+        } else {
+            LOG.warnf("%s, retrying in %s", why, seconds(delay));
+        }
         scheduler.schedule(() -> connect(gen), delay, TimeUnit.MILLISECONDS);
     }
 
-    /** The store answered 401: wrong or missing token. Said as a refusal, retried only at the slowest pace. */
-    private void refused(long gen) {
-        String why = refusal(token.isPresent());
+    /**
+     * The store answered 401 (wrong or missing token) or 403 (a folder the token does not open). Said as a refusal,
+     * retried only at the slowest pace.
+     */
+    private void refused(long gen, String why) {
         if (onRefused.test(why)) {
             LOG.errorf("store %s %s", address, why);
             return;
@@ -226,9 +247,25 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
                 : "refused: the store requires a token; set FERRY_TOKEN to the store's token";
     }
 
+    /** The sentence for a 403 at the upgrade: the token opens another folder than the one named (or none named). */
+    public static String forbidden(Optional<String> folder) {
+        return folder.map(f -> "refused (403 wrong-folder): the token (FERRY_TOKEN) does not open folder " + f
+                        + "; use folder " + f + "'s own token, or name the folder this token opens with --folder NAME")
+                .orElse("refused (403 wrong-folder): the token (FERRY_TOKEN) opens one folder only; name it with "
+                        + "--folder NAME (FERRY_FOLDER)");
+    }
+
     static boolean isUnauthorized(Throwable e) {
+        return anyMessage(e, UNAUTHORIZED);
+    }
+
+    static boolean isForbidden(Throwable e) {
+        return anyMessage(e, FORBIDDEN);
+    }
+
+    private static boolean anyMessage(Throwable e, Pattern pattern) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && UNAUTHORIZED.matcher(t.getMessage()).find()) {
+            if (t.getMessage() != null && pattern.matcher(t.getMessage()).find()) {
                 return true;
             }
         }
@@ -240,9 +277,21 @@ public final class StoreConnection implements StoreLink.ConnectionControl {
             current = null;
         }
         engine.closed(link, why);
-        if (!stopped) {
-            retry("connection to store " + address + " closed (" + why + ")", link.gen);
+        if (stopped) {
+            return;
         }
+        if (why.startsWith(POLICY_CLOSE)) {
+            // The store refused this watcher (wrong source, no or unknown folder): its error frame says why and the
+            // engine logs it and asks for the same wait. The close may be handled before that frame (decoding it
+            // can take longer), so the wait starts here: no outage, no reconnect at once.
+            delayMs = maxDelayMs;
+            refused(POLICY_CLOSE_WAIT);
+            LOG.debugf("store %s closed the connection (%s), asking again in %s", address, why,
+                    seconds(POLICY_CLOSE_WAIT.toMillis()));
+            scheduler.schedule(() -> connect(link.gen), maxDelayMs, TimeUnit.MILLISECONDS);
+            return;
+        }
+        retry("connection to store " + address + " closed (" + why + ")", link.gen);
     }
 
     private void keepAlive() {

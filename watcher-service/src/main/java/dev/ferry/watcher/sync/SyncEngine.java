@@ -817,6 +817,10 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
         }
         uploads.cancelAll();
         status.connected(false);
+        if (reason != null && reason.startsWith(ErrorCode.Close.VIOLATED_POLICY + " ")) {
+            // A refusal's close; its error frame, when one came, is queued before this on the protocol thread.
+            protocol.execute(() -> refusedByClose(reason.substring(5)));
+        }
         tree.execute(() -> {
             if (session != null && session.link == link) {
                 session = null;
@@ -943,7 +947,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
      */
     private void wrongSource(String message) {
         String why = "the store refused this source: " + message;
-        status.error(why);
+        status.refused(why);
         if (!why.equals(refusedWith)) {
             refusedWith = why;
             LOG.error(why + (settings.once() ? "" : " (asking again every " + REFUSED_RETRY.toSeconds() + " s)"));
@@ -955,6 +959,51 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
             return;
         }
         connection.refused(REFUSED_RETRY);
+    }
+
+    /**
+     * The store serves no folder this watcher may sync as asked: none named on a store of folders
+     * ({@code folder-required}), a name it does not serve ({@code no-such-folder}), a folder the token does not open
+     * ({@code wrong-folder}). Nothing was sent or changed. As for a wrong source: {@code --once} fails at once (exit
+     * 3); a continuous watcher says so once (ERROR) and asks again once a minute (the store's settings may change).
+     */
+    private void folderRefused(String code, String message) {
+        String fix = switch (code) {
+            case "wrong-folder" -> "use the folder's own token (FERRY_TOKEN), or --folder NAME of the folder it opens";
+            case "no-such-folder" -> "name one of the store's folders with --folder NAME (FERRY_FOLDER), or list it "
+                    + "in the store's FERRY_STORE_FOLDERS";
+            default -> "name this watcher's folder with --folder NAME (FERRY_FOLDER)";
+        };
+        // The store's message may already say what to do (a store of folders names --folder): not twice.
+        String why = "refused: the store refused this watcher (" + code + "): " + message
+                + (String.valueOf(message).contains("--folder") ? "" : "; " + fix);
+        status.refused(why);
+        if (!why.equals(refusedWith)) {
+            refusedWith = why;
+            LOG.error(why + (settings.once() ? "" : " (asking again every " + REFUSED_RETRY.toSeconds() + " s)"));
+        } else {
+            LOG.debug(why);
+        }
+        if (settings.once()) {
+            outcome.failed(why, 3);
+            return;
+        }
+        connection.refused(REFUSED_RETRY);
+    }
+
+    /**
+     * A close with 1008 and reason {@code CODE: message} and no error frame before it (the store sends one, but a
+     * close can overtake it): the refusal is taken from the reason.
+     */
+    private void refusedByClose(String reason) {
+        if (status.refusal() != null) {
+            return;
+        }
+        int colon = reason.indexOf(':');
+        String code = colon > 0 ? reason.substring(0, colon).trim() : "";
+        if (code.equals(ErrorCode.FOLDER_REQUIRED.wire()) || code.equals(ErrorCode.NO_SUCH_FOLDER.wire())) {
+            folderRefused(code, reason.substring(colon + 1).trim());
+        }
     }
 
     private void storeError(StoreLink link, Message.Error error) {
@@ -972,6 +1021,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
                 connection.backOff();
             }
             case WRONG_SOURCE -> wrongSource(error.message());
+            case FOLDER_REQUIRED, NO_SUCH_FOLDER, WRONG_FOLDER -> folderRefused(code, error.message());
             case UNAUTHORIZED -> {
                 LOG.errorf("the store refused the token (%s): set FERRY_TOKEN to the store's token", error.message());
                 status.error("unauthorized: " + error.message());

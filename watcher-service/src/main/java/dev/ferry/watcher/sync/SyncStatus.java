@@ -56,6 +56,8 @@ public final class SyncStatus implements UploadProgress {
     private volatile Instant lastSyncAt;
     private volatile boolean confirmedOnce;
     private volatile String lastError;
+    /** Why the store refuses this watcher until an operator acts (token, folder, source); null when it does not. */
+    private volatile String refusal;
     private volatile LongSupplier filesKnown = () -> 0;
     private volatile LongSupplier bytesKnown = () -> 0;
     private volatile IntSupplier pendingBatches = () -> 0;
@@ -111,7 +113,10 @@ public final class SyncStatus implements UploadProgress {
         return store;
     }
 
-    /** scanning, paused, disconnected, syncing or idle (connected and confirmed in sync). */
+    /**
+     * scanning, paused, refused (the store refuses this watcher: see {@link #refusal()}), disconnected, syncing or
+     * idle (connected and confirmed in sync).
+     */
     public String state() {
         if (scanning) {
             return "scanning";
@@ -120,7 +125,7 @@ public final class SyncStatus implements UploadProgress {
             return "paused";
         }
         if (!connected) {
-            return "disconnected";
+            return refusal != null ? "refused" : "disconnected";
         }
         return inSync && pendingBatches.getAsInt() == 0 ? "idle" : "syncing";
     }
@@ -183,6 +188,20 @@ public final class SyncStatus implements UploadProgress {
         lastErrorAt = message == null ? null : Instant.now();
     }
 
+    /**
+     * The store refused this watcher for a reason only an operator can fix (token, folder, source): not an outage.
+     * Also the last error; cleared when a store welcomes this watcher.
+     */
+    public void refused(String why) {
+        refusal = why;
+        error(why);
+    }
+
+    /** Why the store refuses this watcher; null when it does not (or has not said so since the last welcome). */
+    public String refusal() {
+        return refusal;
+    }
+
     /** When {@link #lastError()} was recorded; null when there is none. */
     public Instant lastErrorAt() {
         return lastErrorAt;
@@ -224,7 +243,9 @@ public final class SyncStatus implements UploadProgress {
 
     void connected(boolean value) {
         connected = value;
-        if (!value) {
+        if (value) {
+            refusal = null;
+        } else {
             inSync = false;
         }
     }

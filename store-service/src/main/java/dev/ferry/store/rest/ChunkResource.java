@@ -252,17 +252,12 @@ public class ChunkResource {
     public Response missing(@Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
                             ApiBodies.MissingRequest request) {
         ChunkStore store = folders.resolve(folder).chunks();
-        if (request == null || request.chunks() == null) {
-            return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
-        }
-        if (request.chunks().size() > maxItems) {
-            return error(ErrorCode.TOO_LARGE, "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        Response refused = refusal(request);
+        if (refused != null) {
+            return refused;
         }
         List<String> missing = new ArrayList<>();
         for (String hex : request.chunks()) {
-            if (!ChunkHash.isValid(hex)) {
-                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
-            }
             ChunkHash hash = ChunkHash.parse(hex);
             if (!store.has(hash)) {
                 missing.add(hash.hex());
@@ -291,17 +286,12 @@ public class ChunkResource {
     public Response fetch(@Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder,
                           ApiBodies.MissingRequest request) {
         ChunkStore store = folders.resolve(folder).chunks();
-        if (request == null || request.chunks() == null) {
-            return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
-        }
-        if (request.chunks().size() > maxItems) {
-            return error(ErrorCode.TOO_LARGE, "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        Response refused = refusal(request);
+        if (refused != null) {
+            return refused;
         }
         List<ChunkHash> wanted = new ArrayList<>(request.chunks().size());
         for (String hex : request.chunks()) {
-            if (!ChunkHash.isValid(hex)) {
-                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
-            }
             wanted.add(ChunkHash.parse(hex));
         }
         // Streamed: one chunk in memory at a time, however many the request names.
@@ -315,6 +305,22 @@ public class ChunkResource {
             }
         };
         return Response.ok(body).type(Endpoints.CHUNK_BATCH_TYPE).build();
+    }
+
+    /** The error answering a list of hashes (missing, fetch) that is absent, too long or not all hashes; else null. */
+    private Response refusal(ApiBodies.MissingRequest request) {
+        if (request == null || request.chunks() == null) {
+            return error(ErrorCode.BAD_MESSAGE, "body is {\"chunks\":[hex, ...]}");
+        }
+        if (request.chunks().size() > maxItems) {
+            return error(ErrorCode.TOO_LARGE, "at most " + maxItems + " hashes a request, not " + request.chunks().size());
+        }
+        for (String hex : request.chunks()) {
+            if (!ChunkHash.isValid(hex)) {
+                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
+            }
+        }
+        return null;
     }
 
     private static boolean isType(String contentType, String wanted) {

@@ -29,7 +29,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.NoSuchElementException;
 
 /**
  * The applied mirror: path -> manifest of every entry materialized in DEST, kept in maps of the store's
@@ -242,11 +241,11 @@ public class MirrorIndex implements MirrorRegions, Closeable {
     /** The manifests below {@code path} (not itself; {@code ""}: all), in path order, as the index is now. */
     public Iterable<Manifest> below(String path) {
         String prefix = path.isEmpty() ? "" : path + "/";
-        return () -> new java.util.Iterator<>() {
+        return () -> new LookaheadIterator<>() {
             private final Cursor<String, byte[]> c = manifests.cursor(prefix);
-            private Manifest next = advance();
 
-            private Manifest advance() {
+            @Override
+            protected Manifest advance() {
                 if (c.hasNext()) {
                     String p = c.next();
                     if (p.startsWith(prefix)) {
@@ -254,21 +253,6 @@ public class MirrorIndex implements MirrorRegions, Closeable {
                     }
                 }
                 return null;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public Manifest next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                Manifest m = next;
-                next = advance();
-                return m;
             }
         };
     }

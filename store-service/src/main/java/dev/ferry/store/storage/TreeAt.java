@@ -3,21 +3,19 @@ package dev.ferry.store.storage;
 import dev.ferry.protocol.Manifest;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * The entries of a folder (or one entry) as they stood at a moment: the index's current entries applied by then
  * ({@code since <= at}) merged, in path order, with the kept versions whose interval holds it
  * ({@code from <= at < to}). Both are read by cursor: one page of each on the heap, whatever the tree's size.
  */
-public final class TreeAt implements Iterator<Manifest> {
+public final class TreeAt extends LookaheadIterator<Manifest> {
     private final VersionHistory versions;
     private final long at;
     private final Iterator<Manifest> current;
     private final Iterator<VersionHistory.Version> kept;
     private Manifest c;
     private VersionHistory.Version v;
-    private Manifest next;
 
     /** {@code dir} itself and everything below it ({@code ""}: the whole folder) at {@code atMillis}. */
     public TreeAt(MirrorIndex index, String dir, long atMillis) {
@@ -45,10 +43,10 @@ public final class TreeAt implements Iterator<Manifest> {
         this.kept = versions.under(dir, true);
         c = current.hasNext() ? current.next() : null;
         v = kept.hasNext() ? kept.next() : null;
-        next = advance();
     }
 
-    private Manifest advance() {
+    @Override
+    protected Manifest advance() {
         while (c != null || v != null) {
             int cmp = c == null ? 1 : v == null ? -1 : c.path().compareTo(v.path());
             String path = cmp <= 0 ? c.path() : v.path();
@@ -70,20 +68,5 @@ public final class TreeAt implements Iterator<Manifest> {
             }
         }
         return null;
-    }
-
-    @Override
-    public boolean hasNext() {
-        return next != null;
-    }
-
-    @Override
-    public Manifest next() {
-        if (next == null) {
-            throw new NoSuchElementException();
-        }
-        Manifest m = next;
-        next = advance();
-        return m;
     }
 }

@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.function.LongSupplier;
 
 /**
@@ -242,10 +241,9 @@ public final class VersionHistory {
         String below = path.isEmpty() ? "" : path + "/";
         String selfPrefix = path + '\0';
         Cursor<String, byte[]> c = records.cursor(self && !path.isEmpty() ? selfPrefix : below);
-        return new Iterator<>() {
-            Version next = advance();
-
-            private Version advance() {
+        return new LookaheadIterator<>() {
+            @Override
+            protected Version advance() {
                 while (c.hasNext()) {
                     String k = c.next();
                     int nul = k.lastIndexOf('\0');
@@ -259,21 +257,6 @@ public final class VersionHistory {
                     }
                 }
                 return null;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public Version next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                Version v = next;
-                next = advance();
-                return v;
             }
         };
     }

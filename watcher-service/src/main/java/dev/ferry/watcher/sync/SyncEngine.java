@@ -946,19 +946,7 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
      * watcher says so once (ERROR) and asks again once a minute, since an operator may free the store meanwhile.
      */
     private void wrongSource(String message) {
-        String why = "the store refused this source: " + message;
-        status.refused(why);
-        if (!why.equals(refusedWith)) {
-            refusedWith = why;
-            LOG.error(why + (settings.once() ? "" : " (asking again every " + REFUSED_RETRY.toSeconds() + " s)"));
-        } else {
-            LOG.debug(why);
-        }
-        if (settings.once()) {
-            outcome.failed(why, 3);
-            return;
-        }
-        connection.refused(REFUSED_RETRY);
+        refusedFor("the store refused this source: " + message);
     }
 
     /**
@@ -977,6 +965,11 @@ public final class SyncEngine implements ChangeDetector.Listener, StoreLink.List
         // The store's message may already say what to do (a store of folders names --folder): not twice.
         String why = "refused: the store refused this watcher (" + code + "): " + message
                 + (String.valueOf(message).contains("--folder") ? "" : "; " + fix);
+        refusedFor(why);
+    }
+
+    /** Says a refusal once (ERROR), then: {@code --once} fails with exit 3; a continuous watcher asks again later. */
+    private void refusedFor(String why) {
         status.refused(why);
         if (!why.equals(refusedWith)) {
             refusedWith = why;

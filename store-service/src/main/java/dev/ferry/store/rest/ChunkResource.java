@@ -157,7 +157,7 @@ public class ChunkResource {
                         @Parameter(description = FOLDER) @QueryParam(Endpoints.FOLDER_PARAM) String folder) throws IOException {
         ChunkStore store = folders.resolve(folder).chunks();
         if (!ChunkHash.isValid(hex)) {
-            return error(ErrorCode.BAD_HASH, "not a chunk hash: " + RelativePaths.printable(hex.substring(0, Math.min(80, hex.length()))));
+            return badHash(hex);
         }
         ChunkHash hash = ChunkHash.parse(hex);
         byte[] buf = new byte[store.maxChunk()];
@@ -317,10 +317,16 @@ public class ChunkResource {
         }
         for (String hex : request.chunks()) {
             if (!ChunkHash.isValid(hex)) {
-                return error(ErrorCode.BAD_HASH, "not a chunk hash: " + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
+                return badHash(hex);
             }
         }
         return null;
+    }
+
+    /** 400 bad-hash, quoting at most 80 printable characters of what was given. */
+    private static Response badHash(String hex) {
+        return error(ErrorCode.BAD_HASH, "not a chunk hash: "
+                + (hex == null ? "null" : RelativePaths.printable(hex.substring(0, Math.min(80, hex.length())))));
     }
 
     private static boolean isType(String contentType, String wanted) {
